@@ -1,0 +1,286 @@
+"""The ``storyline`` command: a thin layer over the library.
+
+Each command parses its flags, calls one library function, and prints: data to stdout
+(``--json``: one records.md object per line), messages and progress to stderr. A library
+error prints its coded message and exits 1; a misused flag exits 2; a run that rejected
+any input exits 1 after processing everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import StorylineError
+from .settings import SETTINGS, Config
+
+EPILOG = """\
+examples:
+  storyline demo                               # the sample corpus, end to end
+  storyline ingest articles/ --db news.db      # files or folders: .txt .html .jsonl .warc feeds
+  storyline ingest notes/*.txt --meta sources.jsonl
+  storyline docs --db news.db                  # what is in the store
+  storyline show 3a58 --db news.db --json      # one document, cleaned text and removed stretches
+  storyline rejects --db news.db               # what was refused, and why
+
+settings (flag > environment > default):
+""" + "\n".join(f"  {s.env:<22} {textwrap.shorten(s.help, 70)} (default: {s.default})" for s in SETTINGS)
+
+
+def _emit(record: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _open(args: argparse.Namespace, *, readonly: bool = False) -> Any:
+    from .store import Store
+
+    return Store(args.db or Config.load().db, readonly=readonly)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return Config.load(
+        db=args.db,
+        max_bytes=getattr(args, "max_bytes", None),
+        workers=getattr(args, "workers", None),
+        batch_size=getattr(args, "batch_size", None),
+    )
+
+
+def _summary_line(summary: Any) -> str:
+    s = summary
+    parts = [f"{s.ingested} ingested", f"{s.unchanged} unchanged", f"{s.rejected} rejected"]
+    if s.updated:
+        parts.insert(1, f"{s.updated} new versions")
+    if s.resumed:
+        parts.insert(1, f"{s.resumed} resumed")
+    return ", ".join(parts)
+
+
+def _print_rejections(rejections: Sequence[Any]) -> None:
+    for r in rejections:
+        where = f"{r.source_path} ({r.locator})" if r.locator else r.source_path
+        _err(f"rejected {where} [{r.stage}]: {r.message}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .runner import ingest
+
+    config = _config(args)
+    with _open(args) as store:
+        summary = ingest(store, args.paths, meta=args.meta, config=config, progress=False if args.no_progress else None)
+        _print_rejections(summary.rejections)
+        if args.json:
+            seen = set()
+            for doc_id in summary.doc_ids:
+                if doc_id not in seen:
+                    seen.add(doc_id)
+                    _emit(store.get(doc_id, with_raw=False).to_record())
+    _err(f"storyline ingest: {_summary_line(summary)} → {store.path}")
+    return 1 if summary.rejected else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .runner import analyze
+
+    with _open(args) as store:
+        summary = analyze(store, config=_config(args), force=args.force)
+    _print_rejections(summary.rejections)
+    _err(
+        f"storyline analyze: {summary.resumed} documents recomputed, {summary.unchanged} up to date,"
+        f" {summary.rejected} rejected"
+    )
+    return 1 if summary.rejected else 0
+
+
+def _doc_line(rec: dict[str, Any]) -> str:
+    date = rec["published"] or "unknown"
+    if rec["published"]:
+        date += f" ({rec['published_precision']}, {rec['published_source']})"
+    title = (rec["title"] or "(no title)").replace("\n", " ")
+    return f"{rec['id']}  {rec['status']:<8}  {date:<25}  {(rec['outlet'] or '-')[:24]:<24}  {title[:80]}"
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        for doc in store.iter_docs(include_superseded=args.all):
+            rec = doc.to_record()
+            if args.json:
+                _emit(rec)
+            else:
+                print(_doc_line(rec))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        doc = store.get(args.doc)
+        rec = doc.to_record(full=True)
+        rec["seen_at"] = [f"{p} ({loc})" if loc else p for p, loc in store.sightings(doc.id)]
+    if args.json:
+        _emit(rec)
+        return 0
+    print(_doc_line(rec))
+    for key in ("url", "byline", "dateline", "published_evidence", "source_path", "previous_version", "superseded_by"):
+        if rec.get(key):
+            print(f"  {key}: {rec[key]}")
+    if len(rec["seen_at"]) > 1:
+        print(f"  also seen at: {', '.join(rec['seen_at'][1:])}")
+    print()
+    print(rec["text"] or "(no text)")
+    if rec["removed"]:
+        print("\n--- removed or moved to metadata ---")
+        for r in rec["removed"]:
+            print(f"  [{r['reason']}] {textwrap.shorten(r['text'], 100)}")
+    return 0
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        rejections = store.rejections()
+    for r in rejections:
+        if args.json:
+            _emit(r.to_record())
+        else:
+            where = f"{r.source_path} ({r.locator})" if r.locator else r.source_path
+            print(f"{where}\t{r.stage}\t{r.message}")
+    if not args.json:
+        _err(f"{len(rejections)} rejected inputs")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        problems = store.check()
+        counts = store.counts()
+    for p in problems:
+        print(p)
+    _err(
+        f"storyline check: {counts['documents']} documents ({counts['versions']} versions),"
+        f" {counts['rejections']} rejections, {len(problems)} problems"
+    )
+    return 1 if problems else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+    from .store import Store
+
+    result = run_demo(args.out, args.db)
+    s = result.summary
+    print(f"storyline demo: the bundled sample corpus → {result.db}")
+    print(f"  {_summary_line(s)}\n")
+    with Store(result.db, readonly=True) as store:
+        docs = list(store.iter_docs())
+        print(f"{'id':<16}  {'status':<8}  {'published':<25}  {'outlet':<24}  title")
+        for doc in docs:
+            print(_doc_line(doc.to_record()))
+        removed = Counter(r.reason for d in docs for r in d.removed)
+    print()
+    print("cleaning: " + ", ".join(f"{n} {reason}" for reason, n in removed.most_common()))
+    for d in docs:
+        bits = [f"byline: {d.meta.byline}" if d.meta.byline else "", f"dateline: {d.meta.dateline}" if d.meta.dateline else ""]
+        bits = [b for b in bits if b]
+        if bits:
+            print(f"  {d.id}: " + "; ".join(bits))
+    _print_rejections(s.rejections)
+    print("\noutputs:")
+    print(f"  store       {result.db}")
+    for name, path in result.outputs.items():
+        print(f"  {name:<11} {path}")
+    print(f"\nnext: storyline docs --db {result.db}   |   storyline show {docs[0].id[:6]} --db {result.db}" if docs else "")
+    return 1 if s.rejected else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storyline",
+        description="Turn a pile of news reports into a sourced, corroborated picture of events.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"storyline {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Any, help: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name, help=help, description=help, epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--db", help="store path (default: $STORYLINE_DB or ./storyline.db)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add(
+        "ingest", cmd_ingest,
+        "Read files or folders (text, HTML, JSONL, WARC, RSS/Atom) into the store and run every stage on new documents.",
+        "storyline ingest articles/ --meta articles/sources.jsonl --db news.db",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (read recursively)")
+    p.add_argument("--meta", metavar="FILE", help="sidecar JSONL: {\"file\": name, \"url\": ..., optional title/published/outlet/byline}")
+    p.add_argument("--json", action="store_true", help="print the ingested documents as JSON lines")
+    p.add_argument("--max-bytes", type=int, metavar="N", help="largest single document accepted (bytes)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
+    p.add_argument("--batch-size", type=int, metavar="N", help="documents per transaction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
+            "storyline analyze --db news.db --force")
+    p.add_argument("--force", action="store_true", help="recompute every document, not only stale ones")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
+
+    p = add("docs", cmd_docs, "List documents: id, status, publication date (precision, source), outlet, title.",
+            "storyline docs --db news.db --json")
+    p.add_argument("--json", action="store_true", help="one records.md Document per line")
+    p.add_argument("--all", action="store_true", help="include older versions of updated documents")
+
+    p = add("show", cmd_show, "Show one document: metadata, cleaned text, and what cleaning removed.",
+            "storyline show 3a58 --db news.db")
+    p.add_argument("doc", metavar="DOC", help="document id or a unique prefix (4+ characters)")
+    p.add_argument("--json", action="store_true", help="records.md Document with text and removed")
+
+    p = add("rejects", cmd_rejects, "List rejected inputs: path, stage, coded reason.", "storyline rejects --json")
+    p.add_argument("--json", action="store_true", help="one records.md Rejection per line")
+
+    add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
+        "storyline check --db news.db")
+
+    p = sub.add_parser(
+        "demo", help="Ingest the bundled sample corpus into a fresh store, run every stage, write outputs.",
+        description="Ingest the bundled sample corpus (five real articles) into a fresh store, run every stage, "
+        "print what was found and where the outputs are.",
+        epilog="example:\n  storyline demo --out storyline-out", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", default="storyline-out", metavar="DIR", help="output folder (default: ./storyline-out)")
+    p.add_argument("--db", help="store path (default: DIR/storyline.db; replaced on each run)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except StorylineError as exc:
+        _err(f"storyline {args.command}: {exc}")
+        return 1
+    except BrokenPipeError:  # `storyline docs | head`
+        return 0
+    except KeyboardInterrupt:
+        _err("interrupted; committed batches are kept, re-run the command to resume")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

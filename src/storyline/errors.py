@@ -1,0 +1,115 @@
+"""Exceptions and the catalogue of coded messages.
+
+The tree (every error carries the file, record or document it concerns)::
+
+    StorylineError                 base: catch this to catch everything of ours
+    ├── InputError                 an input cannot be turned into a document (rejected, batch goes on)
+    │   ├── UnreadableInput        missing, permission denied, a directory we cannot walk
+    │   ├── TooLarge               over the configured size limit
+    │   ├── BinaryInput            not text (NUL bytes, an image, an archive)
+    │   ├── DecodeFailed           bytes that no encoding explains
+    │   ├── MalformedInput         broken JSON line, WARC record, feed
+    │   └── EmptyDocument          nothing of an article left (empty file, only boilerplate)
+    ├── StageError                 a per-document stage failed on one document (rejected, batch goes on)
+    ├── StoreError                 the store cannot be opened, is newer than this code, is corrupt
+    └── UsageError                 the user asked for something that does not exist (unknown doc id…)
+
+Messages come from one catalogue, :data:`MESSAGES`, keyed by stable codes (``E101``).
+Each says what is wrong and what to do next. Third-party exceptions are translated into
+these once, at the boundary where they are raised.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # input (E1xx)
+    "E101": "cannot read {path}: {reason}. Check that the path exists and is readable.",
+    "E102": (
+        "{path} is {size} bytes, over the limit of {limit} bytes. Split it, or raise the limit "
+        "with --max-bytes / STORYLINE_MAX_BYTES."
+    ),
+    "E103": "{path} looks binary ({reason}), not a text, HTML, JSONL, WARC or feed file. Remove it from the input.",
+    "E104": "cannot decode {path}: {reason}. Convert it to UTF-8 or give its encoding.",
+    "E105": "{path}: malformed {kind}: {reason}. Fix or drop this record; the rest of the file was read.",
+    "E106": "{path}: no article text left after cleaning{detail}. Nothing to analyse in this input.",
+    "E107": "{path}: {kind} record has neither text nor html content. Add a 'text' or 'html' field.",
+    "E108": "{path}: unsupported input ({reason}). Supported: .txt, .html, .jsonl, .warc(.gz), RSS/Atom feeds.",
+    "E109": "{path}: metadata sidecar problem: {reason}. Each line must be a JSON object with a 'file' key.",
+    # stages (E2xx)
+    "E201": "stage {stage!r} failed on document {doc} ({path}): {reason}. Re-run with `storyline analyze` after fixing; other documents were processed.",
+    "E202": "pipeline misconfigured: stage {stage!r} reads {slot!r}, which no earlier stage writes.",
+    # store (E3xx)
+    "E301": "cannot open store {path}: {reason}.",
+    "E302": (
+        "store {path} has schema version {found}, newer than this storyline ({known}). "
+        "Upgrade storyline to read it."
+    ),
+    "E303": "no store at {path}. Create one with `storyline ingest PATH --db {path}` (or `storyline demo`).",
+    # usage (E4xx)
+    "E401": "no document {doc!r} in {path}. List documents with `storyline docs`.",
+    "E402": "{what} is ambiguous: {matches}. Give more characters of the id.",
+    "E403": "unknown setting {name!r}. Known settings: {known}.",
+    "E404": "invalid value for setting {name!r}: {reason}.",
+}
+
+
+def message(code: str, **context: object) -> str:
+    return f"[{code}] " + MESSAGES[code].format(**context)
+
+
+class StorylineError(Exception):
+    """Base class. ``code`` is the catalogue key; ``context`` the values in the message."""
+
+    code = "E000"
+
+    def __init__(self, code: str | None = None, **context: object) -> None:
+        if code is not None:
+            self.code = code
+        self.context = context
+        super().__init__(message(self.code, **context))
+
+    @property
+    def path(self) -> str | None:
+        p = self.context.get("path")
+        return str(p) if p is not None else None
+
+
+class InputError(StorylineError):
+    stage = "read"
+
+
+class UnreadableInput(InputError):
+    code = "E101"
+
+
+class TooLarge(InputError):
+    code = "E102"
+
+
+class BinaryInput(InputError):
+    code = "E103"
+
+
+class DecodeFailed(InputError):
+    code = "E104"
+
+
+class MalformedInput(InputError):
+    code = "E105"
+
+
+class EmptyDocument(InputError):
+    code = "E106"
+    stage = "clean"
+
+
+class StageError(StorylineError):
+    code = "E201"
+
+
+class StoreError(StorylineError):
+    code = "E301"
+
+
+class UsageError(StorylineError):
+    code = "E401"

@@ -1,0 +1,1 @@
+"""Readers that turn files into raw documents; see :mod:`storyline.ingest.readers`."""

@@ -1,0 +1,174 @@
+"""Batch jobs over a store: :func:`ingest` files, :func:`analyze` what is stale.
+
+Both follow the same shape, so a run killed at any point can be re-run to finish:
+
+1. raw input is stored first, in one transaction per batch (nothing read is lost);
+2. the per-document stages run on the batch (pure compute, in-process or in workers);
+3. their results are written in one transaction per batch.
+
+A document stored in step 1 whose results never arrived is ``pending``; the next ingest of
+the same input, or ``storyline analyze``, finishes it ("resumed").
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+
+from .ingest.readers import Seen, Sidecars, list_files, read_paths
+from .pipeline import Pipeline
+from .settings import Config
+from .store import Store, document_id
+from .types import Doc, IngestSummary, RawRecord, Rejection
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+def _batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def ingest(
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    meta: str | Path | None = None,
+    config: Config | None = None,
+    pipeline: Pipeline | None = None,
+    progress: bool | None = None,
+) -> IngestSummary:
+    """Read ``paths`` (files or directories) into ``store`` and run every stage on what is new.
+
+    ``meta`` is a sidecar JSONL mapping file names to url and metadata. Returns counts and
+    the rejections of this run (also stored: ``store.rejections()``).
+    """
+    config = config or Config.load()
+    pipeline = pipeline or Pipeline()
+    sidecars = Sidecars()
+    if meta is not None:
+        sidecars.load(str(meta), scope=None)
+    summary = IngestSummary()
+    bar = _progress_bar(paths, progress)
+    store_files = [store.path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+    items = read_paths(paths, sidecars=sidecars, max_bytes=config.max_bytes, exclude=store_files)
+    for batch in _batched(items, config.batch_size):
+        todo: list[tuple[Doc, str]] = []
+        in_batch: set[str] = set()
+        with store.transaction():
+            for item in batch:
+                if isinstance(item, Seen):
+                    store.clear_rejections(item.path)
+                    bar(item.path)
+                elif isinstance(item, Rejection):
+                    store.add_rejection(item)
+                    summary.rejections.append(item)
+                else:
+                    admitted = _admit(store, item, summary, in_batch)
+                    if admitted is not None:
+                        todo.append(admitted)
+                        in_batch.add(admitted[0].id)
+        _run_stages(store, todo, pipeline, config, summary)
+    bar(None)
+    summary.rejected = len(summary.rejections)
+    return summary
+
+
+def _admit(
+    store: Store, record: RawRecord, summary: IngestSummary, in_batch: Set[str] = frozenset()
+) -> tuple[Doc, str] | None:
+    """Store a new record's raw bytes; return the document if stages must (still) run, with
+    what it will count as once they succeed (``ingested``, ``updated`` or ``resumed``).
+
+    ``in_batch`` holds the ids already queued in this batch (a duplicate file next to its twin).
+    """
+    url = record.meta.get("url")
+    doc_id = document_id(record.content, url)
+    state = store.doc_state(doc_id)
+    if state is not None:
+        store.add_sighting(doc_id, record.source_path, record.locator)
+        summary.doc_ids.append(doc_id)
+        status, _ = state
+        if status != "pending" or doc_id in in_batch:
+            summary.unchanged += 1
+            return None
+        return store.get(doc_id), "resumed"
+    doc = Doc(
+        id=doc_id,
+        source_path=record.source_path,
+        locator=record.locator,
+        content_type=record.content_type,
+        raw=record.content,
+        input_meta=dict(record.meta),
+    )
+    previous = store.insert_document(doc, url=url)
+    summary.doc_ids.append(doc_id)
+    return doc, "updated" if previous else "ingested"
+
+
+def _run_stages(
+    store: Store, todo: list[tuple[Doc, str]], pipeline: Pipeline, config: Config, summary: IngestSummary
+) -> None:
+    if not todo:
+        return
+    results = list(pipeline.pipe([d for d, _ in todo], workers=config.workers, batch_size=config.batch_size))
+    with store.transaction():
+        for (doc, rejected), (_, kind) in zip(results, todo):
+            if rejected is None:
+                setattr(summary, kind, getattr(summary, kind) + 1)
+            store.clear_doc_rejections(doc.id)
+            store.save_stage_results(doc, core=rejected is None)
+            if rejected is not None:
+                store.mark_rejected(doc.id)
+                store.add_rejection(rejected)
+                summary.rejections.append(rejected)
+
+
+def analyze(
+    store: Store,
+    *,
+    config: Config | None = None,
+    pipeline: Pipeline | None = None,
+    force: bool = False,
+) -> IngestSummary:
+    """Re-run the stages on every current document whose results are missing or stale
+    (another stage version), or on all of them with ``force``."""
+    config = config or Config.load()
+    pipeline = pipeline or Pipeline()
+    if force:
+        ids = [d.id for d in store.iter_docs()]
+    else:
+        ids = store.stale_ids(pipeline.versions)
+    summary = IngestSummary()
+    for batch in _batched(ids, config.batch_size):
+        docs = [store.get(i) for i in batch]
+        for d in docs:  # results are recomputed from raw: start from a blank slate
+            d.stage_versions.clear()
+        _run_stages(store, [(d, "resumed") for d in docs], pipeline, config, summary)
+        summary.doc_ids.extend(batch)
+    summary.unchanged = store.counts()["documents"] - len(ids)
+    summary.rejected = len(summary.rejections)
+    return summary
+
+
+def _progress_bar(paths: Sequence[str | Path], enabled: bool | None) -> Callable[[str | None], None]:
+    """A tqdm bar over input files on stderr (automatic: only on a terminal)."""
+    if enabled is False or (enabled is None and not sys.stderr.isatty()):
+        return lambda _path: None
+    from tqdm import tqdm
+
+    total = sum(1 for f in list_files(paths) if isinstance(f, tuple))
+    bar = tqdm(total=total, unit="file", file=sys.stderr, desc="ingest", leave=False)
+
+    def update(path: str | None) -> None:
+        if path is None:
+            bar.close()
+        else:
+            bar.update(1)
+
+    return update

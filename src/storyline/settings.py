@@ -1,0 +1,82 @@
+"""One settings table: name, default, environment variable, help.
+
+The CLI options, the environment and the README's settings section are all driven from
+:data:`SETTINGS`; ``tests/test_settings.py`` fails when a setting is undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import StorylineError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    env: str
+    help: str
+
+    def parse(self, raw: str) -> Any:
+        if isinstance(self.default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(self.default, int):
+            try:
+                value = int(raw.replace("_", ""))
+            except ValueError:
+                raise StorylineError("E404", name=self.name, reason=f"{raw!r} is not an integer") from None
+            if value < 1:
+                raise StorylineError("E404", name=self.name, reason="must be at least 1")
+            return value
+        return raw
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "storyline.db", "STORYLINE_DB", "Path of the SQLite store (created when missing)."),
+    Setting(
+        "max_bytes",
+        25_000_000,
+        "STORYLINE_MAX_BYTES",
+        "Largest single document (a file, a JSONL line, a WARC record) accepted, in bytes; "
+        "larger ones are rejected with E102 without being read into memory. Container files "
+        "(JSONL, WARC) are streamed and may be larger.",
+    ),
+    Setting("batch_size", 64, "STORYLINE_BATCH_SIZE", "Documents per batch (one transaction per batch)."),
+    Setting(
+        "workers",
+        1,
+        "STORYLINE_WORKERS",
+        "Worker processes for per-document stages (1 = in-process).",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(slots=True)
+class Config:
+    db: str = field(default=_BY_NAME["db"].default)
+    max_bytes: int = field(default=_BY_NAME["max_bytes"].default)
+    batch_size: int = field(default=_BY_NAME["batch_size"].default)
+    workers: int = field(default=_BY_NAME["workers"].default)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Config":
+        """Defaults, then environment variables, then explicit overrides (CLI flags)."""
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            if s.env in os.environ:
+                values[s.name] = s.parse(os.environ[s.env])
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name not in _BY_NAME:
+                raise StorylineError("E403", name=name, known=", ".join(_BY_NAME))
+            values[name] = value
+        return cls(**values)
+
+
+assert {f.name for f in fields(Config)} == set(_BY_NAME), "Config and SETTINGS disagree"

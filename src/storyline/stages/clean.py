@@ -1,0 +1,75 @@
+"""The ``clean`` stage: raw input → article text, removed stretches, and metadata.
+
+Metadata is assembled in order of trust: what the input itself declared (a JSONL field,
+a feed item, a sidecar line, the page's own meta tags), then the URL (host → outlet,
+date patterns), then the text (a credit line, a dated dateline). Unknown stays ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..clean.dates import choose_published, date_from_metadata, date_from_url
+from ..clean.decode import decode_text
+from ..clean.fragment import fragment_to_text
+from ..clean.outlets import canonical_outlet, outlet_from_url
+from ..clean.plaintext import clean_plaintext
+from ..errors import EmptyDocument
+from ..pipeline import stage
+from ..types import Cleaned, Doc, DocMeta
+
+VERSION = "1"
+
+
+def clean_content(doc: Doc) -> Cleaned:
+    """Pick the cleaner for the document's content type."""
+    if doc.content_type == "html":
+        from ..clean.html import clean_html  # trafilatura is imported only when HTML arrives
+
+        try:
+            return clean_html(doc.raw, url=doc.input_meta.get("url"))
+        except EmptyDocument:
+            raise EmptyDocument(path=doc.source_path, detail=" (no main text found in the page)") from None
+    text = decode_text(doc.raw, path=doc.source_path)
+    if doc.content_type == "fragment":
+        return Cleaned(text=fragment_to_text(text))
+    return clean_plaintext(text)
+
+
+def assemble_meta(input_meta: dict[str, Any], cleaned: Cleaned) -> DocMeta:
+    url = input_meta.get("url")
+    declared = input_meta.get("outlet")
+    outlet = (
+        (canonical_outlet(declared) or declared if declared else None)
+        or (outlet_from_url(url) if url else None)
+        or (canonical_outlet(cleaned.credit) or cleaned.credit if cleaned.credit else None)
+    )
+    explicit = date_from_metadata(input_meta.get("published"))
+    if explicit is None and cleaned.published is not None and cleaned.published.source == "metadata":
+        explicit = cleaned.published
+    in_text = cleaned.published if cleaned.published is not None and cleaned.published.source == "text" else None
+    published = choose_published(metadata=explicit, url=date_from_url(url) if url else None, text=in_text)
+    return DocMeta(
+        title=input_meta.get("title") or cleaned.title,
+        url=url,
+        outlet=outlet,
+        byline=input_meta.get("byline") or cleaned.byline,
+        dateline=cleaned.dateline,
+        published=published.value if published else None,
+        published_precision=published.precision if published else None,
+        published_source=published.source if published else None,
+        published_evidence=published.evidence if published else None,
+        credit=cleaned.credit,
+        captions=list(cleaned.captions),
+    )
+
+
+@stage("clean", version=VERSION, reads=("raw", "content_type", "input_meta"), writes=("text", "meta", "removed"))
+def clean(doc: Doc) -> dict[str, Any]:
+    """Keep the article and only the article; move title, byline, dateline, credit to metadata."""
+    cleaned = clean_content(doc)
+    if not cleaned.text.strip():
+        reasons = sorted({r.reason for r in cleaned.removed})
+        detail = f" (removed: {', '.join(reasons)})" if reasons else ""
+        raise EmptyDocument(path=doc.source_path, detail=detail)
+    return {"text": cleaned.text, "meta": assemble_meta(doc.input_meta, cleaned), "removed": cleaned.removed}

@@ -1,0 +1,365 @@
+"""The embedded store: one SQLite file in WAL mode.
+
+Writes go through one :class:`Store` (one writer); each batch is one transaction, so a
+run killed at any point leaves either all or none of a batch. Raw input is stored
+(compressed) before any stage runs, so stages can be re-run without the original files.
+Readers (``storyline docs``, the web app) open their own connections and never block on a
+writer, thanks to WAL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError, StorylineError, UsageError
+from ..types import Doc, DocMeta, Rejection, Removed
+from .schema import LATEST, MIGRATIONS
+
+ID_LENGTH = 16
+
+
+def document_id(content: bytes, url: str | None = None) -> str:
+    """Content-derived id: the same bytes (from the same URL, when known) give the same id.
+
+    The URL takes part so that one wire story published verbatim by two outlets stays two
+    documents (two publications), while re-ingesting a file is a no-op.
+    """
+    h = hashlib.sha256()
+    if url:
+        h.update(url.encode("utf-8", "surrogatepass") + b"\n")
+    h.update(content)
+    return h.hexdigest()[:ID_LENGTH]
+
+
+class Store:
+    """A storyline store. Use :func:`storyline.open_store` or ``Store(path)``."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        try:
+            if readonly:
+                if not Path(self.path).exists():
+                    raise StoreError("E303", path=self.path)
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                # NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut).
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self._migrate()
+            else:
+                self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(path=self.path, reason=str(exc)) from exc
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+        )
+        done = self._check_version()
+        for version, name, sql in MIGRATIONS:
+            if version <= done:
+                continue
+            with self.transaction() as c:
+                for statement in _split_sql(sql):
+                    c.execute(statement)
+                c.execute("INSERT INTO migrations (version, name) VALUES (?, ?)", (version, name))
+
+    def _check_version(self) -> int:
+        try:
+            row = self.conn.execute("SELECT max(version) FROM migrations").fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        found = row[0] or 0
+        if found > LATEST:
+            raise StoreError("E302", path=self.path, found=found, known=LATEST)
+        return found
+
+    def schema_version(self) -> int:
+        return self._check_version()
+
+    # -- writes (call inside a transaction) -----------------------------------------------
+    def insert_document(self, doc: Doc, *, url: str | None) -> str | None:
+        """Store raw bytes and a pending document row. Returns the id of the version this one
+        supersedes (same URL, or the same whole file at the same path), if any."""
+        c = self.conn
+        c.execute(
+            "INSERT INTO raw (id, data, size, sha256) VALUES (?, ?, ?, ?)",
+            (doc.id, zlib.compress(doc.raw, 6), len(doc.raw), hashlib.sha256(doc.raw).hexdigest()),
+        )
+        previous = self._current_version_of(url, doc.source_path, doc.locator)
+        doc.previous_id = previous
+        c.execute(
+            "INSERT INTO documents (id, status, source_path, locator, content_type, input_meta, url,"
+            " title, outlet, previous_id) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.id,
+                doc.source_path,
+                doc.locator,
+                doc.content_type,
+                json.dumps(doc.input_meta, ensure_ascii=False),
+                url,
+                doc.input_meta.get("title"),
+                doc.input_meta.get("outlet"),
+                previous,
+            ),
+        )
+        if previous:
+            c.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (doc.id, previous))
+        self.add_sighting(doc.id, doc.source_path, doc.locator)
+        return previous
+
+    def _current_version_of(self, url: str | None, source_path: str, locator: str) -> str | None:
+        if url:
+            row = self.conn.execute(
+                "SELECT id FROM documents WHERE url = ? AND superseded_by IS NULL ORDER BY rowid DESC LIMIT 1",
+                (url,),
+            ).fetchone()
+            if row:
+                return str(row[0])
+        if not locator:  # whole files: the same path holding new content is a new version
+            row = self.conn.execute(
+                "SELECT id FROM documents WHERE source_path = ? AND locator = '' AND superseded_by IS NULL"
+                " AND (url IS NULL OR ? IS NULL OR url = ?) ORDER BY rowid DESC LIMIT 1",
+                (source_path, url, url),
+            ).fetchone()
+            if row:
+                return str(row[0])
+        return None
+
+    def add_sighting(self, doc_id: str, source_path: str, locator: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO sightings (doc_id, source_path, locator) VALUES (?, ?, ?)",
+            (doc_id, source_path, locator),
+        )
+
+    def save_stage_results(self, doc: Doc, *, core: bool) -> None:
+        """Write what the stages put on ``doc``: the clean stage's slots into the document row
+        (``core``), and the stage versions that produced them."""
+        c = self.conn
+        if core:
+            m = doc.meta
+            c.execute(
+                "UPDATE documents SET status = ?, text = ?, meta = ?, removed = ?, url = ?, title = ?,"
+                " outlet = ?, published = ? WHERE id = ?",
+                (
+                    doc.status,
+                    doc.text,
+                    json.dumps(m.to_record(), ensure_ascii=False),
+                    json.dumps([r.to_record() for r in doc.removed], ensure_ascii=False),
+                    m.url,
+                    m.title,
+                    m.outlet,
+                    m.published,
+                    doc.id,
+                ),
+            )
+        for stage, version in doc.stage_versions.items():
+            c.execute(
+                "INSERT INTO stage_runs (doc_id, stage, version) VALUES (?, ?, ?)"
+                " ON CONFLICT (doc_id, stage) DO UPDATE SET version = excluded.version,"
+                " ran_at = excluded.ran_at",
+                (doc.id, stage, version),
+            )
+
+    def mark_rejected(self, doc_id: str) -> None:
+        self.conn.execute("UPDATE documents SET status = 'rejected', text = NULL WHERE id = ?", (doc_id,))
+
+    def add_rejection(self, r: Rejection) -> None:
+        self.conn.execute(
+            "INSERT INTO rejections (source_path, locator, stage, code, message, doc_id)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_path, locator, stage, code) DO UPDATE SET"
+            " message = excluded.message, doc_id = excluded.doc_id, created_at = excluded.created_at",
+            (r.source_path, r.locator, r.stage, r.code, r.message, r.doc),
+        )
+
+    def clear_rejections(self, source_path: str) -> None:
+        """A path is being read again: its old rejections no longer describe it."""
+        self.conn.execute("DELETE FROM rejections WHERE source_path = ?", (source_path,))
+
+    def clear_doc_rejections(self, doc_id: str) -> None:
+        self.conn.execute("DELETE FROM rejections WHERE doc_id = ?", (doc_id,))
+
+    # -- reads ------------------------------------------------------------------------------
+    def doc_state(self, doc_id: str) -> tuple[str, dict[str, str]] | None:
+        """(status, {stage: version}) of a stored document, or None."""
+        row = self.conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        runs = {
+            r["stage"]: r["version"]
+            for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (doc_id,))
+        }
+        return str(row["status"]), runs
+
+    def resolve_id(self, ref: str) -> str:
+        """A full id or a unique prefix (at least 4 characters) → the full id."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') LIMIT 6",
+            (ref, ref, ref),
+        ).fetchall()
+        ids = sorted({r[0] for r in rows})
+        if ref in ids:
+            return ref
+        if not ids:
+            raise UsageError(doc=ref, path=self.path)
+        if len(ids) > 1:
+            raise StorylineError("E402", what=f"document id prefix {ref!r}", matches=", ".join(ids))
+        return str(ids[0])
+
+    def get(self, ref: str, *, with_raw: bool = True) -> Doc:
+        doc_id = self.resolve_id(ref)
+        row = self.conn.execute(_DOC_SELECT + " WHERE d.id = ?", (doc_id,)).fetchone()
+        return self._row_to_doc(row, with_raw=with_raw)
+
+    def iter_docs(
+        self,
+        *,
+        include_superseded: bool = False,
+        status: Sequence[str] | None = None,
+        with_raw: bool = False,
+        ids: Iterable[str] | None = None,
+    ) -> Iterator[Doc]:
+        where, args = [], []  # type: ignore[var-annotated]
+        if not include_superseded:
+            where.append("d.superseded_by IS NULL")
+        if status:
+            where.append(f"d.status IN ({','.join('?' * len(status))})")
+            args.extend(status)
+        sql = _DOC_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.rowid"
+        if ids is not None:
+            wanted = set(ids)
+            rows: Iterable[sqlite3.Row] = (r for r in self.conn.execute(sql, args) if r["id"] in wanted)
+        else:
+            rows = self.conn.execute(sql, args).fetchall()
+        for row in rows:
+            yield self._row_to_doc(row, with_raw=with_raw)
+
+    def stale_ids(self, wanted: dict[str, str]) -> list[str]:
+        """Ids of current documents missing a stage run at the wanted version (or pending)."""
+        out = []
+        for row in self.conn.execute(
+            "SELECT id FROM documents WHERE superseded_by IS NULL ORDER BY rowid"
+        ).fetchall():
+            state = self.doc_state(row["id"])
+            assert state is not None
+            status, runs = state
+            if status == "pending" or any(runs.get(s) != v for s, v in wanted.items()):
+                out.append(str(row["id"]))
+        return out
+
+    def rejections(self) -> list[Rejection]:
+        return [
+            Rejection(
+                source_path=r["source_path"],
+                stage=r["stage"],
+                code=r["code"],
+                message=r["message"],
+                locator=r["locator"],
+                doc=r["doc_id"],
+            )
+            for r in self.conn.execute("SELECT * FROM rejections ORDER BY source_path, locator, id")
+        ]
+
+    def sightings(self, doc_id: str) -> list[tuple[str, str]]:
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT source_path, locator FROM sightings WHERE doc_id = ? ORDER BY first_seen", (doc_id,)
+            )
+        ]
+
+    def counts(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "documents": c.execute("SELECT count(*) FROM documents WHERE superseded_by IS NULL").fetchone()[0],
+            "ok": c.execute(
+                "SELECT count(*) FROM documents WHERE superseded_by IS NULL AND status = 'ok'"
+            ).fetchone()[0],
+            "versions": c.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "rejections": c.execute("SELECT count(*) FROM rejections").fetchone()[0],
+        }
+
+    def check(self) -> list[str]:
+        """Consistency problems (empty list = consistent): SQLite integrity, foreign keys,
+        raw bytes matching their hash, finished documents with text."""
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {tuple(r)}" for r in self.conn.execute("PRAGMA foreign_key_check")]
+        for r in self.conn.execute("SELECT id, data, sha256 FROM raw"):
+            if hashlib.sha256(zlib.decompress(r["data"])).hexdigest() != r["sha256"]:
+                problems.append(f"raw bytes of {r['id']} do not match their hash")
+        for r in self.conn.execute("SELECT id FROM documents WHERE status = 'ok' AND text IS NULL"):
+            problems.append(f"document {r['id']} is ok but has no text")
+        return problems
+
+    def _row_to_doc(self, row: sqlite3.Row, *, with_raw: bool) -> Doc:
+        raw = b""
+        if with_raw:
+            data = self.conn.execute("SELECT data FROM raw WHERE id = ?", (row["id"],)).fetchone()
+            raw = zlib.decompress(data[0])
+        meta = DocMeta(**json.loads(row["meta"])) if row["meta"] else DocMeta(url=row["url"])
+        removed = [Removed(**r) for r in json.loads(row["removed"])] if row["removed"] else []
+        runs = {
+            r["stage"]: r["version"]
+            for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (row["id"],))
+        }
+        return Doc(
+            id=row["id"],
+            source_path=row["source_path"],
+            locator=row["locator"],
+            content_type=row["content_type"],
+            raw=raw,
+            input_meta=json.loads(row["input_meta"]),
+            text=row["text"],
+            meta=meta,
+            removed=removed,
+            status=row["status"],
+            previous_id=row["previous_id"],
+            superseded_by=row["superseded_by"],
+            stage_versions=runs,
+        )
+
+
+_DOC_SELECT = "SELECT d.* FROM documents d"
+
+
+def _split_sql(sql: str) -> list[str]:
+    # Migrations hold no semicolons inside literals or triggers; a plain split is enough.
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
