@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import textwrap
 from collections import Counter
@@ -106,7 +107,7 @@ def _doc_line(rec: dict[str, Any]) -> str:
     if rec["published"]:
         date += f" ({rec['published_precision']}, {rec['published_source']})"
     title = (rec["title"] or "(no title)").replace("\n", " ")
-    return f"{rec['id']}  {rec['status']:<8}  {date:<25}  {(rec['outlet'] or '-')[:24]:<24}  {title[:80]}"
+    return f"{rec['id']}  {rec['status']:<8}  {date:<25}  {(rec['outlet'] or '-')[:26]:<26}  {title[:80]}"
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -180,7 +181,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  {_summary_line(s)}\n")
     with Store(result.db, readonly=True) as store:
         docs = list(store.iter_docs())
-        print(f"{'id':<16}  {'status':<8}  {'published':<25}  {'outlet':<24}  title")
+        print(f"{'id':<16}  {'status':<8}  {'published':<25}  {'outlet':<26}  title")
         for doc in docs:
             print(_doc_line(doc.to_record()))
         removed = Counter(r.reason for d in docs for r in d.removed)
@@ -268,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Library loggers (trafilatura warns "discarding data" on empty pages): our own coded
+    # rejections already say what went wrong, once.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
