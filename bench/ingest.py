@@ -90,23 +90,30 @@ def generate(kind: str, n: int, root: Path) -> Path:
     return folder
 
 
+# The child reports its own peak RSS (VmHWM): getrusage/wait4 would fold in the parent's
+# memory at fork time, which Linux carries across exec.
+_CHILD = (
+    "import sys; from storyline.cli import main; rc = main(sys.argv[1:]); "
+    "peak = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+    "print('peak_kib', peak, file=sys.stderr); sys.exit(rc)"
+)
+
+
 def run(folder: Path, db: Path) -> tuple[float, int, str]:
-    """Ingest ``folder`` in a child process; (seconds, the child's own peak RSS in KiB, summary)."""
+    """Ingest ``folder`` in a child process; (seconds, the child's peak RSS in KiB, summary)."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     env = dict(os.environ, STORYLINE_WORKERS="1")
-    cmd = [sys.executable, "-m", "storyline.cli", "ingest", str(folder), "--db", str(db), "--no-progress"]
-    log = db.with_suffix(".log")
-    with log.open("w") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the max over children
-        elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    lines = log.read_text().strip().splitlines()
+    cmd = [sys.executable, "-c", _CHILD, "ingest", str(folder), "--db", str(db), "--no-progress"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    lines = proc.stderr.strip().splitlines()
     if proc.returncode not in (0, 1):
         raise SystemExit("\n".join(lines[-20:]))
-    return elapsed, usage.ru_maxrss, lines[-1] if lines else ""
+    peak = next(int(line.split()[1]) for line in lines if line.startswith("peak_kib"))
+    summary = next((line for line in lines if line.startswith("storyline ingest:")), "")
+    return elapsed, peak, summary
 
 
 def main() -> None:
