@@ -158,6 +158,70 @@ def cmd_rejects(args: argparse.Namespace) -> int:
     return 0
 
 
+def _short(text: str, width: int = 90) -> str:
+    return textwrap.shorten(" ".join(text.split()), width, placeholder=" …")
+
+
+def cmd_reuse(args: argparse.Namespace) -> int:
+    from .corpus.persist import copied_passages
+
+    with _open(args, readonly=True) as store:
+        passages = copied_passages(store)
+        labels = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
+    for p in passages:
+        if args.json:
+            _emit(p.to_record())
+            continue
+        arrow = "→" if p.direction == "source_to_copy" else "↔"
+        print(
+            f"{p.source.doc} {labels.get(p.source.doc, '')} [{p.source.start}:{p.source.end}] {arrow} "
+            f"{p.copy.doc} {labels.get(p.copy.doc, '')} [{p.copy.start}:{p.copy.end}]  similarity {p.similarity:.2f}"
+        )
+        print(f"    {_short(p.copy.text)}")
+        print(f"    direction: {p.direction} ({'; '.join(p.direction_evidence) or 'no evidence'})")
+    if not args.json:
+        _err(f"{len(passages)} copied passages")
+    return 0
+
+
+def cmd_provenance(args: argparse.Namespace) -> int:
+    from .corpus.persist import provenance_graph
+    from .corpus.provenance import chain_labels, export_graphml, export_json, independence_groups
+
+    with _open(args, readonly=True) as store:
+        graph = provenance_graph(store)
+        docs = list(store.iter_docs(status=["ok"]))
+    if args.format == "graphml":
+        if args.out:
+            export_graphml(graph, args.out)
+        else:
+            export_graphml(graph, sys.stdout.buffer)
+    elif args.format == "json":
+        text = json.dumps(export_json(graph), ensure_ascii=False, indent=2)
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        else:
+            print(text)
+    else:
+        groups = independence_groups(graph)
+        print("chains (a document → what it copies → whom it cites):")
+        for d in docs:
+            print("  " + " → ".join(chain_labels(graph, d.id)))
+        members: dict[str, list[str]] = {}
+        for doc_id, group in groups.items():
+            members.setdefault(group, []).append(doc_id)
+        print(f"\ncopy groups (one source each): {len(members)} among {len(groups)} documents")
+        for group, ids in sorted(members.items(), key=lambda kv: -len(kv[1])):
+            if len(ids) > 1:
+                print(f"  one source: {', '.join(ids)}")
+        print(f"\ngraph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+              "(--format json|graphml to export)")
+    if args.out:
+        _err(f"provenance graph written to {args.out}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         problems = store.check()
@@ -192,6 +256,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         bits = [b for b in bits if b]
         if bits:
             print(f"  {d.id}: " + "; ".join(bits))
+    from .corpus.persist import copied_passages, provenance_graph
+    from .corpus.provenance import chain_labels, independence_groups
+
+    with Store(result.db, readonly=True) as store:
+        passages = copied_passages(store)
+        graph = provenance_graph(store)
+    pairs = Counter((p.source.doc, p.copy.doc, p.direction, p.direction_evidence) for p in passages)
+    print(f"\ncopied passages: {len(passages)}")
+    for (src, dst, direction, evidence), n in pairs.items():
+        arrow = "→" if direction == "source_to_copy" else "↔"
+        print(f"  {src} {arrow} {dst}: {n} passages, direction {direction} ({'; '.join(evidence) or 'no evidence'})")
+    print("provenance chains:")
+    for d in docs:
+        chain = chain_labels(graph, d.id)
+        if len(chain) > 1:
+            print("  " + " → ".join(chain))
+    groups = independence_groups(graph)
+    print(f"copy groups (one source each): {len(set(groups.values()))} among {len(groups)} documents")
     _print_rejections(s.rejections)
     print("\noutputs:")
     print(f"  store       {result.db}")
@@ -252,6 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("rejects", cmd_rejects, "List rejected inputs: path, stage, coded reason.", "storyline rejects --json")
     p.add_argument("--json", action="store_true", help="one records.md Rejection per line")
+
+    p = add("reuse", cmd_reuse, "List copied passages between documents: spans in both, similarity, direction and its evidence.",
+            "storyline reuse --db news.db --json")
+    p.add_argument("--json", action="store_true", help="one records.md Copied passage per line")
+
+    p = add("provenance", cmd_provenance,
+            "Show the provenance graph: who copies whom, who cites which outlet, which documents are one source.",
+            "storyline provenance --db news.db --format graphml --out provenance.graphml")
+    p.add_argument("--format", choices=["text", "json", "graphml"], default="text", help="output format (default: text)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
 
     add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
         "storyline check --db news.db")

@@ -37,4 +37,17 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
             for doc in store.iter_docs():
                 fh.write(json.dumps(doc.to_record(full=True), ensure_ascii=False) + "\n")
         result.outputs["documents"] = docs_path
+        from .corpus.persist import copied_passages, provenance_graph
+        from .corpus.provenance import export_graphml, export_json
+
+        reuse_path = out / "reuse.jsonl"
+        with reuse_path.open("w", encoding="utf-8") as fh:
+            for p in copied_passages(store):
+                fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
+        result.outputs["reuse"] = reuse_path
+        graph = provenance_graph(store)
+        (out / "provenance.json").write_text(json.dumps(export_json(graph), ensure_ascii=False, indent=2))
+        export_graphml(graph, out / "provenance.graphml")
+        result.outputs["provenance"] = out / "provenance.json"
+        result.outputs["graphml"] = out / "provenance.graphml"
     return result

@@ -52,7 +52,8 @@ _REGISTRY: dict[str, Stage] = {}
 
 
 def stage(name: str, *, version: str, reads: Iterable[str], writes: Iterable[str]) -> Callable[[StageFunc], StageFunc]:
-    """Register a per-document stage (decorator). Registration order is pipeline order."""
+    """Register a per-document stage (decorator). The pipeline orders stages by the slots
+    they read and write; among stages that are ready together, registration order holds."""
 
     def register(func: StageFunc) -> StageFunc:
         _REGISTRY[name] = Stage(name, version, tuple(reads), tuple(writes), func, (func.__doc__ or "").strip())
@@ -67,7 +68,7 @@ def registered() -> list[Stage]:
 
 
 def _load_builtin_stages() -> None:
-    from .stages import clean  # noqa: F401  (registers on import)
+    from .stages import citations, clean  # noqa: F401  (register on import, in pipeline order)
 
 
 class Pipeline:
@@ -79,13 +80,22 @@ class Pipeline:
             wanted = list(names)
             by_name = {s.name: s for s in stages}
             stages = [by_name[n] for n in wanted]
-        available = set(BASE_SLOTS)
-        for s in stages:
-            for slot in s.reads:
-                if slot not in available:
-                    raise StorylineError("E202", stage=s.name, slot=slot)
-            available.update(s.writes)
-        self.stages = stages
+        # Order by what each stage reads: a stage runs once every slot it reads is written.
+        available, ordered, waiting = set(BASE_SLOTS), [], list(stages)
+        while waiting:
+            ready = next((s for s in waiting if set(s.reads) <= available), None)
+            if ready is None:
+                s = waiting[0]
+                raise StorylineError("E202", stage=s.name, slot=sorted(set(s.reads) - available)[0])
+            waiting.remove(ready)
+            ordered.append(ready)
+            available.update(ready.writes)
+        self.stages = ordered
+
+    @property
+    def slots(self) -> list[str]:
+        """Every slot some stage of this pipeline writes."""
+        return [slot for s in self.stages for slot in s.writes]
 
     @property
     def versions(self) -> dict[str, str]:

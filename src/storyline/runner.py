@@ -74,6 +74,8 @@ def ingest(
                         todo.append(admitted)
                         in_batch.add(admitted[0].id)
         _run_stages(store, todo, pipeline, config, summary)
+        _run_corpus_steps(store, config)
+    _run_corpus_steps(store, config)  # documents left unindexed by an earlier, killed run
     bar(None)
     summary.rejected = len(summary.rejections)
     return summary
@@ -107,6 +109,10 @@ def _admit(
         input_meta=dict(record.meta),
     )
     previous = store.insert_document(doc, url=url)
+    if previous:
+        from .corpus.persist import forget_documents
+
+        forget_documents(store, [previous])  # an old version is no source of new copies
     summary.doc_ids.append(doc_id)
     return doc, "updated" if previous else "ingested"
 
@@ -117,16 +123,27 @@ def _run_stages(
     if not todo:
         return
     results = list(pipeline.pipe([d for d, _ in todo], workers=config.workers, batch_size=config.batch_size))
+    from .corpus.persist import forget_documents
+
     with store.transaction():
+        # Recomputed text invalidates the copied passages found on the old text.
+        forget_documents(store, [doc.id for doc, kind in todo if kind == "resumed"])
         for (doc, rejected), (_, kind) in zip(results, todo):
             if rejected is None:
                 setattr(summary, kind, getattr(summary, kind) + 1)
             store.clear_doc_rejections(doc.id)
-            store.save_stage_results(doc, core=rejected is None)
+            store.save_stage_results(doc, slots=pipeline.slots if rejected is None else ())
             if rejected is not None:
                 store.mark_rejected(doc.id)
                 store.add_rejection(rejected)
                 summary.rejections.append(rejected)
+
+
+def _run_corpus_steps(store: Store, config: Config) -> None:
+    """Incremental corpus steps: each finds on its own what is new since it last ran."""
+    from .corpus.persist import update_reuse
+
+    update_reuse(store, batch_size=config.batch_size)
 
 
 def analyze(
@@ -151,6 +168,7 @@ def analyze(
             d.stage_versions.clear()
         _run_stages(store, [(d, "resumed") for d in docs], pipeline, config, summary)
         summary.doc_ids.extend(batch)
+    _run_corpus_steps(store, config)
     summary.unchanged = store.counts()["documents"] - len(ids)
     summary.rejected = len(summary.rejections)
     return summary

@@ -166,6 +166,8 @@ class Doc:
     text: str | None = None
     meta: DocMeta = field(default_factory=DocMeta)
     removed: list[Removed] = field(default_factory=list)
+    # written by the "citations" stage
+    citations: list["Citation"] = field(default_factory=list)
     # bookkeeping
     status: Literal["ok", "rejected"] = "ok"
     previous_id: str | None = None

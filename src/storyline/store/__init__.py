@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError, StorylineError, UsageError
+from ..layers import CODECS, CORE_SLOTS
 from ..types import Doc, DocMeta, Rejection, Removed
 from .schema import LATEST, MIGRATIONS
 
@@ -169,11 +170,13 @@ class Store:
             (doc_id, source_path, locator),
         )
 
-    def save_stage_results(self, doc: Doc, *, core: bool) -> None:
-        """Write what the stages put on ``doc``: the clean stage's slots into the document row
-        (``core``), and the stage versions that produced them."""
+    def save_stage_results(self, doc: Doc, *, slots: Iterable[str] = ()) -> None:
+        """Write what the stages put on ``doc``: the clean stage's slots into the document row,
+        other ``slots`` into ``layers`` (see :mod:`storyline.layers`), and the stage versions
+        that produced them."""
         c = self.conn
-        if core:
+        slots = set(slots)
+        if slots & CORE_SLOTS:
             m = doc.meta
             c.execute(
                 "UPDATE documents SET status = ?, text = ?, meta = ?, removed = ?, url = ?, title = ?,"
@@ -189,6 +192,13 @@ class Store:
                     m.published,
                     doc.id,
                 ),
+            )
+        for slot in sorted(slots - CORE_SLOTS):
+            encode, _ = CODECS[slot]
+            c.execute(
+                "INSERT INTO layers (doc_id, slot, data) VALUES (?, ?, ?) ON CONFLICT (doc_id, slot)"
+                " DO UPDATE SET data = excluded.data",
+                (doc.id, slot, json.dumps(encode(getattr(doc, slot)), ensure_ascii=False)),
             )
         for stage, version in doc.stage_versions.items():
             c.execute(
@@ -339,6 +349,10 @@ class Store:
             r["stage"]: r["version"]
             for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (row["id"],))
         }
+        layers: dict[str, Any] = {}
+        for r in self.conn.execute("SELECT slot, data FROM layers WHERE doc_id = ?", (row["id"],)):
+            if r["slot"] in CODECS:  # a slot of a newer storyline is left alone
+                layers[r["slot"]] = CODECS[r["slot"]][1](json.loads(r["data"]))
         return Doc(
             id=row["id"],
             source_path=row["source_path"],
@@ -353,6 +367,7 @@ class Store:
             previous_id=row["previous_id"],
             superseded_by=row["superseded_by"],
             stage_versions=runs,
+            **layers,
         )
 
 

@@ -77,4 +77,46 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        "copy detection: persisted LSH band keys, copied passages; citation edges",
+        """
+        -- parameters the stored band keys were made with (PassageIndex.config)
+        CREATE TABLE reuse_config (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            config  TEXT NOT NULL
+        );
+        -- LSH band keys of stored sentence windows: the candidate index, persisted, so adding
+        -- documents costs time proportional to the new documents only
+        CREATE TABLE reuse_keys (
+            key     INTEGER NOT NULL,              -- 8-byte band key as a signed integer
+            doc_id  TEXT NOT NULL REFERENCES documents(id),
+            window  INTEGER NOT NULL
+        );
+        CREATE INDEX reuse_keys_key ON reuse_keys(key);
+        CREATE INDEX reuse_keys_doc ON reuse_keys(doc_id);
+        -- documents whose windows are in the index
+        CREATE TABLE reuse_indexed (
+            doc_id  TEXT PRIMARY KEY REFERENCES documents(id)
+        );
+        CREATE TABLE copied_passages (
+            id            INTEGER PRIMARY KEY,
+            source_doc    TEXT NOT NULL REFERENCES documents(id),
+            source_start  INTEGER NOT NULL,
+            source_end    INTEGER NOT NULL,
+            copy_doc      TEXT NOT NULL REFERENCES documents(id),
+            copy_start    INTEGER NOT NULL,
+            copy_end      INTEGER NOT NULL,
+            similarity    REAL NOT NULL,
+            direction     TEXT NOT NULL CHECK (direction IN ('source_to_copy', 'unknown')),
+            evidence      TEXT NOT NULL DEFAULT '[]',   -- JSON list of short reasons
+            UNIQUE (source_doc, source_start, source_end, copy_doc, copy_start, copy_end)
+        );
+        CREATE INDEX copied_passages_source ON copied_passages(source_doc);
+        CREATE INDEX copied_passages_copy ON copied_passages(copy_doc);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

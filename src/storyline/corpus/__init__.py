@@ -1,0 +1,1 @@
+"""Corpus-level steps: copy detection (reuse), citation edges, provenance."""
