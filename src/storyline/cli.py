@@ -72,12 +72,28 @@ def _print_rejections(rejections: Sequence[Any]) -> None:
         _err(f"rejected {where} [{r.stage}]: {r.message}")
 
 
+def _pipeline(args: argparse.Namespace) -> Any:
+    from .pipeline import Pipeline, registered
+
+    if not args.stages:
+        return Pipeline()
+    names = [n.strip() for n in args.stages.split(",") if n.strip()]
+    known = [s.name for s in registered()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise StorylineError("E405", stages=", ".join(unknown), known=", ".join(known))
+    return Pipeline(names)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .runner import ingest
 
     config = _config(args)
     with _open(args) as store:
-        summary = ingest(store, args.paths, meta=args.meta, config=config, progress=False if args.no_progress else None)
+        summary = ingest(
+            store, args.paths, meta=args.meta, config=config, pipeline=_pipeline(args),
+            progress=False if args.no_progress else None, corpus_steps=not args.no_corpus,
+        )
         _print_rejections(summary.rejections)
         if args.json:
             seen = set()
@@ -93,7 +109,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .runner import analyze
 
     with _open(args) as store:
-        summary = analyze(store, config=_config(args), force=args.force)
+        summary = analyze(store, config=_config(args), pipeline=_pipeline(args), force=args.force)
     _print_rejections(summary.rejections)
     _err(
         f"storyline analyze: {summary.resumed} documents recomputed, {summary.unchanged} up to date,"
@@ -316,10 +332,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per transaction")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--stages", metavar="LIST", help="comma-separated per-document stages to run (default: all); "
+                   "`storyline analyze` runs the rest later")
+    p.add_argument("--no-corpus", action="store_true",
+                   help="skip corpus steps (copy detection); `storyline analyze` runs them later")
 
     p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
             "storyline analyze --db news.db --force")
     p.add_argument("--force", action="store_true", help="recompute every document, not only stale ones")
+    p.add_argument("--stages", metavar="LIST", help="comma-separated per-document stages (default: all)")
     p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
 
     p = add("docs", cmd_docs, "List documents: id, status, publication date (precision, source), outlet, title.",

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "E402": "{what} is ambiguous: {matches}. Give more characters of the id.",
     "E403": "unknown setting {name!r}. Known settings: {known}.",
     "E404": "invalid value for setting {name!r}: {reason}.",
+    "E405": "unknown stage(s) {stages}. Known stages: {known}.",
 }
 
 

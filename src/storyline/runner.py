@@ -42,11 +42,13 @@ def ingest(
     config: Config | None = None,
     pipeline: Pipeline | None = None,
     progress: bool | None = None,
+    corpus_steps: bool = True,
 ) -> IngestSummary:
     """Read ``paths`` (files or directories) into ``store`` and run every stage on what is new.
 
-    ``meta`` is a sidecar JSONL mapping file names to url and metadata. Returns counts and
-    the rejections of this run (also stored: ``store.rejections()``).
+    ``meta`` is a sidecar JSONL mapping file names to url and metadata. ``corpus_steps=False``
+    leaves copy detection for a later :func:`analyze`. Returns counts and the rejections of
+    this run (also stored: ``store.rejections()``).
     """
     config = config or Config.load()
     pipeline = pipeline or Pipeline()
@@ -74,8 +76,10 @@ def ingest(
                         todo.append(admitted)
                         in_batch.add(admitted[0].id)
         _run_stages(store, todo, pipeline, config, summary)
-        _run_corpus_steps(store, config)
-    _run_corpus_steps(store, config)  # documents left unindexed by an earlier, killed run
+        if corpus_steps:
+            _run_corpus_steps(store, config)
+    if corpus_steps:
+        _run_corpus_steps(store, config)  # documents left unindexed by an earlier, killed run
     bar(None)
     summary.rejected = len(summary.rejections)
     return summary

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..store import Store
 from ..types import CopiedPassage, DocMeta, Span
-from .provenance import build_graph
-from .reuse import PassageId, PassageIndex, find_reuse_incremental
+
+if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
+    import networkx as nx
+
+    from .reuse import PassageId, PassageIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +41,14 @@ class SqliteIndex:
     def _int(key: bytes) -> int:
         return int.from_bytes(key, "big", signed=True)
 
-    def add(self, passage_id: PassageId, keys: Sequence[bytes]) -> None:
+    def add(self, passage_id: "PassageId", keys: Sequence[bytes]) -> None:
         doc_id, window = passage_id
         self.conn.executemany(
             "INSERT INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)",
             [(self._int(k), doc_id, window) for k in keys],
         )
 
-    def query(self, keys: Sequence[bytes]) -> set[PassageId]:
+    def query(self, keys: Sequence[bytes]) -> "set[PassageId]":
         ints = [self._int(k) for k in keys]
         if not ints:
             return set()
@@ -56,7 +58,7 @@ class SqliteIndex:
         return {(r[0], r[1]) for r in rows}
 
 
-def _ensure_config(store: Store, pindex: PassageIndex) -> None:
+def _ensure_config(store: Store, pindex: "PassageIndex") -> None:
     """Band keys made with other parameters cannot be compared: drop them and re-index."""
     row = store.conn.execute("SELECT config FROM reuse_config WHERE id = 1").fetchone()
     if row is not None and row[0] == pindex.config:
@@ -90,6 +92,8 @@ def unindexed(store: Store) -> list[str]:
 def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_size: int = 64) -> int:
     """Index every current document not yet in the copy index, finding its reused passages
     against everything indexed before it. Returns the number of passages found."""
+    from .reuse import PassageIndex, find_reuse_incremental
+
     settings = settings or ReuseSettings()
     pindex = PassageIndex(settings.threshold)
     with store.transaction():
@@ -161,8 +165,10 @@ def copied_passages(store: Store) -> list[CopiedPassage]:
     ]
 
 
-def provenance_graph(store: Store) -> nx.MultiDiGraph:
+def provenance_graph(store: Store) -> "nx.MultiDiGraph":
     """Documents, outlets, copy and citation edges of the current, ok documents."""
+    from .provenance import build_graph
+
     docs = list(store.iter_docs(status=["ok"]))
     return build_graph(
         ((d.id, d.meta) for d in docs),
