@@ -68,7 +68,7 @@ def registered() -> list[Stage]:
 
 
 def _load_builtin_stages() -> None:
-    from .stages import citations, clean  # noqa: F401  (register on import, in pipeline order)
+    from .stages import annotate, citations, clean  # noqa: F401  (register on import)
 
 
 class Pipeline:

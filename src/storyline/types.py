@@ -168,6 +168,9 @@ class Doc:
     removed: list[Removed] = field(default_factory=list)
     # written by the "citations" stage
     citations: list["Citation"] = field(default_factory=list)
+    # written by the annotation stages (storyline.annotate): time expressions, quantities
+    times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
+    quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
     # bookkeeping
     status: Literal["ok", "rejected"] = "ok"
     previous_id: str | None = None

@@ -1,0 +1,1 @@
+"""Annotation layer: entities, places, times and quantities found in cleaned article text."""
