@@ -238,6 +238,63 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotated_docs(args: argparse.Namespace) -> list[Any]:
+    with _open(args, readonly=True) as store:
+        return list(store.iter_docs(status=["ok"]))
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from .corpus.annotations import entity_records
+
+    records = entity_records(_annotated_docs(args))
+    if args.type:
+        records = [r for r in records if r["type"] == args.type]
+    for r in records:
+        if args.json:
+            _emit(r)
+            continue
+        extra = "; ".join(
+            x for x in (
+                ", ".join(r["titles"] + r["roles"]),
+                ", ".join(r["affiliations"]),
+                "also " + ", ".join(a for a in r["aliases"] if a != r["name"]) if len(r["aliases"]) > 1 else "",
+            ) if x
+        )
+        print(f"{r['type']:<15} {r['name']:<40} {len(r['mentions']):>3} mentions in {len(r['documents'])} docs"
+              + (f"  ({_short(extra, 80)})" if extra else ""))
+    return 0
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    from .corpus.annotations import place_records, places_geojson
+
+    docs = _annotated_docs(args)
+    if args.format == "geojson":
+        print(json.dumps(places_geojson(docs), ensure_ascii=False))
+        return 0
+    for r in place_records(docs):
+        if args.format == "json":
+            _emit(r)
+        elif r["resolved"]:
+            print(f"{r['name']:<28} {r['kind']:<15} {r['country'] or '--':<3} {r['lat']:>8.4f} {r['lon']:>9.4f}"
+                  f"  precision {r['precision']}  {len(r['mentions']):>3}×  as {', '.join(r['aliases'])}")
+        else:
+            print(f"{r['name']:<28} {'unresolved':<15} {'':<3} {'':>8} {'':>9}  {'':<11}  {len(r['mentions']):>3}×")
+    return 0
+
+
+def cmd_times(args: argparse.Namespace) -> int:
+    from .corpus.annotations import time_records
+
+    for r in time_records(_annotated_docs(args)):
+        if args.json:
+            _emit(r)
+        else:
+            value = r["value"] if r["resolved"] else f"unresolved ({r['note'] or r['value'] or 'vague'})"
+            print(f"{r['span']['doc']}  {r['span']['text'][:40]:<40}  {value}  [{r['granularity']}]")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         problems = store.check()
@@ -290,6 +347,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print("  " + " → ".join(chain))
     groups = independence_groups(graph)
     print(f"copy groups (one source each): {len(set(groups.values()))} among {len(groups)} documents")
+    _demo_annotations(docs)
     _print_rejections(s.rejections)
     print("\noutputs:")
     print(f"  store       {result.db}")
@@ -297,6 +355,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {name:<11} {path}")
     print(f"\nnext: storyline docs --db {result.db}   |   storyline show {docs[0].id[:6]} --db {result.db}" if docs else "")
     return 1 if s.rejected else 0
+
+
+def _demo_annotations(docs: list[Any]) -> None:
+    from .corpus.annotations import entity_records, place_records
+
+    entities = entity_records(docs)
+    people = [e for e in entities if e["type"] == "person"]
+    print(f"\npeople ({len(people)}):")
+    for e in people:
+        about = ", ".join(e["titles"] + e["roles"] + e["affiliations"])
+        print(f"  {e['name']}" + (f" — {about}" if about else "") + f"  [{len(e['documents'])} docs]")
+    groups = [e for e in entities if e["type"] not in ("person", "organization")]
+    print(f"groups, forces and outlets ({len(groups)}), with aliases merged:")
+    for e in groups[:12]:
+        aliases = [a for a in e["aliases"] if a != e["name"]]
+        print(f"  {e['name']} ({e['type']})" + (f" = {', '.join(aliases[:4])}" if aliases else ""))
+    places = [p for p in place_records(docs) if p["resolved"]]
+    print(f"places ({len(places)} resolved):")
+    for p in places:
+        print(f"  {', '.join(p['aliases'])[:34]:<34} → {p['name'][:24]:<24} {p['kind']:<15} "
+              f"{p['lat']:.2f}, {p['lon']:.2f}  precision {p['precision']}")
+    print("times (normalised against each publication date):")
+    for d in docs:
+        shown = [f"{t.text} → {t.value if t.resolved else 'unresolved'}" for t in d.times if t.kind != "set"][:6]
+        if shown:
+            print(f"  {d.id} ({d.meta.published or 'no date'}): " + "; ".join(shown))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,6 +449,21 @@ def build_parser() -> argparse.ArgumentParser:
             "storyline provenance --db news.db --format graphml --out provenance.graphml")
     p.add_argument("--format", choices=["text", "json", "graphml"], default="text", help="output format (default: text)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = add("entities", cmd_entities,
+            "List people, organisations, armed groups and outlets, resolved across documents, with roles and aliases.",
+            "storyline entities --db news.db --type person --json")
+    p.add_argument("--json", action="store_true", help="one records.md Entity per line")
+    p.add_argument("--type", help="only this type (person, armed_group, outlet, …)")
+
+    p = add("places", cmd_places, "List places with coordinates, kind, country and ACLED-style precision.",
+            "storyline places --db news.db --format geojson > places.geojson")
+    p.add_argument("--format", choices=["text", "json", "geojson"], default="text", help="output format")
+    p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+
+    p = add("times", cmd_times, "List time expressions normalised against each document's publication date.",
+            "storyline times --db news.db --json")
+    p.add_argument("--json", action="store_true", help="one records.md Time expression per line")
 
     add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
         "storyline check --db news.db")

@@ -2,20 +2,59 @@
 
 The clean stage's slots (``text``, ``meta``, ``removed``) live in the ``documents`` row;
 every other slot a stage writes is stored as one JSON value per (document, slot) in the
-``layers`` table, through the codec registered here.
+``layers`` table, through the codec registered here. Decoders import their record class
+when first used, so reading a store never loads spaCy or the gazetteer.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from .annotate.quantities import Quantity
-from .annotate.times import TimeExpression
 from .types import Citation, Span
 
 CORE_SLOTS = frozenset({"text", "meta", "removed"})
+# Slots that live only during one pass of the pipeline (a spaCy Doc is large and rebuilt
+# cheaply from the text): never stored, and cleared before a document leaves a worker.
+TRANSIENT_SLOTS = frozenset({"nlp", "place_candidates"})
+
+
+def _fields_out(items: list[Any]) -> list[dict[str, Any]]:
+    return [_record_out(x) for x in items]
+
+
+def _record_out(x: Any) -> dict[str, Any]:
+    out = {}
+    for f in fields(x):
+        value = getattr(x, f.name)
+        if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
+            value = [_record_out(v) for v in value]  # nested records (a time range's parts)
+        out[f.name] = value
+    return out
+
+
+def _records_in(module: str, name: str, nested: dict[str, bool] | None = None) -> Callable[[Any], list[Any]]:
+    """Decoder for a list of dataclass records; list fields become tuples where the class
+    declares tuples (``nested`` names fields holding records of the same class)."""
+
+    def decode(data: Any) -> list[Any]:
+        cls = getattr(importlib.import_module(module), name)
+        tuple_fields = {f.name for f in fields(cls) if str(f.type).startswith("tuple")}
+
+        def one(d: dict[str, Any]) -> Any:
+            kw = dict(d)
+            for key in tuple_fields & kw.keys():
+                value = kw[key]
+                if nested and nested.get(key):
+                    value = [one(v) for v in value]
+                kw[key] = tuple(value)
+            return cls(**kw)
+
+        return [one(d) for d in data]
+
+    return decode
 
 
 def _citations_out(value: list[Citation]) -> Any:
@@ -26,22 +65,11 @@ def _citations_in(data: Any) -> list[Citation]:
     return [Citation(doc=d["doc"], outlet=d["outlet"], cue=d["cue"], evidence=Span(**d["evidence"])) for d in data]
 
 
-def _time_out(t: TimeExpression) -> dict[str, Any]:
-    out = {f.name: getattr(t, f.name) for f in fields(t) if f.name != "parts"}
-    out["parts"] = [_time_out(p) for p in t.parts]
-    return out
-
-
-def _time_in(d: dict[str, Any]) -> TimeExpression:
-    return TimeExpression(**{**d, "parts": tuple(_time_in(p) for p in d.get("parts", ()))})
-
-
-def _plain_out(items: list[Any]) -> list[dict[str, Any]]:
-    return [{f.name: getattr(x, f.name) for f in fields(x)} for x in items]
-
-
 CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "citations": (_citations_out, _citations_in),
-    "times": (lambda v: [_time_out(t) for t in v], lambda d: [_time_in(t) for t in d]),
-    "quantities": (_plain_out, lambda d: [Quantity(**q) for q in d]),
+    "sentences": (lambda v: [list(s) for s in v], lambda d: [tuple(s) for s in d]),
+    "entities": (_fields_out, _records_in("storyline.annotate.entities", "EntityMention")),
+    "places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
+    "times": (_fields_out, _records_in("storyline.annotate.times", "TimeExpression", {"parts": True})),
+    "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
 }

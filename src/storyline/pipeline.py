@@ -110,6 +110,7 @@ class Pipeline:
                 # The rejection is this stage version's result: analyze retries it after an upgrade.
                 doc.stage_versions[s.name] = s.version
                 doc.status = "rejected"
+                _drop_transient(doc)
                 stage_name = getattr(exc, "stage", None) if not isinstance(exc, StageError) else s.name
                 return doc, Rejection(
                     source_path=doc.source_path, stage=stage_name or s.name, code=exc.code,
@@ -119,11 +120,13 @@ class Pipeline:
                 err = StageError(stage=s.name, doc=doc.id, path=doc.source_path, reason=f"{type(exc).__name__}: {exc}")
                 doc.stage_versions[s.name] = s.version
                 doc.status = "rejected"
+                _drop_transient(doc)
                 return doc, Rejection(
                     source_path=doc.source_path, stage=s.name, code=err.code, message=str(err),
                     locator=doc.locator, doc=doc.id,
                 )
         doc.status = "ok"
+        _drop_transient(doc)
         return doc, None
 
     def pipe(
@@ -137,6 +140,14 @@ class Pipeline:
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         with ctx.Pool(workers, initializer=_init_worker, initargs=([s.name for s in self.stages],)) as pool:
             yield from pool.imap(_process_in_worker, docs, chunksize=max(1, batch_size // (workers * 2)))
+
+
+def _drop_transient(doc: Doc) -> None:
+    """Transient slots (a spaCy Doc) never leave the pass that made them."""
+    from .layers import TRANSIENT_SLOTS
+
+    for slot in TRANSIENT_SLOTS:
+        setattr(doc, slot, None if slot == "nlp" else [])
 
 
 _WORKER_PIPELINE: Pipeline | None = None

@@ -168,9 +168,15 @@ class Doc:
     removed: list[Removed] = field(default_factory=list)
     # written by the "citations" stage
     citations: list["Citation"] = field(default_factory=list)
-    # written by the annotation stages (storyline.annotate): time expressions, quantities
+    # written by the annotation stages (storyline.annotate), stored as layers
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence offsets
+    entities: list[Any] = field(default_factory=list)  # storyline.annotate.entities.EntityMention
+    places: list[Any] = field(default_factory=list)  # storyline.annotate.places.PlaceMention
     times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
     quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
+    # transient: used within one pipeline pass, never stored
+    nlp: Any = None  # the spaCy Doc of ``text``
+    place_candidates: list[tuple[int, int, str]] = field(default_factory=list)
     # bookkeeping
     status: Literal["ok", "rejected"] = "ok"
     previous_id: str | None = None

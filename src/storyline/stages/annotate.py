@@ -1,7 +1,9 @@
-"""Annotation stages: time expressions and quantities (rules, no model), …
+"""Annotation stages: the spaCy pass, entities, places, time expressions, quantities.
 
-Each is a pure function of the cleaned text (and the publication date it resolves against);
-offsets point into ``Doc.text``.
+Each is a pure function of the cleaned text (plus what earlier stages wrote); offsets
+point into ``Doc.text``. The spaCy ``Doc`` lives in the transient ``nlp`` slot: it is used
+by the stages of one pass and never stored (see :data:`storyline.layers.TRANSIENT_SLOTS`).
+The model loads once per process, on the first document that needs it.
 """
 
 from __future__ import annotations
@@ -28,3 +30,36 @@ def quantities(doc: Doc) -> dict[str, Any]:
     """Counts with their units and qualifiers: "more than 90 militants" → low 91, unit militant."""
     assert doc.text is not None
     return {"quantities": find_quantities(doc.text)}
+
+
+@stage("nlp", version="1", reads=("text",), writes=("nlp", "sentences"))
+def nlp(doc: Doc) -> dict[str, Any]:
+    """spaCy (small English model, lemmatizer excluded) with the actor ruler before NER."""
+    from ..annotate.nlp import load_nlp
+
+    assert doc.text is not None
+    parsed = load_nlp()(doc.text)
+    return {"nlp": parsed, "sentences": [(s.start_char, s.end_char) for s in parsed.sents]}
+
+
+@stage("entities", version="1", reads=("nlp",), writes=("entities", "place_candidates"))
+def entities(doc: Doc) -> dict[str, Any]:
+    """People, organisations, armed groups, outlets — with titles, roles, affiliations and
+    within-document aliases resolved ("Eesa" = "Hussam Eesa", Daesh = ISIS)."""
+    from ..annotate.entities import find_entities
+
+    mentions, candidates = find_entities(doc.nlp)
+    return {"entities": mentions, "place_candidates": candidates}
+
+
+@stage("places", version="1", reads=("text", "meta", "entities", "place_candidates"), writes=("places", "entities"))
+def places(doc: Doc) -> dict[str, Any]:
+    """Place mentions resolved to coordinates with the offline gazetteer, in document context."""
+    from ..annotate.entities import reconcile, split_candidates
+    from ..annotate.places import find_places
+
+    assert doc.text is not None
+    ents, blocked = split_candidates(doc.place_candidates)
+    found = find_places(doc.text, ents=ents, blocked=blocked)
+    resolved = [(p.start, p.end) for p in found if p.resolved]
+    return {"places": found, "entities": reconcile(doc.entities, resolved)}

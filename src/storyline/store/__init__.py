@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError, StorylineError, UsageError
-from ..layers import CODECS, CORE_SLOTS
+from ..layers import CODECS, CORE_SLOTS, TRANSIENT_SLOTS
 from ..types import Doc, DocMeta, Rejection, Removed
 from .schema import LATEST, MIGRATIONS
 
@@ -193,7 +193,7 @@ class Store:
                     doc.id,
                 ),
             )
-        for slot in sorted(slots - CORE_SLOTS):
+        for slot in sorted(slots - CORE_SLOTS - TRANSIENT_SLOTS):
             encode, _ = CODECS[slot]
             c.execute(
                 "INSERT INTO layers (doc_id, slot, data) VALUES (?, ?, ?) ON CONFLICT (doc_id, slot)"
