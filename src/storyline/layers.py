@@ -70,6 +70,7 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "sentences": (lambda v: [list(s) for s in v], lambda d: [tuple(s) for s in d]),
     "entities": (_fields_out, _records_in("storyline.annotate.entities", "EntityMention")),
     "places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
+    "dateline_places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
     "times": (_fields_out, _records_in("storyline.annotate.times", "TimeExpression", {"parts": True})),
     "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
 }

@@ -172,6 +172,7 @@ class Doc:
     sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence offsets
     entities: list[Any] = field(default_factory=list)  # storyline.annotate.entities.EntityMention
     places: list[Any] = field(default_factory=list)  # storyline.annotate.places.PlaceMention
+    dateline_places: list[Any] = field(default_factory=list)  # PlaceMention, offsets into meta.dateline
     times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
     quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
     # transient: used within one pipeline pass, never stored

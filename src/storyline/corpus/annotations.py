@@ -60,23 +60,30 @@ def entity_records(docs: Sequence[Doc]) -> list[dict[str, Any]]:
 
 
 def place_records(docs: Iterable[Doc], *, include_unresolved: bool = True) -> list[dict[str, Any]]:
-    """records.md "Place": one record per gazetteer feature (or per unresolved name)."""
-    groups: dict[str, list[tuple[Doc, Any]]] = defaultdict(list)
+    """records.md "Place": one record per gazetteer feature (or per unresolved name).
+
+    ``mentions`` are evidence spans in the cleaned text; a place named only in a dateline
+    (moved to metadata by cleaning) is listed under ``datelines`` instead.
+    """
+    body: dict[str, list[tuple[Doc, Any]]] = defaultdict(list)
+    filed: dict[str, list[tuple[Doc, Any]]] = defaultdict(list)
     for doc in docs:
-        for p in doc.places:
-            if not p.resolved and not include_unresolved:
-                continue
-            key = p.gazetteer_id if p.resolved and p.gazetteer_id else f"unresolved:{p.text.lower()}"
-            groups[key].append((doc, p))
+        for target, places in ((body, doc.places), (filed, doc.dateline_places)):
+            for p in places:
+                if p.resolved and p.gazetteer_id:
+                    target[p.gazetteer_id].append((doc, p))
+                elif include_unresolved and target is body:
+                    target[f"unresolved:{p.text.lower()}"].append((doc, p))
     records = []
-    for key, items in groups.items():
-        p = items[0][1]
+    for key in list(body) + [k for k in filed if k not in body]:
+        items, dated = body.get(key, []), filed.get(key, [])
+        p = (items or dated)[0][1]
         records.append(
             {
                 "id": key,
                 "name": p.name or p.text,
                 "type": "place",
-                "aliases": sorted({m.text for _, m in items}),
+                "aliases": sorted({m.text for _, m in items + dated}),
                 "lat": p.lat,
                 "lon": p.lon,
                 "kind": p.kind,
@@ -84,8 +91,9 @@ def place_records(docs: Iterable[Doc], *, include_unresolved: bool = True) -> li
                 "gazetteer_id": p.gazetteer_id,
                 "precision": p.precision,
                 "resolved": p.resolved,
-                "documents": sorted({d.id for d, _ in items}),
+                "documents": sorted({d.id for d, _ in items + dated}),
                 "mentions": [_span(d, m.start, m.end) for d, m in items],
+                "datelines": [{"doc": d.id, "dateline": d.meta.dateline, "text": m.text} for d, m in dated],
             }
         )
     records.sort(key=lambda r: (-len(r["mentions"]), r["name"]))

@@ -52,9 +52,13 @@ def entities(doc: Doc) -> dict[str, Any]:
     return {"entities": mentions, "place_candidates": candidates}
 
 
-@stage("places", version="1", reads=("text", "meta", "entities", "place_candidates"), writes=("places", "entities"))
+@stage(
+    "places", version="1", reads=("text", "meta", "entities", "place_candidates"),
+    writes=("places", "dateline_places", "entities"),
+)
 def places(doc: Doc) -> dict[str, Any]:
-    """Place mentions resolved to coordinates with the offline gazetteer, in document context."""
+    """Place mentions resolved to coordinates with the offline gazetteer, in document context;
+    the dateline's places too (offsets into ``meta.dateline``: where the report was filed)."""
     from ..annotate.entities import reconcile, split_candidates
     from ..annotate.places import find_places
 
@@ -62,4 +66,8 @@ def places(doc: Doc) -> dict[str, Any]:
     ents, blocked = split_candidates(doc.place_candidates)
     found = find_places(doc.text, ents=ents, blocked=blocked)
     resolved = [(p.start, p.end) for p in found if p.resolved]
-    return {"places": found, "entities": reconcile(doc.entities, resolved)}
+    dateline = doc.meta.dateline or ""
+    # A dateline opens with a place by definition: its first part is a trusted place span.
+    first = len(dateline.split(",")[0].split("(")[0].rstrip())
+    in_dateline = find_places(dateline, ents=[(0, first, "GPE")]) if first else []
+    return {"places": found, "dateline_places": in_dateline, "entities": reconcile(doc.entities, resolved)}
