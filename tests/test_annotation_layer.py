@@ -67,3 +67,19 @@ def test_cli_views(tmp_path: Path, sample_store: Store) -> None:
     assert json.loads(run("places", "--format", "geojson"))["features"]
     times = [json.loads(l) for l in run("times", "--json").splitlines()]
     assert {"span", "value", "granularity", "anchor", "resolved"} <= set(times[0])
+
+
+def test_cli_claims(sample_store: Store, sample_docs: dict[str, Doc]) -> None:
+    db = sample_store.path
+    out = subprocess.run([sys.executable, "-m", "storyline.cli", "claims", "--db", db, "--json", "--speaker", "Eesa"],
+                         check=True, capture_output=True, text=True).stdout
+    claims = [json.loads(l) for l in out.splitlines()]
+    fields = {"id", "content", "speaker", "cue", "via", "certainty", "hedges", "evidence", "documents",
+              "independent_sources", "contradicts"}
+    assert claims and all(fields <= set(c) for c in claims)
+    dozens = next(c for c in claims if "dozens" in c["content"]["text"])
+    assert sorted(dozens["documents"]) == sorted([sample_docs["001"].id, sample_docs["004"].id])
+    assert dozens["independent_sources"] == 1 and dozens["via"][-1] == "Voice of America"
+    text = subprocess.run([sys.executable, "-m", "storyline.cli", "claims", "--db", db], check=True,
+                          capture_output=True, text=True).stdout
+    assert "[geography]" in text and "[undercut]" in text

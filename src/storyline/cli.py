@@ -295,6 +295,38 @@ def cmd_times(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_claims(args: argparse.Namespace) -> int:
+    from .corpus.persist import claim_report
+
+    with _open(args, readonly=True) as store:
+        report = claim_report(store)
+    claims = report.claims
+    if args.speaker:
+        wanted = args.speaker.lower()
+        claims = [c for c in claims if c.speaker and wanted in (c.speaker.get("name") or "").lower()]
+    claims = [c for c in claims if c.independent_sources >= args.min_sources]
+    if args.json:
+        for c in claims:
+            _emit(c.to_record())
+        return 0
+    for c in claims:
+        speaker = (c.speaker or {}).get("name") or "(unattributed)"
+        via = " → ".join(c.via)
+        hedges = f" ({', '.join(c.hedges)})" if c.hedges else ""
+        print(f"{speaker} {c.cue or ''}: “{_short(c.content.text, 110)}”")
+        print(f"    via {via or '-'} | {c.certainty}{hedges} | {c.independent_sources} independent source"
+              f"{'s' if c.independent_sources != 1 else ''} in {len(c.documents)} document{'s' if len(c.documents) != 1 else ''}"
+              + (f" | contradicted: {len(c.contradicts)}" if c.contradicts else ""))
+    shown = {c.id for c in claims}
+    contradictions = [x for x in report.contradictions if not args.speaker or set(x.claims) & shown]
+    if contradictions:
+        print(f"\ncontradictions ({len(contradictions)}), shown, not resolved:")
+        for x in contradictions:
+            print(f"  [{x.kind}] {_short(x.explanation, 150)}")
+    _err(f"{len(claims)} claims, {len(contradictions)} contradictions")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         problems = store.check()
@@ -348,6 +380,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     groups = independence_groups(graph)
     print(f"copy groups (one source each): {len(set(groups.values()))} among {len(groups)} documents")
     _demo_annotations(docs)
+    from .corpus.persist import claim_report
+
+    with Store(result.db, readonly=True) as store:
+        report = claim_report(store)
+    named = [c for c in report.claims if c.speaker and c.speaker.get("name")]
+    print(f"\nclaims ({len(report.claims)}; {len(named)} with a named speaker), e.g.:")
+    for c in sorted(named, key=lambda c: (-len(c.documents), c.content.doc, c.content.start))[:8]:
+        print(f"  {c.speaker['name']} {c.cue}: “{_short(c.content.text, 70)}”")
+        print(f"      via {' → '.join(c.via)} | {c.certainty} | {c.independent_sources} independent source(s)"
+              f" in {len(c.documents)} document(s)")
+    for x in report.contradictions:
+        print(f"  contradiction [{x.kind}]: {_short(x.explanation, 120)}")
     _print_rejections(s.rejections)
     print("\noutputs:")
     print(f"  store       {result.db}")
@@ -464,6 +508,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("times", cmd_times, "List time expressions normalised against each document's publication date.",
             "storyline times --db news.db --json")
     p.add_argument("--json", action="store_true", help="one records.md Time expression per line")
+
+    p = add("claims", cmd_claims,
+            "List attributed claims grouped across documents: speaker, cue, via chain, certainty, "
+            "independent sources, contradictions.",
+            "storyline claims --db news.db --speaker Eesa --min-sources 1 --json")
+    p.add_argument("--json", action="store_true", help="one records.md Claim per line")
+    p.add_argument("--speaker", metavar="NAME", help="only claims whose speaker's name contains NAME")
+    p.add_argument("--min-sources", type=int, default=0, metavar="N",
+                   help="only claims backed by at least N independent sources")
 
     add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
         "storyline check --db news.db")

@@ -50,4 +50,11 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
         export_graphml(graph, out / "provenance.graphml")
         result.outputs["provenance"] = out / "provenance.json"
         result.outputs["graphml"] = out / "provenance.graphml"
+        from .corpus.persist import claim_report
+
+        claims_path = out / "claims.jsonl"
+        with claims_path.open("w", encoding="utf-8") as fh:
+            for c in claim_report(store).claims:
+                fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
+        result.outputs["claims"] = claims_path
     return result

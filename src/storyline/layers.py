@@ -35,21 +35,24 @@ def _record_out(x: Any) -> dict[str, Any]:
     return out
 
 
+def _tuplify(value: Any) -> Any:
+    return tuple(_tuplify(v) for v in value) if isinstance(value, list) else value
+
+
 def _records_in(module: str, name: str, nested: dict[str, bool] | None = None) -> Callable[[Any], list[Any]]:
-    """Decoder for a list of dataclass records; list fields become tuples where the class
-    declares tuples (``nested`` names fields holding records of the same class)."""
+    """Decoder for a list of dataclass records. The record classes declare sequences as
+    tuples (spans, parts, hedges), so JSON lists become tuples again; ``nested`` names fields
+    holding records of the same class (a time range's parts)."""
 
     def decode(data: Any) -> list[Any]:
         cls = getattr(importlib.import_module(module), name)
-        tuple_fields = {f.name for f in fields(cls) if str(f.type).startswith("tuple")}
 
         def one(d: dict[str, Any]) -> Any:
-            kw = dict(d)
-            for key in tuple_fields & kw.keys():
-                value = kw[key]
+            kw = {}
+            for key, value in d.items():
                 if nested and nested.get(key):
-                    value = [one(v) for v in value]
-                kw[key] = tuple(value)
+                    value = tuple(one(v) for v in value)
+                kw[key] = _tuplify(value)
             return cls(**kw)
 
         return [one(d) for d in data]
@@ -73,4 +76,5 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "dateline_places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
     "times": (_fields_out, _records_in("storyline.annotate.times", "TimeExpression", {"parts": True})),
     "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
+    "attributions": (_fields_out, _records_in("storyline.annotate.attribution", "Attribution")),
 }

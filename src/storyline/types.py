@@ -175,6 +175,7 @@ class Doc:
     dateline_places: list[Any] = field(default_factory=list)  # PlaceMention, offsets into meta.dateline
     times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
     quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
+    attributions: list[Any] = field(default_factory=list)  # storyline.annotate.attribution.Attribution
     # transient: used within one pipeline pass, never stored
     nlp: Any = None  # the spaCy Doc of ``text``
     place_candidates: list[tuple[int, int, str]] = field(default_factory=list)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..store import Store
-from ..types import CopiedPassage, DocMeta, Span
+from ..types import CopiedPassage, Doc, DocMeta, Span
 
 if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
     import networkx as nx
 
+    from .claims import ClaimReport
     from .reuse import PassageId, PassageIndex
 
 
@@ -165,14 +166,31 @@ def copied_passages(store: Store) -> list[CopiedPassage]:
     ]
 
 
-def provenance_graph(store: Store) -> "nx.MultiDiGraph":
-    """Documents, outlets, copy and citation edges of the current, ok documents."""
+def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> "nx.MultiDiGraph":
+    """Documents, outlets, copy and citation edges of the current, ok documents (``docs``
+    when the caller has already read them)."""
     from .provenance import build_graph
 
-    docs = list(store.iter_docs(status=["ok"]))
+    docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
     return build_graph(
         ((d.id, d.meta) for d in docs),
         copied_passages(store),
         (c for d in docs for c in d.citations),
         texts={d.id: d.text or "" for d in docs},
+    )
+
+
+def claim_report(store: Store) -> "ClaimReport":
+    """Claims of the current documents grouped across documents, with via chains,
+    independent-source counts and contradictions (see :mod:`storyline.corpus.claims`)."""
+    from ..annotate.attribution import undercuts
+    from .claims import claim_report as build
+
+    docs = list(store.iter_docs(status=["ok"]))
+    return build(
+        docs,
+        {d.id: d.attributions for d in docs},
+        provenance_graph(store, docs),
+        copied_passages(store),
+        undercuts_by_doc={d.id: undercuts(d.attributions) for d in docs},
     )

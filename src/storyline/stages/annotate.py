@@ -71,3 +71,12 @@ def places(doc: Doc) -> dict[str, Any]:
     first = len(dateline.split(",")[0].split("(")[0].rstrip())
     in_dateline = find_places(dateline, ents=[(0, first, "GPE")]) if first else []
     return {"places": found, "dateline_places": in_dateline, "entities": reconcile(doc.entities, resolved)}
+
+
+@stage("attributions", version="1", reads=("nlp", "entities"), writes=("attributions",))
+def attributions(doc: Doc) -> dict[str, Any]:
+    """Who said what: speaker, cue, venue, content span, certainty and hedges of every
+    reported statement (direct and indirect speech, "according to", tweets, headlines)."""
+    from ..annotate.attribution import find_attributions
+
+    return {"attributions": find_attributions(doc.nlp, doc.entities)}
