@@ -386,7 +386,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report = claim_report(store)
     named = [c for c in report.claims if c.speaker and c.speaker.get("name")]
     print(f"\nclaims ({len(report.claims)}; {len(named)} with a named speaker), e.g.:")
-    for c in sorted(named, key=lambda c: (-len(c.documents), c.content.doc, c.content.start))[:8]:
+    people_first = sorted(named, key=lambda c: (not (c.speaker.get("entity") or "").startswith("person:"),
+                                                 -len(c.documents), c.content.doc, c.content.start))
+    for c in people_first[:10]:
         print(f"  {c.speaker['name']} {c.cue}: “{_short(c.content.text, 70)}”")
         print(f"      via {' → '.join(c.via)} | {c.certainty} | {c.independent_sources} independent source(s)"
               f" in {len(c.documents)} document(s)")
