@@ -21,13 +21,17 @@ Rules, in the order they run
      ``“…,” X, a blogger in Mosul, told Rudaw``: only the speaker's words (no other
      finite verb outside a relative clause or apposition) may stand between; or
    * *before* it: ``X said: “…”`` / ``X stated, “…”`` / ``by saying: “…”`` (at most a
-     comma or colon and a short adjunct in between; ``said that “…”`` is indirect speech
-     with a quoted fragment and is left to rule 2).
+     comma or colon and words that belong to the cue, such as a recipient or a time, in
+     between; ``said that “…”`` and ``Ryan said Obama’s words “amount to …”`` are indirect
+     speech with a quoted part and are left to rule 2); a block quote after a colon that
+     ends the previous sentence takes that sentence's cue, or its main verb when that has
+     a nominal subject ("The campaign released the following statement:").
 
-   A quote with no cue of its own that follows an attributed quote with nothing but
-   punctuation or white space in between (same paragraph) continues it:
-   ``“A,” he said. “B.”`` and ``“A,” he said, “B.”`` are ONE attribution whose
-   ``content_parts`` are the two quotes.
+   A cue after the quote is refused when it has a clause of its own ("…” Rep. Issa said
+   Clinton’s judgment is …") or is coordinated ("…” and said …"). A quote with no cue of its
+   own that follows an attributed quote's sentence with nothing but punctuation or white
+   space in between (a paragraph break included) continues it: ``“A,” he said. “B.”`` and
+   ``“A,” he said, “B.”`` are ONE attribution whose ``content_parts`` are the two quotes.
 2. **Cue verbs** from the lexicon, read from the dependency tree (``kind="indirect"``):
    content is the verb's clausal complement (``said that …``, ``told VoA that …``,
    ``confirmed that …``, ``estimating that …``), else text after a colon that closes the
@@ -38,14 +42,27 @@ Rules, in the order they run
    subject; a participle or coordinated verb without one inherits it (``…, noting that``,
    ``by saying: “…”``); after ``cites X``, a participle's speaker is X
    (``VoA cites activists … stating that …``: two attributions, the second nested in the
-   first). Passives: ``it was reported that …`` and ``X is believed to …`` have no speaker
-   (``kind="passive"``); ``by X`` gives one.
+   first). A relative pronoun subject ("Jeb Bush, who announced …") is kept as the speaker
+   and resolved to its noun. Passives: ``it was reported that …`` and ``X is believed to
+   …`` have no speaker (``kind="passive"``); ``by X`` gives one. A cue that the tagger took
+   for a plural noun but that governs a clause ("the Times notes, estimating …") counts.
+   Stance and evaluation verbs (supports, endorsed, accused X of …, called X Y) are found
+   too, with ``cue_class`` saying so, so that a claims layer can keep only statements.
 3. ``according to X`` (``kind="according_to"``): the clause the phrase modifies.
 4. Report nouns with a that-clause (``kind="nominal"``): ``reports that …``,
    ``Trump's claim that …``.
 5. ``reportedly`` / ``allegedly`` on a clause that no other attribution covers
    (``kind="adverbial"``, no speaker).
-6. Headline lines ``Reports: …`` / ``Officials: …`` (``kind="headline"``).
+6. Label lines: the title ``Reports: …`` / ``Officials: …`` (``kind="headline"``) and
+   transcript lines ``Matthews: Well, speculation is bad.`` (``kind="transcript"``) —
+   a name, an entity or a source noun before a colon; page furniture ("Related:",
+   "Photo:", "Source:") is not a speaker.
+7. A paragraph that is only a quotation, right after a paragraph whose last sentence
+   attributes something, continues that attribution (same speaker).
+
+Nesting: ``outer`` links an attribution to the one whose content holds its cue
+("Breitbart also cited that an unnamed defense official stated, “…”"); pronouns inside
+someone's quotation are not resolved against the narrative's speakers.
 
 Spans
 =====
@@ -54,9 +71,14 @@ Spans
 (a split quote has two parts with the cue between them). Parts are trimmed of white
 space, edge punctuation (``, . ; : – —``), a leading complementiser ``that`` and the
 quotation marks around a direct quote (the content of ``“Yes, there were cars,” he
-said`` is ``Yes, there were cars``); quotation marks inside a part stay. ``speaker`` is the
-speaker's noun phrase as written (``Iraq’s then Minister of Defence, Khalid al-Obeidi``),
-widened to whole entity mentions; ``speaker_name`` is what it resolves to.
+said`` is ``Yes, there were cars``); quotation marks inside a part stay. Parse-based
+content stays inside the cue's paragraph and is widened to a quotation it ends inside.
+``speaker_phrase`` is the speaker's whole noun phrase as written ("Abu Abdullah, a
+displaced man from the city of Raqqa"), widened to whole entity mentions, a dateline
+("RENO, Nev. (AP) —") dropped; ``speaker`` is its core — without appositions, relative
+clauses, ages and places, and the name when an apposition names the described person
+("The head of the Super PAC, Mike Murphy" → "Mike Murphy"); ``speaker_name`` is what it
+resolves to.
 
 Speakers
 ========
@@ -106,8 +128,18 @@ if TYPE_CHECKING:
     from .entities import EntityMention
 
 __all__ = [
-    "Attribution", "find_attributions", "undercuts", "hedge_cues", "hedge_class", "HedgeLexicon",
-    "hedge_lexicon", "CueLexicon", "cue_lexicon", "find_quotes", "Quote", "CERTAINTY_ORDER",
+    "CERTAINTY_ORDER",
+    "Attribution",
+    "CueLexicon",
+    "HedgeLexicon",
+    "Quote",
+    "cue_lexicon",
+    "find_attributions",
+    "find_quotes",
+    "hedge_class",
+    "hedge_cues",
+    "hedge_lexicon",
+    "undercuts",
 ]
 
 Range = tuple[int, int]
@@ -124,7 +156,8 @@ CERTAINTY_ORDER = ("asserted", "reported", "hedged", "denied")
 class Attribution:
     """One reported statement in a document. All offsets are characters of the cleaned text.
 
-    ``content_text``, ``content_entity_keys`` and ``content_names`` make a list of attributions self-contained for
+    ``content_text``, ``content_entity_keys`` and ``content_names`` make a list of attributions
+    self-contained for
     corpus steps (:func:`undercuts`, cross-document matching) that no longer hold the text.
     ``outer`` is the index (in the list :func:`find_attributions` returns) of the attribution
     whose content holds this one's cue ("Breitbart cited that an official stated “…”": the
@@ -143,7 +176,9 @@ class Attribution:
     cue: Range
     cue_text: str
     cue_lemma: str  # normalised cue word: said, told, tweeted, according to, confirmed, reported, cites, …
-    cue_class: str  # speech | report | document | denial | cognition | intention | evaluation | stance | other
+    cue_class: (
+        str  # speech | report | document | denial | cognition | intention | evaluation | stance | other
+    )
     kind: str  # direct_quote | indirect | according_to | passive | nominal | adverbial | headline
     speaker: Range | None
     speaker_text: str | None
@@ -152,7 +187,9 @@ class Attribution:
     speaker_entity_key: str | None = None
     speaker_affiliation_key: str | None = None
     speaker_antecedent: Range | None = None
-    speaker_phrase: Range | None = None  # the speaker's whole noun phrase ("Abu Abdullah, a displaced man from …")
+    speaker_phrase: Range | None = (
+        None  # the speaker's whole noun phrase ("Abu Abdullah, a displaced man from …")
+    )
     venue: str | None = None
     venue_span: Range | None = None
     venue_key: str | None = None
@@ -234,9 +271,19 @@ def cue_lexicon() -> CueLexicon:
     raw = _read_data("attribution_cues.json")
     verbs: dict[str, _Verb] = {}
     for lemma, o in raw["verbs"].items():
-        v = _Verb(lemma, o["norm"], o.get("class", "speech"), o.get("certainty"), bool(o.get("dobj")),
-                  bool(o.get("xcomp")), bool(o.get("recipient")), o.get("venue"), bool(o.get("quote_only")),
-                  o.get("particle"), frozenset(o.get("preps", ())))
+        v = _Verb(
+            lemma,
+            o["norm"],
+            o.get("class", "speech"),
+            o.get("certainty"),
+            bool(o.get("dobj")),
+            bool(o.get("xcomp")),
+            bool(o.get("recipient")),
+            o.get("venue"),
+            bool(o.get("quote_only")),
+            o.get("particle"),
+            frozenset(o.get("preps", ())),
+        )
         for f in _inflect(lemma) | set(o.get("forms", ())):
             verbs.setdefault(f, v)
     return CueLexicon(
@@ -294,13 +341,40 @@ def hedge_lexicon() -> HedgeLexicon:
 
 # Words before "will" / "might" / "may" that make them nouns or a month ("the will of", "military
 # might", "in May").
-_NOUN_BEFORE = frozenset({"the", "a", "his", "her", "their", "its", "our", "my", "your", "free", "political",
-                          "good", "ill", "military", "economic", "in", "of", "since", "until", "early", "late",
-                          "mid", "last", "next", "this"})
+_NOUN_BEFORE = frozenset(
+    {
+        "the",
+        "a",
+        "his",
+        "her",
+        "their",
+        "its",
+        "our",
+        "my",
+        "your",
+        "free",
+        "political",
+        "good",
+        "ill",
+        "military",
+        "economic",
+        "in",
+        "of",
+        "since",
+        "until",
+        "early",
+        "late",
+        "mid",
+        "last",
+        "next",
+        "this",
+    }
+)
 
 
-_PLAN_NOUN_BEFORE = frozenset({"no", "any", "the", "its", "their", "his", "her", "our", "new", "future", "of", "and",
-                               "without"})
+_PLAN_NOUN_BEFORE = frozenset(
+    {"no", "any", "the", "its", "their", "his", "her", "our", "new", "future", "of", "and", "without"}
+)
 
 
 def hedge_cues(text: str) -> list[tuple[int, int, str]]:
@@ -310,8 +384,10 @@ def hedge_cues(text: str) -> list[tuple[int, int, str]]:
     Every class is returned (see :func:`hedge_class`); callers choose the classes they count.
     "May" as a month, "will"/"might" as nouns are skipped."""
     lex = hedge_lexicon()
-    words = [(m.group(0).lower().replace("’", "'").replace("‐", "-"), m.start(), m.end())
-             for m in _HEDGE_WORD.finditer(text)]
+    words = [
+        (m.group(0).lower().replace("’", "'").replace("‐", "-"), m.start(), m.end())
+        for m in _HEDGE_WORD.finditer(text)
+    ]
     out: list[tuple[int, int, str]] = []
     i = 0
     n = len(words)
@@ -336,10 +412,14 @@ def hedge_cues(text: str) -> list[tuple[int, int, str]]:
             skip = True  # "no plans to push": a noun, nothing planned
         elif w in {"will", "might", "may", "no"} and prev in _NOUN_BEFORE:
             skip = True  # "the will of", "military might", "in May"
-        elif w == "may" and text[start] == "M" and i and \
-                not re.search(r"[.!?\"“”:]\s*\Z", text[max(0, start - 4):start]):
+        elif (
+            w == "may"
+            and text[start] == "M"
+            and i
+            and not re.search(r"[.!?\"“”:]\s*\Z", text[max(0, start - 4) : start])
+        ):
             skip = True  # "May" inside a sentence: the month
-        elif w == "no" and re.match(r"\.\s*\d", text[stop:stop + 3]):
+        elif w == "no" and re.match(r"\.\s*\d", text[stop : stop + 3]):
             skip = True  # "No. 2"
         if not skip:
             out.append((start, stop, cue))
@@ -362,7 +442,7 @@ _OPEN = frozenset("“„«‟")
 _CLOSE = frozenset("”»")
 _MARKS = re.compile(r"[“”„«»‟\"]|\n[ \t\r\f\v]*\n")
 _EDGE = " \t\r\n\f\v,.;:–—-…"
-_QUOTE_CHARS = "“”„«»‟\""
+_QUOTE_CHARS = '“”„«»‟"'
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -370,7 +450,9 @@ def find_quotes(text: str) -> list[Quote]:
     an opening mark with no closing one ends at its paragraph's end (``closed=False``) and
     continues into the next paragraph when that opens with a quotation mark; a closing mark
     with nothing open is ignored; a new opening mark inside an open quote ends the open one."""
-    raw: list[tuple[int, int, bool]] = []  # (open mark, end (exclusive, after the closing mark or at break), closed)
+    raw: list[
+        tuple[int, int, bool]
+    ] = []  # (open mark, end (exclusive, after the closing mark or at break), closed)
     open_at: int | None = None
     for m in _MARKS.finditer(text):
         ch = m.group(0)
@@ -401,8 +483,12 @@ def find_quotes(text: str) -> list[Quote]:
     for s, e, closed in raw:
         inner_end = e - 1 if closed else e
         part = (s + 1, max(s + 1, inner_end))
-        if quotes and not quotes[-1].closed and text[quotes[-1].end:s].strip() == "" and \
-                "\n" in text[quotes[-1].end:s + 1]:
+        if (
+            quotes
+            and not quotes[-1].closed
+            and text[quotes[-1].end : s].strip() == ""
+            and "\n" in text[quotes[-1].end : s + 1]
+        ):
             prev = quotes[-1]  # a multi-paragraph quote: the next paragraph reopens it
             quotes[-1] = Quote(prev.start, e, (*prev.parts, part), closed)
         else:
@@ -417,14 +503,133 @@ def find_quotes(text: str) -> list[Quote]:
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _SENT_END = frozenset({".", "!", "?"})
 _SUBJ = frozenset({"nsubj", "csubj"})
-_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person", "they": "plural",
-             "them": "plural", "it": "thing", "i": "self", "we": "self", "you": "self"}
-_WH = frozenset({"what", "which", "who", "whom", "whatever", "this", "that", "it", "so", "something", "nothing"})
-_STOP = frozenset("""a an the and or but of in on at to for from by with as is are was were be been being has have
-had do does did that this these those it its their they them he she his her we our you your i me my not no
-there here than then so such also into onto over under about after before while when where which who whom
-what will would could should may might can must said says told say tell more most many much some any all
-other another one two three four five six seven eight nine ten dozens dozen hundreds according""".split())
+_PRONOUNS = {
+    "he": "person",
+    "she": "person",
+    "him": "person",
+    "her": "person",
+    "they": "plural",
+    "them": "plural",
+    "it": "thing",
+    "i": "self",
+    "we": "self",
+    "you": "self",
+}
+_WH = frozenset(
+    {"what", "which", "who", "whom", "whatever", "this", "that", "it", "so", "something", "nothing"}
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "not",
+        "no",
+        "there",
+        "here",
+        "than",
+        "then",
+        "so",
+        "such",
+        "also",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "while",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "must",
+        "said",
+        "says",
+        "told",
+        "say",
+        "tell",
+        "more",
+        "most",
+        "many",
+        "much",
+        "some",
+        "any",
+        "all",
+        "other",
+        "another",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozens",
+        "dozen",
+        "hundreds",
+        "according",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -460,8 +665,11 @@ class _Ctx:
 
     def mention_for(self, s: int, e: int) -> list[EntityMention]:
         lo = bisect_left(self.mention_starts, s - 200)
-        return [m for m in self.mentions[lo:] if m.start < e and m.end > s and m.start < e + 1][:12] \
-            if self.mentions else []
+        return (
+            [m for m in self.mentions[lo:] if m.start < e and m.end > s and m.start < e + 1][:12]
+            if self.mentions
+            else []
+        )
 
     def sentence(self, s: int, e: int) -> Range:
         if not self.sent_starts:
@@ -506,15 +714,15 @@ def _trim(text: str, s: int, e: int, *, that: bool = True) -> Range:
             s += 1
         while e > s and text[e - 1] in _EDGE:
             e -= 1
-        if that and text[s:s + 5].lower() == "that " and e - s > 5:
+        if that and text[s : s + 5].lower() == "that " and e - s > 5:
             s += 5
         if s < e and text[s] in _QUOTE_CHARS and not _partner_after(text, s, e):
             s += 1
         if e > s and text[e - 1] in _QUOTE_CHARS and not _partner_before(text, s, e - 1):
             e -= 1
-        if s < e and text[s] in "([" and not any(c in text[s + 1:e] for c in ")]"):
+        if s < e and text[s] in "([" and not any(c in text[s + 1 : e] for c in ")]"):
             s += 1
-        if e > s and text[e - 1] in ")]" and not any(c in text[s:e - 1] for c in "(["):
+        if e > s and text[e - 1] in ")]" and not any(c in text[s : e - 1] for c in "(["):
             e -= 1
         if (s, e) == (s0, e0):
             break
@@ -525,8 +733,8 @@ def _partner_after(text: str, i: int, e: int) -> bool:
     ch = text[i]
     if ch in _CLOSE:
         return False
-    rest = text[i + 1:e]
-    return any(c in rest for c in "”»\"") if ch in _OPEN else '"' in rest
+    rest = text[i + 1 : e]
+    return any(c in rest for c in '”»"') if ch in _OPEN else '"' in rest
 
 
 def _partner_before(text: str, s: int, i: int) -> bool:
@@ -534,7 +742,7 @@ def _partner_before(text: str, s: int, i: int) -> bool:
     if ch in _OPEN:
         return False
     rest = text[s:i]
-    return any(c in rest for c in "“„«‟\"") if ch in _CLOSE else '"' in rest
+    return any(c in rest for c in '“„«‟"') if ch in _CLOSE else '"' in rest
 
 
 def _runs(tokens: Iterable[int]) -> list[tuple[int, int]]:
@@ -554,8 +762,11 @@ def _is_verb(t: Token) -> bool:
 
 def _noun_cue(t: Token) -> bool:
     """A cue verb the tagger took for a plural noun: "the Times notes, …", "the portal notes that …"."""
-    return t.tag_ in {"NNS", "NN", "NNP", "NNPS"} and t.lower_.endswith("s") and \
-        any(c.dep_ in {"ccomp", "advcl"} for c in t.children)
+    return (
+        t.tag_ in {"NNS", "NN", "NNP", "NNPS"}
+        and t.lower_.endswith("s")
+        and any(c.dep_ in {"ccomp", "advcl"} for c in t.children)
+    )
 
 
 def _verbal(t: Token) -> bool:
@@ -569,8 +780,12 @@ def _noun_cue_subject(t: Token) -> tuple[int, int] | None:
     """The words before a noun-tagged cue that name the speaker: "the Times" in "the Times notes"."""
     doc = t.doc
     lo = t.i
-    while lo - 1 >= 0 and doc[lo - 1].dep_ in _NP_LEFT and lo - 1 <= doc[lo - 1].head.i <= t.i and \
-            doc[lo - 1].text not in {",", "“", "”", "\""}:
+    while (
+        lo - 1 >= 0
+        and doc[lo - 1].dep_ in _NP_LEFT
+        and lo - 1 <= doc[lo - 1].head.i <= t.i
+        and doc[lo - 1].text not in {",", "“", "”", '"'}
+    ):
         lo -= 1
     return (lo, t.i - 1) if lo < t.i else None
 
@@ -606,8 +821,9 @@ def _np_range(heads: Sequence[Token], exclude: set[int]) -> tuple[int, int] | No
     for a, b in runs:
         if a <= anchor <= b:
             lo, hi = a, b
-            for a2, b2 in runs:  # join runs separated only by punctuation ("Iraq’s then Minister, Khalid …")
-                if a2 > hi and all(not x.is_alpha for x in heads[0].doc[hi + 1:a2]) and a2 - hi <= 2:
+            # join runs separated only by punctuation ("Iraq’s then Minister, Khalid …")
+            for a2, b2 in runs:
+                if a2 > hi and all(not x.is_alpha for x in heads[0].doc[hi + 1 : a2]) and a2 - hi <= 2:
                     hi = b2
             return lo, hi
     return runs[0]
@@ -625,12 +841,21 @@ def _inherited_speaker(t: Token, lex: CueLexicon) -> tuple[list[Token], tuple[in
             rng = _noun_cue_subject(head)
             return ([head.doc[head.i - 1]], rng, None) if rng else ([], None, None)
         if dep == "relcl" or dep == "acl":
-            if head.tag_ in {"NNP", "NNPS"} or head.lower_ in lex.person_nouns or head.lower_ in lex.outlet_nouns \
-                    or head.lower_ in lex.document_nouns or head.lower_ in lex.organization_nouns:
+            if (
+                head.tag_ in {"NNP", "NNPS"}
+                or head.lower_ in lex.person_nouns
+                or head.lower_ in lex.outlet_nouns
+                or head.lower_ in lex.document_nouns
+                or head.lower_ in lex.organization_nouns
+            ):
                 lo = head.left_edge.i
                 hi = head.i
                 for c in head.children:  # "a leader of the SDF stating …": keep the noun's own modifiers
-                    if c.i > head.i and c.dep_ in {"prep", "appos", "compound", "punct"} and c.i < cur.left_edge.i:
+                    if (
+                        c.i > head.i
+                        and c.dep_ in {"prep", "appos", "compound", "punct"}
+                        and c.i < cur.left_edge.i
+                    ):
                         hi = max(hi, c.right_edge.i)
                 return [head], (lo, hi), None
             return [], None, None
@@ -642,8 +867,11 @@ def _inherited_speaker(t: Token, lex: CueLexicon) -> tuple[list[Token], tuple[in
                 objs = [c for c in head.children if c.dep_ in {"dobj", "dative"}]
                 if objs:
                     lo = objs[0].left_edge.i
-                    hi = max(c.right_edge.i for c in head.children if lo <= c.i < cur.left_edge.i) \
-                        if any(lo <= c.i < cur.left_edge.i for c in head.children) else objs[0].right_edge.i
+                    hi = (
+                        max(c.right_edge.i for c in head.children if lo <= c.i < cur.left_edge.i)
+                        if any(lo <= c.i < cur.left_edge.i for c in head.children)
+                        else objs[0].right_edge.i
+                    )
                     hi = max(hi, objs[0].right_edge.i)
                     return [objs[0]], (lo, min(hi, cur.left_edge.i - 1)), head.i
             subj = _subject(head)
@@ -659,13 +887,39 @@ def _surface_after(ctx: _Ctx, i: int, limit: int) -> tuple[int, int] | None:
     """The noun phrase right after token ``i`` (inverted "…,” said X on Thursday")."""
     doc = ctx.doc
     j = i + 1
-    stop = {"on", "in", "at", "last", "earlier", "this", "yesterday", "today", "during", "after", "before", "when",
-            "while", "according", "late", "early", "told", "said", "adding", "noting", "citing", "via"}
+    stop = {
+        "on",
+        "in",
+        "at",
+        "last",
+        "earlier",
+        "this",
+        "yesterday",
+        "today",
+        "during",
+        "after",
+        "before",
+        "when",
+        "while",
+        "according",
+        "late",
+        "early",
+        "told",
+        "said",
+        "adding",
+        "noting",
+        "citing",
+        "via",
+    }
     end = j - 1
     k = j
     while k < min(len(doc), limit):
         t = doc[k]
-        if t.text in {",", ".", ";", ":", "!", "?", "“", "\"", "—"} or "\n" in t.text or "\n" in doc[k - 1].whitespace_:
+        if (
+            t.text in {",", ".", ";", ":", "!", "?", "“", '"', "—"}
+            or "\n" in t.text
+            or "\n" in doc[k - 1].whitespace_
+        ):
             break
         if t.lower_ in stop and k > j:
             inside = ctx.mention_for(t.idx, t.idx + len(t.text))
@@ -683,7 +937,9 @@ def _surface_after(ctx: _Ctx, i: int, limit: int) -> tuple[int, int] | None:
     return (j, end) if end >= j else None
 
 
-def _speaker_range(ctx: _Ctx, t: Token, exclude: set[int]) -> tuple[tuple[int, int] | None, list[Token], bool, int | None]:
+def _speaker_range(
+    ctx: _Ctx, t: Token, exclude: set[int]
+) -> tuple[tuple[int, int] | None, list[Token], bool, int | None]:
     """(token range, head tokens, passive-without-speaker, cite verb) for cue verb ``t``."""
     subj = _subject(t)
     if subj:
@@ -718,8 +974,13 @@ def _surface_before(ctx: _Ctx, t: Token) -> tuple[tuple[int, int], Token] | None
     same clause ("Speaking to ARA News in Hasakah, Abu Abdullah, a displaced man …, said")."""
     doc = ctx.doc
     lo = t.i - 1
-    while lo > 0 and t.i - lo < 25 and not (doc[lo].tag_ in _FINITE) and doc[lo].text not in {";", ".", "!", "?"} \
-            and not doc[lo].is_sent_start:
+    while (
+        lo > 0
+        and t.i - lo < 25
+        and not (doc[lo].tag_ in _FINITE)
+        and doc[lo].text not in {";", ".", "!", "?"}
+        and not doc[lo].is_sent_start
+    ):
         lo -= 1
     start_c = doc[lo].idx
     end_c = doc[t.i].idx
@@ -734,9 +995,28 @@ def _surface_before(ctx: _Ctx, t: Token) -> tuple[tuple[int, int], Token] | None
     return (a, hi), doc[ctx.tok_at(m.end - 1)]
 
 
-_KEEP_RIGHT = frozenset({"prep", "compound", "conj", "cc", "nummod", "poss", "case", "nmod", "pobj", "amod", "det",
-                         "quantmod", "predet", "hmod", "hyph"})
-_DATELINE = re.compile(r"\A[A-Z][A-Z .,'’\-]+(?:,\s*[A-Z][a-z.]+(?:\s[A-Z][a-z.]+)?)?\s*(?:\([^)]{1,30}\))?\s*[–—-]+\s*")
+_KEEP_RIGHT = frozenset(
+    {
+        "prep",
+        "compound",
+        "conj",
+        "cc",
+        "nummod",
+        "poss",
+        "case",
+        "nmod",
+        "pobj",
+        "amod",
+        "det",
+        "quantmod",
+        "predet",
+        "hmod",
+        "hyph",
+    }
+)
+_DATELINE = re.compile(
+    r"\A[A-Z][A-Z .,'’\-]+(?:,\s*[A-Z][a-z.]+(?:\s[A-Z][a-z.]+)?)?\s*(?:\([^)]{1,30}\))?\s*[–—-]+\s*"
+)
 
 
 def _core(ctx: _Ctx, lo: int, hi: int, heads: Sequence[Token]) -> tuple[int, int]:
@@ -752,8 +1032,12 @@ def _core(ctx: _Ctx, lo: int, hi: int, heads: Sequence[Token]) -> tuple[int, int
     named = any(m.start <= head.idx < m.end for m in ctx.mention_for(head.idx, head.idx + 1))
     if not named:
         for c in head.children:
-            if c.dep_ == "appos" and c.i > head.i and c.i <= hi and \
-                    any(m.start <= c.idx < m.end for m in ctx.mention_for(c.idx, c.idx + 1)):
+            if (
+                c.dep_ == "appos"
+                and c.i > head.i
+                and c.i <= hi
+                and any(m.start <= c.idx < m.end for m in ctx.mention_for(c.idx, c.idx + 1))
+            ):
                 return _core(ctx, c.left_edge.i, min(hi, c.right_edge.i), [c])
     right = head.i
     for c in sorted(head.children, key=lambda x: x.i):
@@ -816,8 +1100,9 @@ def _content_tokens(ctx: _Ctx, t: Token, v: _Verb, exclude: set[int]) -> tuple[l
     doc = ctx.doc
     lo, hi = _subtree_range(t)
     ccomps = [c for c in t.children if c.dep_ == "ccomp" and c.i not in exclude]
-    wh = any(g.lower_ in _WH and g.dep_ in {"dobj", "dative", "nsubj", "attr"} for c in ccomps for g in c.children) \
-        or any(c.lower_ in _WH and c.dep_ in {"dobj", "dative"} for c in t.children)
+    wh = any(
+        g.lower_ in _WH and g.dep_ in {"dobj", "dative", "nsubj", "attr"} for c in ccomps for g in c.children
+    ) or any(c.lower_ in _WH and c.dep_ in {"dobj", "dative"} for c in t.children)
     # "echoed what the activists told VoA: …" — the words after a colon that closes the cue's clause
     if hi + 1 < len(doc) and doc[hi + 1].text == ":" and (not ccomps or wh):
         k = hi + 2
@@ -857,10 +1142,16 @@ def _content_tokens(ctx: _Ctx, t: Token, v: _Verb, exclude: set[int]) -> tuple[l
             if c.dep_ in {"prep", "prt"} and c.lower_ in v.preps and c.i > t.i:
                 objs = [o for o in c.children if o.dep_ in {"pobj", "pcomp"}]
                 if objs:
-                    return [i for i in range(objs[0].left_edge.i, c.right_edge.i + 1) if i not in exclude], "prep"
+                    return [
+                        i for i in range(objs[0].left_edge.i, c.right_edge.i + 1) if i not in exclude
+                    ], "prep"
             # "called for all candidates to lay out …": "for" parsed as the clause's marker
-            if c.dep_ in {"advcl", "ccomp", "xcomp"} and c.i > t.i and doc[c.left_edge.i].lower_ in v.preps and \
-                    c.left_edge.i == t.i + 1 + sum(1 for x in doc[t.i + 1:c.left_edge.i] if x.dep_ == "prt"):
+            if (
+                c.dep_ in {"advcl", "ccomp", "xcomp"}
+                and c.i > t.i
+                and doc[c.left_edge.i].lower_ in v.preps
+                and c.left_edge.i == t.i + 1 + sum(1 for x in doc[t.i + 1 : c.left_edge.i] if x.dep_ == "prt")
+            ):
                 return [i for i in range(c.left_edge.i + 1, c.right_edge.i + 1) if i not in exclude], "prep"
     if v.dobj:
         objs = [c for c in t.children if c.dep_ in {"dobj", "oprd"} and c.i > t.i and c.lower_ not in _WH]
@@ -869,18 +1160,23 @@ def _content_tokens(ctx: _Ctx, t: Token, v: _Verb, exclude: set[int]) -> tuple[l
         for c in objs[:1]:
             if not (c.tag_ == "PRP" and not any(x.dep_ in {"oprd", "xcomp"} for x in t.children)):
                 end = max(o.right_edge.i for o in objs)
-                for p in t.children:  # "describes those fleeing as “…”", "called him “a total stiff”",
+                # "describes those fleeing as “…”", "called him “a total stiff”",
+                for p in t.children:
                     # "accused Republicans of placing …"
-                    if (p.dep_ == "prep" and p.lower_ in {"as", "of", "for"} or p.dep_ in {"oprd", "xcomp", "ccomp"}) \
-                            and p.i > end:
+                    if (
+                        p.dep_ == "prep"
+                        and p.lower_ in {"as", "of", "for"}
+                        or p.dep_ in {"oprd", "xcomp", "ccomp"}
+                    ) and p.i > end:
                         end = p.right_edge.i
                 toks = [i for i in range(c.left_edge.i, end + 1) if i not in exclude]
                 if len(toks) >= 2:
                     return toks, "dobj"
     if t.dep_ == "parataxis" and t.head.i != t.i and ctx.lex.verbs.get(t.head.lower_) is None:
         h = t.head
-        toks = [i for i in range(h.left_edge.i, h.right_edge.i + 1)
-                if not (lo <= i <= hi) and i not in exclude]
+        toks = [
+            i for i in range(h.left_edge.i, h.right_edge.i + 1) if not (lo <= i <= hi) and i not in exclude
+        ]
         if toks:
             return toks, "parataxis"
     return None
@@ -897,8 +1193,14 @@ def _that_after(ctx: _Ctx, t: Token) -> int | None:
             if nxt is None or nxt.is_punct or nxt.tag_ in _FINITE or nxt.tag_.startswith("VB"):
                 return None  # "that" as a pronoun: "said that."/"said that was wrong" is not a clause here
             return j
-        if w.tag_ in _FINITE or w.tag_.startswith("VB") or w.is_punct and w.text not in {","} or \
-                w.text in _OPEN or w.text == '"':
+        if (
+            w.tag_ in _FINITE
+            or w.tag_.startswith("VB")
+            or w.is_punct
+            and w.text not in {","}
+            or w.text in _OPEN
+            or w.text == '"'
+        ):
             return None
     return None
 
@@ -928,7 +1230,12 @@ def _clause_end(ctx: _Ctx, k: int) -> int:
         return k - 1
     s_end = ctx.sentence(doc[k].idx, doc[k].idx)[1]
     j = k
-    while j + 1 < len(doc) and doc[j + 1].idx < s_end and "\n" not in doc[j].whitespace_ and "\n" not in doc[j + 1].text:
+    while (
+        j + 1 < len(doc)
+        and doc[j + 1].idx < s_end
+        and "\n" not in doc[j].whitespace_
+        and "\n" not in doc[j + 1].text
+    ):
         j += 1
     return j
 
@@ -956,11 +1263,17 @@ def _venue(ctx: _Ctx, t: Token, v: _Verb | None) -> tuple[str | None, Range | No
             if c.dep_ in {"dobj", "dative", "iobj"} and c.lower_ not in _WH and c.i > t.i and c.tag_ != "WP":
                 hi = c.right_edge.i
                 # "told Voice of America that …": stop before the content clause
-                hi = min([hi] + [x.left_edge.i - 1 for x in c.children if x.dep_ in {"ccomp", "relcl", "acl"}])
+                hi = min(
+                    [hi] + [x.left_edge.i - 1 for x in c.children if x.dep_ in {"ccomp", "relcl", "acl"}]
+                )
                 return span_of(c.left_edge.i, max(c.i, hi))
     for c in t.children:
-        if c.dep_ == "prep" and c.lower_ == "to" and v is not None and v.lemma in {"say", "write", "explain",
-                                                                                 "speak", "talk", "describe"}:
+        if (
+            c.dep_ == "prep"
+            and c.lower_ == "to"
+            and v is not None
+            and v.lemma in {"say", "write", "explain", "speak", "talk", "describe"}
+        ):
             for p in c.children:
                 if p.dep_ == "pobj":
                     return span_of(p.left_edge.i, p.right_edge.i)
@@ -1001,7 +1314,9 @@ def _context(doc: Doc, entities: Sequence[EntityMention]) -> _Ctx:
     text = doc.text
     arr = doc.to_array(["SENT_START", "IDX", "LENGTH"]).tolist()
     starts_tok = [i for i, row in enumerate(arr) if row[0] == 1 or i == 0]
-    sents = [(arr[a][1], arr[b - 1][1] + arr[b - 1][2]) for a, b in zip(starts_tok, [*starts_tok[1:], len(arr)])]
+    sents = [
+        (arr[a][1], arr[b - 1][1] + arr[b - 1][2]) for a, b in zip(starts_tok, [*starts_tok[1:], len(arr)])
+    ]
     paras = [m.start() for m in re.finditer(r"\n[ \t\r\f\v]*\n", text)]
     lede_end = paras[0] if paras else (sents[0][1] if sents else len(text))
     mentions = sorted(entities, key=lambda m: (m.start, -m.end))
@@ -1009,8 +1324,20 @@ def _context(doc: Doc, entities: Sequence[EntityMention]) -> _Ctx:
     lowers = doc.to_array("LOWER")
     wanted = _wanted_hashes()
     cands = [int(i) for i, h in enumerate(lowers.tolist()) if h in wanted]
-    return _Ctx(doc, text, lex, [row[1] for row in arr], mentions, [m.start for m in mentions],
-                [s for s, _ in sents], [e for _, e in sents], paras, lede_end, find_quotes(text), cands)
+    return _Ctx(
+        doc,
+        text,
+        lex,
+        [row[1] for row in arr],
+        mentions,
+        [m.start for m in mentions],
+        [s for s, _ in sents],
+        [e for _, e in sents],
+        paras,
+        lede_end,
+        find_quotes(text),
+        cands,
+    )
 
 
 @cache
@@ -1044,8 +1371,10 @@ def find_attributions(doc: Doc, entities: Sequence[EntityMention] = ()) -> list[
     return _finish(ctx, drafts)
 
 
-def _quote_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int], covered: list[Range]) -> list[Quote]:
-    """Rule 1; returns the quotes left without a speaker (candidates for :func:`_continue_paragraph_quotes`)."""
+def _quote_attributions(
+    ctx: _Ctx, drafts: list[_Draft], used: dict[int, int], covered: list[Range]
+) -> list[Quote]:
+    """Rule 1; returns the quotes left without a speaker (for :func:`_continue_paragraph_quotes`)."""
     doc, text, lex = ctx.doc, ctx.text, ctx.lex
     orphans: list[Quote] = []
     for q in ctx.quotes:
@@ -1055,9 +1384,12 @@ def _quote_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int], c
             continue
         words = sum(len(text[s:e].split()) for s, e in inner)
         first_tok = ctx.tok_at(q.start)
-        sent_initial = first_tok == 0 or doc[first_tok].is_sent_start or \
-            re.search(r"(?:^|[.!?:\n]\s*)\Z", text[max(0, q.start - 3):q.start]) is not None
-        trailing = text[max(q.start, q.end - 3):q.end]
+        sent_initial = (
+            first_tok == 0
+            or doc[first_tok].is_sent_start
+            or re.search(r"(?:^|[.!?:\n]\s*)\Z", text[max(0, q.start - 3) : q.start]) is not None
+        )
+        trailing = text[max(q.start, q.end - 3) : q.end]
         if words < 3 and not (sent_initial and re.search(r"[,?!]", trailing)):
             continue  # a scare quote or a quoted term: "caliph", “dozens”
         # continuation of the previous direct quote: “A,” he said. “B.” / “A,” he said, “B.”
@@ -1076,8 +1408,12 @@ def _quote_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int], c
         if cue_i is None:
             # nothing but punctuation or white space (a paragraph break included) since the
             # previous attributed quote's sentence ended: the same speaker goes on
-            if prev is not None and prev.quote_end >= 0 and q.start >= prev.quote_end and \
-                    re.fullmatch(r"[\s,.;:—–-]*", text[prev.quote_end:q.start]):
+            if (
+                prev is not None
+                and prev.quote_end >= 0
+                and q.start >= prev.quote_end
+                and re.fullmatch(r"[\s,.;:—–-]*", text[prev.quote_end : q.start])
+            ):
                 prev.parts.extend(inner)
                 prev.quote_end = q.end
                 covered.append((q.start, q.end))
@@ -1105,13 +1441,25 @@ def _quote_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int], c
                 heads = [doc[spk[1]]] if spk is not None else []
             cue_r = _cue_span(ctx, t, v)
             venue, venue_span = _venue(ctx, t, v)
-            d = _Draft("direct_quote", cue_r, v.norm, list(inner), cue_tok=t.i, cue_cert=v.certainty, cue_class=v.cls,
-                       venue=venue, venue_span=venue_span, negated=_negated(t))
+            d = _Draft(
+                "direct_quote",
+                cue_r,
+                v.norm,
+                list(inner),
+                cue_tok=t.i,
+                cue_cert=v.certainty,
+                cue_class=v.cls,
+                venue=venue,
+                venue_span=venue_span,
+                negated=_negated(t),
+            )
             if spk is not None:
                 _set_speaker(ctx, d, spk, heads, t.idx)
             d.cue_hedges = _cue_hedges(ctx, t)
         end_tok = max(cue_i, ctx.tok_at(d.speaker[1] - 1) if d.speaker else cue_i)
-        d.quote_end = _sentence_close(ctx, doc[end_tok].idx + len(doc[end_tok].text)) if after is not None else q.end
+        d.quote_end = (
+            _sentence_close(ctx, doc[end_tok].idx + len(doc[end_tok].text)) if after is not None else q.end
+        )
         used[cue_i] = len(drafts)
         drafts.append(d)
         covered.append((q.start, q.end))
@@ -1125,7 +1473,7 @@ def _continue_paragraph_quotes(ctx: _Ctx, drafts: list[_Draft], orphans: Sequenc
     text = ctx.text
     for q in orphans:
         line_start = text.rfind("\n", 0, q.start) + 1
-        if text[line_start:q.start].strip() or line_start == 0:
+        if text[line_start : q.start].strip() or line_start == 0:
             continue
         para_end = text.rfind("\n", 0, line_start - 1)
         para_end = line_start - 1 if para_end < 0 else para_end
@@ -1139,7 +1487,7 @@ def _continue_paragraph_quotes(ctx: _Ctx, drafts: list[_Draft], orphans: Sequenc
                 best, best_end = d, end
         if best is None:
             continue
-        gap = text[_sentence_close(ctx, best_end) if best_end < len(text) else best_end:q.start]
+        gap = text[_sentence_close(ctx, best_end) if best_end < len(text) else best_end : q.start]
         if re.fullmatch(r"[\s”\"»’)]*", gap) and "\n" in gap:
             inner = [_trim(text, s, e, that=False) for s, e in q.parts]
             best.parts.extend((s, e) for s, e in inner if e > s)
@@ -1155,7 +1503,7 @@ def _sentence_close(ctx: _Ctx, i: int) -> int:
 
 
 def _colon_before(text: str, start: int) -> bool:
-    return re.search(r":\s*\Z", text[max(0, start - 3):start]) is not None
+    return re.search(r":\s*\Z", text[max(0, start - 3) : start]) is not None
 
 
 def _cue_after(ctx: _Ctx, q: Quote) -> int | None:
@@ -1164,28 +1512,44 @@ def _cue_after(ctx: _Ctx, q: Quote) -> int | None:
     if k >= len(doc):
         return None
     inner_end = q.parts[-1][1]
-    closed_sentence = re.search(r"[.!?]\W*\Z", ctx.text[max(q.start, inner_end - 2):q.end]) is not None
-    while k < len(doc) and doc[k].text in {",", "”", "\"", "»"}:
+    closed_sentence = re.search(r"[.!?]\W*\Z", ctx.text[max(q.start, inner_end - 2) : q.end]) is not None
+    while k < len(doc) and doc[k].text in {",", "”", '"', "»"}:
         k += 1
     if k < len(doc) and closed_sentence and not doc[k].is_lower and doc[k].lower_ not in _PRONOUNS:
         return None  # “… .” New sentence — unless it goes on in lower case ("he said")
     for j in range(k, min(len(doc), k + 40)):
         t = doc[j]
-        if t.text in _SENT_END or t.text in _OPEN or t.text == "\"" or "\n" in t.text or \
-                (j > k and "\n" in doc[j - 1].whitespace_):
+        if (
+            t.text in _SENT_END
+            or t.text in _OPEN
+            or t.text == '"'
+            or "\n" in t.text
+            or (j > k and "\n" in doc[j - 1].whitespace_)
+        ):
             return None
         if t.lower_ == "according" and j + 1 < len(doc) and doc[j + 1].lower_ == "to":
             return j if j == k else None
         v = lex.verbs.get(t.lower_)
-        if v is not None and (_verbal(t) or (t.tag_ in {"NNS", "NN"} and j + 1 < len(doc) and doc[j + 1].is_punct)):
-            if j > k and (any(c.dep_ == "ccomp" and c.i > j and not _in_quote(ctx, c.idx) for c in t.children) or
-                          (j + 1 < len(doc) and doc[j + 1].lower_ == "that")):
-                return None  # "…” Rep. Issa said Clinton’s judgment is …": the cue has a clause of its own
+        if v is not None and (
+            _verbal(t) or (t.tag_ in {"NNS", "NN"} and j + 1 < len(doc) and doc[j + 1].is_punct)
+        ):
+            if j > k and (
+                any(c.dep_ == "ccomp" and c.i > j and not _in_quote(ctx, c.idx) for c in t.children)
+                or (j + 1 < len(doc) and doc[j + 1].lower_ == "that")
+            ):
+                # "…” Rep. Issa said Clinton’s judgment is …": the cue has a clause of its own
+                return None
             if doc[k].lower_ in {"and", "but", "or"}:
                 return None
             between = range(k, j)
-            if all(not (doc[b].tag_ in _FINITE and not _modifier_clause(doc[b], t) and not _in_mention(ctx, doc[b]))
-                   for b in between):
+            if all(
+                not (
+                    doc[b].tag_ in _FINITE
+                    and not _modifier_clause(doc[b], t)
+                    and not _in_mention(ctx, doc[b])
+                )
+                for b in between
+            ):
                 return j
             return None
         if t.tag_ in _FINITE and not _modifier_clause(t, None) and j > k and not _in_mention(ctx, t):
@@ -1230,15 +1594,26 @@ def _cue_before(ctx: _Ctx, q: Quote) -> int | None:
     reach = 25 if colon else 10
     for k in range(j, max(-1, j - reach), -1):
         t = doc[k]
-        if t.text in _SENT_END or t.text in _CLOSE or t.text == "\"" or (t.lower_ == "that" and not colon) or \
-                ("\n" in t.whitespace_ and k < j) or t.is_space:
+        if (
+            t.text in _SENT_END
+            or t.text in _CLOSE
+            or t.text == '"'
+            or (t.lower_ == "that" and not colon)
+            or ("\n" in t.whitespace_ and k < j)
+            or t.is_space
+        ):
             return None
         v = lex.verbs.get(t.lower_)
         if v is not None and _is_verb(t):
             if any(c.dep_ == "ccomp" and t.i < c.i < m for c in t.children) and not colon:
                 return None
-            if any(c.dep_ == "dobj" and t.i < c.i < m and c.lower_ not in _WH and not v.recipient
-                   for c in t.children) and not colon:
+            if (
+                any(
+                    c.dep_ == "dobj" and t.i < c.i < m and c.lower_ not in _WH and not v.recipient
+                    for c in t.children
+                )
+                and not colon
+            ):
                 return None
             # the words between belong to the cue ("said on Tuesday:"), not to the quoted clause
             # ("Ryan said Obama’s words “amount to …”" is indirect speech with a quoted part)
@@ -1257,8 +1632,11 @@ def _cue_before(ctx: _Ctx, q: Quote) -> int | None:
         # "The campaign released the following statement:\n\n“…”": the colon's sentence has
         # no cue word; its main verb, when it has a nominal subject, introduces the quote
         root = doc[j].sent.root
-        if root.i < j and _is_verb(root) and any(c.dep_ in _SUBJ and c.lower_ not in _EXPLETIVE
-                                                 for c in root.children):
+        if (
+            root.i < j
+            and _is_verb(root)
+            and any(c.dep_ in _SUBJ and c.lower_ not in _EXPLETIVE for c in root.children)
+        ):
             return root.i
     return None
 
@@ -1273,14 +1651,18 @@ def _generic_verb(t: Token) -> _Verb:
 
 
 def _cue_span(ctx: _Ctx, t: Token, v: _Verb | None) -> Range:
-    doc = ctx.doc
     lo = hi = t.i
     if v is not None and v.particle:
         for c in t.children:
             if c.dep_ == "prt" and c.lower_ == v.particle:
                 hi = max(hi, c.i)
     # "was quoted as saying"
-    if t.lower_ == "saying" and t.dep_ == "pcomp" and t.head.lower_ == "as" and t.head.head.lower_ == "quoted":
+    if (
+        t.lower_ == "saying"
+        and t.dep_ == "pcomp"
+        and t.head.lower_ == "as"
+        and t.head.head.lower_ == "quoted"
+    ):
         lo = t.head.head.i
     if lo < hi and hi - lo > 3:
         hi = lo
@@ -1316,12 +1698,19 @@ def _verb_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) ->
         exclude.add(t.i)
         found = _content_tokens(ctx, t, v, exclude)
         kind = "indirect"
-        if found is None and passive and t.lower_ in lex.verbs and lex.verbs[t.lower_].lemma in lex.passive_raising:
+        if (
+            found is None
+            and passive
+            and t.lower_ in lex.verbs
+            and lex.verbs[t.lower_].lemma in lex.passive_raising
+        ):
             subj = [c for c in t.children if c.dep_ == "nsubjpass"]
             xc = [c for c in t.children if c.dep_ == "xcomp"]
             if subj and xc and subj[0].lower_ != "it":
                 aux = {c.i for c in t.children if c.dep_ in {"aux", "auxpass", "neg", "advmod"} and c.i < t.i}
-                toks = [i for i in range(subj[0].left_edge.i, xc[0].right_edge.i + 1) if i != t.i and i not in aux]
+                toks = [
+                    i for i in range(subj[0].left_edge.i, xc[0].right_edge.i + 1) if i != t.i and i not in aux
+                ]
                 found = (toks, "raising")
         if found is None:
             continue
@@ -1336,9 +1725,18 @@ def _verb_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) ->
         if not parts or sum(len(text[s:e].split()) for s, e in parts) < 2:
             continue
         venue, venue_span = _venue(ctx, t, v)
-        d = _Draft(kind, _cue_span(ctx, t, v), v.norm, parts, cue_tok=t.i, cue_cert=v.certainty, cue_class=v.cls,
-                   venue=venue,
-                   venue_span=venue_span, negated=_negated(t))
+        d = _Draft(
+            kind,
+            _cue_span(ctx, t, v),
+            v.norm,
+            parts,
+            cue_tok=t.i,
+            cue_cert=v.certainty,
+            cue_class=v.cls,
+            venue=venue,
+            venue_span=venue_span,
+            negated=_negated(t),
+        )
         if spk is not None:
             _set_speaker(ctx, d, spk, heads, t.idx)
         d.cue_hedges = _cue_hedges(ctx, t)
@@ -1352,8 +1750,15 @@ def _verb_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) ->
             cv = lex.verbs[c.lower_]
             cspk, cheads, _, _ = _speaker_range(ctx, c, set())
             if cspk is not None:
-                cd = _Draft("indirect", _cue_span(ctx, c, cv), cv.norm, list(parts), cue_tok=c.i, cue_class=cv.cls,
-                            cue_cert=cv.certainty)
+                cd = _Draft(
+                    "indirect",
+                    _cue_span(ctx, c, cv),
+                    cv.norm,
+                    list(parts),
+                    cue_tok=c.i,
+                    cue_class=cv.cls,
+                    cue_cert=cv.certainty,
+                )
                 _set_speaker(ctx, cd, cspk, cheads, c.idx)
                 used[c.i] = len(drafts)
                 drafts.append(cd)
@@ -1364,7 +1769,11 @@ def _parts(ctx: _Ctx, toks: Iterable[int], anchor: int) -> list[Range]:
     """Character parts for content tokens: runs of tokens, kept inside the paragraph of
     ``anchor`` (the cue), widened to whole quotations they end inside, then trimmed."""
     text = ctx.text
-    lo_p = ctx.para_breaks[bisect_right(ctx.para_breaks, anchor) - 1] if bisect_right(ctx.para_breaks, anchor) else 0
+    lo_p = (
+        ctx.para_breaks[bisect_right(ctx.para_breaks, anchor) - 1]
+        if bisect_right(ctx.para_breaks, anchor)
+        else 0
+    )
     k = bisect_right(ctx.para_breaks, anchor)
     hi_p = ctx.para_breaks[k] if k < len(ctx.para_breaks) else len(text)
     out: list[Range] = []
@@ -1408,12 +1817,11 @@ def _according_draft(ctx: _Ctx, t: Token, parts: list[Range] | None, kind: str) 
         if h.i in phrase or not toks:
             return None
         parts = _parts(ctx, toks, t.idx)
-        parts = [p for p in parts if len(text[p[0]:p[1]].split()) >= 2] or parts
+        parts = [p for p in parts if len(text[p[0] : p[1]].split()) >= 2] or parts
         if not parts:
             return None
     cue = (t.idx, to.idx + len(to.text))
-    d = _Draft(kind, cue, "according to", parts, cue_tok=t.i, cue_class="report",
-               cue_cert="reported")
+    d = _Draft(kind, cue, "according to", parts, cue_tok=t.i, cue_class="report", cue_cert="reported")
     if e > s:
         d.speaker = (s, e)
         d.speaker_tokens = (objs[0].i,) if objs else (hi,)
@@ -1435,16 +1843,32 @@ def _noun_attributions(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) ->
         norm = lex.nouns.get(t.lower_)
         if norm is None or not t.tag_.startswith("NN") or t.i in used:
             continue
-        clause = next((c for c in t.children if c.dep_ in {"acl", "ccomp", "relcl"} and c.i > t.i
-                       and doc[c.left_edge.i].lower_ == "that" and any(g.dep_ == "mark" for g in c.children)
-                       and _is_verb(c)), None)
+        clause = next(
+            (
+                c
+                for c in t.children
+                if c.dep_ in {"acl", "ccomp", "relcl"}
+                and c.i > t.i
+                and doc[c.left_edge.i].lower_ == "that"
+                and any(g.dep_ == "mark" for g in c.children)
+                and _is_verb(c)
+            ),
+            None,
+        )
         if clause is None:
             continue
         parts = _parts(ctx, range(clause.left_edge.i, clause.right_edge.i + 1), t.idx)
         if sum(len(text[s:e].split()) for s, e in parts) < 2:
             continue
-        d = _Draft("nominal", (t.idx, t.idx + len(t.text)), norm, parts, cue_tok=t.i, cue_class="report",
-                   cue_cert="reported" if norm == "reported" else None)
+        d = _Draft(
+            "nominal",
+            (t.idx, t.idx + len(t.text)),
+            norm,
+            parts,
+            cue_tok=t.i,
+            cue_class="report",
+            cue_cert="reported" if norm == "reported" else None,
+        )
         spk = next((c for c in t.children if c.dep_ == "poss"), None)
         if spk is None:
             for c in t.children:
@@ -1472,7 +1896,7 @@ def _inside(spans: Iterable[Range], s: int, e: int) -> bool:
 
 
 def _adverbial(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) -> None:
-    doc, lex, text = ctx.doc, ctx.lex, ctx.text
+    lex, text = ctx.lex, ctx.text
     contents = [(min(p[0] for p in d.parts), max(p[1] for p in d.parts)) for d in drafts]
     for t in ctx.candidates():
         norm = lex.adverbs.get(t.lower_)
@@ -1487,9 +1911,16 @@ def _adverbial(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) -> None:
         parts = _parts(ctx, toks, t.idx)
         if not parts or sum(len(text[s:e].split()) for s, e in parts) < 3:
             continue
-        d = _Draft("adverbial", (t.idx, t.idx + len(t.text)), norm, parts, cue_tok=t.i, cue_cert="hedged",
-                   cue_class="report",
-                   cue_hedges=[(m[0] + t.idx, m[1] + t.idx, m[2]) for m in hedge_cues(t.text)])
+        d = _Draft(
+            "adverbial",
+            (t.idx, t.idx + len(t.text)),
+            norm,
+            parts,
+            cue_tok=t.i,
+            cue_cert="hedged",
+            cue_class="report",
+            cue_hedges=[(m[0] + t.idx, m[1] + t.idx, m[2]) for m in hedge_cues(t.text)],
+        )
         used[t.i] = len(drafts)
         drafts.append(d)
 
@@ -1497,13 +1928,91 @@ def _adverbial(ctx: _Ctx, drafts: list[_Draft], used: dict[int, int]) -> None:
 _LABEL_LINE = re.compile(
     r"[ \t]*(?:[A-Z][A-Z ]{2,20}[ \t]+[–—-][ \t]+)?"  # "EXCLUSIVE – "
     r"(?P<src>[A-Z][\w’'.\-]*(?:[ \t]+(?:[A-Z][\w’'.\-]*|of|the|al|de|van|von|bin)){0,4}?)[ \t]*:[ \t]+"
-    r"(?P<body>\S[^\n]*)")
+    r"(?P<body>\S[^\n]*)"
+)
 # Labels that are page furniture, not speakers ("Related: …", "Photo: …", "Source: ARA News").
-_NOT_SPEAKERS = frozenset("""related note notes update updated source sources photo photos image images video videos
-watch read correction editor editors caption credit credits by via tags tag category filed posted published share
-advertisement subscribe follow listen see also more warning disclaimer reporting contact email tel phone fax address
-copyright lead summary background context analysis opinion comment comments q a question answer here this that it
-what why how when where who breaking exclusive live latest top world news politics today""".split())
+_NOT_SPEAKERS = frozenset(
+    [
+        "related",
+        "note",
+        "notes",
+        "update",
+        "updated",
+        "source",
+        "sources",
+        "photo",
+        "photos",
+        "image",
+        "images",
+        "video",
+        "videos",
+        "watch",
+        "read",
+        "correction",
+        "editor",
+        "editors",
+        "caption",
+        "credit",
+        "credits",
+        "by",
+        "via",
+        "tags",
+        "tag",
+        "category",
+        "filed",
+        "posted",
+        "published",
+        "share",
+        "advertisement",
+        "subscribe",
+        "follow",
+        "listen",
+        "see",
+        "also",
+        "more",
+        "warning",
+        "disclaimer",
+        "reporting",
+        "contact",
+        "email",
+        "tel",
+        "phone",
+        "fax",
+        "address",
+        "copyright",
+        "lead",
+        "summary",
+        "background",
+        "context",
+        "analysis",
+        "opinion",
+        "comment",
+        "comments",
+        "q",
+        "a",
+        "question",
+        "answer",
+        "here",
+        "this",
+        "that",
+        "it",
+        "what",
+        "why",
+        "how",
+        "when",
+        "where",
+        "who",
+        "breaking",
+        "exclusive",
+        "live",
+        "latest",
+        "top",
+        "world",
+        "news",
+        "politics",
+        "today",
+    ]
+)
 
 
 def _headline(ctx: _Ctx, drafts: list[_Draft]) -> None:
@@ -1528,15 +2037,29 @@ def _headline(ctx: _Ctx, drafts: list[_Draft]) -> None:
             continue
         last = words[-1].strip(".")
         known = ctx.mention_for(s, e)
-        proper = all(w[:1].isupper() for w in src.split() if w not in {"of", "the", "al", "de", "van", "von", "bin"})
-        if not (known or last in lex.document_nouns or last in lex.person_nouns or last in lex.outlet_nouns or proper):
+        proper = all(
+            w[:1].isupper() for w in src.split() if w not in {"of", "the", "al", "de", "van", "von", "bin"}
+        )
+        if not (
+            known
+            or last in lex.document_nouns
+            or last in lex.person_nouns
+            or last in lex.outlet_nouns
+            or proper
+        ):
             continue
         b_s, b_e = _trim(text, line_start + m.start("body"), line_start + m.end("body"))
         if b_e <= b_s or len(text[b_s:b_e].split()) < 2 or _inside(taken, b_s, b_e):
             continue
         colon = text.index(":", e)
-        d = _Draft("headline" if is_first else "transcript", (colon, colon + 1), "headline" if is_first else "said",
-                   [(b_s, b_e)], cue_cert="reported" if is_first else None, cue_class="report" if is_first else "speech")
+        d = _Draft(
+            "headline" if is_first else "transcript",
+            (colon, colon + 1),
+            "headline" if is_first else "said",
+            [(b_s, b_e)],
+            cue_cert="reported" if is_first else None,
+            cue_class="report" if is_first else "speech",
+        )
         d.speaker = d.speaker_phrase = (s, e)
         drafts.append(d)
 
@@ -1557,15 +2080,47 @@ def _np_head(ctx: _Ctx, d: _Draft) -> str:
     span = ctx.text[s:e]
     pieces = re.split(r",|\s(?:of|from|in|at|for|with|who|which|that|on|–|—)\s|\s\(", span, maxsplit=2)
     head = _head_word(pieces[0])
-    if head in _QUANTITY_HEADS and len(pieces) > 1 and re.match(r"[^,]*?\sof\s", span[len(pieces[0]) - 1:]):
+    if head in _QUANTITY_HEADS and len(pieces) > 1 and re.match(r"[^,]*?\sof\s", span[len(pieces[0]) - 1 :]):
         return _head_word(pieces[1]) or head  # "a number of activists", "a group of Arab tribal figures"
     return head
 
 
-_QUANTITY_HEADS = frozenset({"number", "group", "dozens", "dozen", "handful", "lot", "couple", "team", "delegation",
-                             "pair", "series", "host", "majority", "minority", "panel", "hundreds", "thousands",
-                             "some", "many", "most", "one", "two", "three", "several", "few", "all", "none", "each",
-                             "both", "rest", "members", "member"})
+_QUANTITY_HEADS = frozenset(
+    {
+        "number",
+        "group",
+        "dozens",
+        "dozen",
+        "handful",
+        "lot",
+        "couple",
+        "team",
+        "delegation",
+        "pair",
+        "series",
+        "host",
+        "majority",
+        "minority",
+        "panel",
+        "hundreds",
+        "thousands",
+        "some",
+        "many",
+        "most",
+        "one",
+        "two",
+        "three",
+        "several",
+        "few",
+        "all",
+        "none",
+        "each",
+        "both",
+        "rest",
+        "members",
+        "member",
+    }
+)
 
 
 _DETERMINERS = re.compile(r"^(?:the|this|that|these|those)\s", re.IGNORECASE)
@@ -1615,15 +2170,30 @@ def _resolve_speakers(ctx: _Ctx, drafts: list[_Draft]) -> list[_Resolved]:
             if noun is not None and noun.i < rel.i:
                 ns, ne = ctx.chars(noun.left_edge.i, noun.i)
                 ns, ne = _trim(text, *_widen(ctx, ns, ne), that=False)
-                tmp = _Draft(d.kind, d.cue, d.cue_lemma, d.parts, speaker=(ns, ne), speaker_phrase=(ns, ne),
-                             speaker_tokens=(noun.i,))
+                tmp = _Draft(
+                    d.kind,
+                    d.cue,
+                    d.cue_lemma,
+                    d.parts,
+                    speaker=(ns, ne),
+                    speaker_phrase=(ns, ne),
+                    speaker_tokens=(noun.i,),
+                )
                 r0 = _classify_speaker(ctx, tmp, _np_head(ctx, tmp))
                 res = replace(r0, antecedent=(ns, ne))
-        quoted = any(q.kind == "direct_quote" and q is not d and any(a <= s < b for a, b in q.parts) for q in drafts)
+        quoted = any(
+            q.kind == "direct_quote" and q is not d and any(a <= s < b for a, b in q.parts) for q in drafts
+        )
         if res is None and low in _PRONOUNS and quoted:
             # "they" inside someone's quoted words refers to what the quote talks about: left as is
-            res = _Resolved(span, "person" if _PRONOUNS[low] in {"person", "self"} else "anonymous", None, None, None,
-                            _PRONOUNS[low] in {"person", "self"})
+            res = _Resolved(
+                span,
+                "person" if _PRONOUNS[low] in {"person", "self"} else "anonymous",
+                None,
+                None,
+                None,
+                _PRONOUNS[low] in {"person", "self"},
+            )
         if res is None and low in _PRONOUNS:
             want = _PRONOUNS[low]
             for pos, r, hd, sp in reversed(history):
@@ -1642,10 +2212,18 @@ def _resolve_speakers(ctx: _Ctx, drafts: list[_Draft]) -> list[_Resolved]:
                 prev = [m for m in ctx.mentions if m.type == "person" and m.end <= s]
                 if prev:
                     m = prev[-1]
-                    res = _Resolved(m.canonical or m.text, "person", m.key, m.affiliation_key, (m.start, m.end), True)
+                    res = _Resolved(
+                        m.canonical or m.text, "person", m.key, m.affiliation_key, (m.start, m.end), True
+                    )
             if res is None:
-                res = _Resolved(span, "person" if want in {"person", "self"} else "anonymous", None, None, None,
-                                want in {"person", "self"})
+                res = _Resolved(
+                    span,
+                    "person" if want in {"person", "self"} else "anonymous",
+                    None,
+                    None,
+                    None,
+                    want in {"person", "self"},
+                )
         elif _DETERMINERS.match(span) and not _speaker_mentions(ctx, d) and len(span.split()) <= 4:
             hd = _singular(head)
             if hd in {_singular(x) for x in lex.outlet_nouns}:
@@ -1662,8 +2240,11 @@ def _resolve_speakers(ctx: _Ctx, drafts: list[_Draft]) -> list[_Resolved]:
             res = _classify_speaker(ctx, d, head)
             ps, pe = d.speaker_phrase or d.speaker
             words = {w.lower() for w in re.findall(r"[A-Za-z]+", text[ps:pe])}
-            res.animate = res.kind == "person" or (head in lex.person_nouns and head not in _QUANTITY_HEADS) or \
-                bool(words & (lex.person_nouns - _QUANTITY_HEADS - {"figure", "figures", "head", "chief"}))
+            res.animate = (
+                res.kind == "person"
+                or (head in lex.person_nouns and head not in _QUANTITY_HEADS)
+                or bool(words & (lex.person_nouns - _QUANTITY_HEADS - {"figure", "figures", "head", "chief"}))
+            )
         out[i] = res
         # what later pronouns can refer to: named or described speakers of the narrative, not
         # pronouns, and not speakers inside someone's quoted words
@@ -1690,9 +2271,33 @@ def _classify_speaker(ctx: _Ctx, d: _Draft, head: str) -> _Resolved:
     head_chars = [ctx.doc[i].idx for i in d.speaker_tokens if 0 <= i < len(ctx.doc)]
     covering = [m for m in ms if any(m.start <= c < m.end for c in head_chars)]
     head_l = head.lower()
-    generic = {"group", "outlet", "organization", "organisation", "agency", "portal", "newspaper", "site",
-               "blogger", "channel", "network", "broadcaster", "website", "monitor", "observatory", "daily",
-               "paper", "magazine", "militia", "movement", "party", "coalition", "alliance", "company", "firm"}
+    generic = {
+        "group",
+        "outlet",
+        "organization",
+        "organisation",
+        "agency",
+        "portal",
+        "newspaper",
+        "site",
+        "blogger",
+        "channel",
+        "network",
+        "broadcaster",
+        "website",
+        "monitor",
+        "observatory",
+        "daily",
+        "paper",
+        "magazine",
+        "militia",
+        "movement",
+        "party",
+        "coalition",
+        "alliance",
+        "company",
+        "firm",
+    }
     chosen: EntityMention | None = None
     if covering:
         chosen = next((m for m in covering if m.type == "person"), covering[0])
@@ -1700,12 +2305,21 @@ def _classify_speaker(ctx: _Ctx, d: _Draft, head: str) -> _Resolved:
         before_head = [m for m in ms if not head_chars or m.start <= max(head_chars)]
         if head_l in lex.person_nouns and head_l not in generic:
             aff = ms[0]
-            return _Resolved(span, "anonymous", None, aff.key if aff.type != "person" else aff.affiliation_key, None)
+            return _Resolved(
+                span, "anonymous", None, aff.key if aff.type != "person" else aff.affiliation_key, None
+            )
         persons = [m for m in ms if m.type == "person"]
-        chosen = persons[0] if persons else (before_head[-1] if before_head and head_l not in generic else ms[0])
+        chosen = (
+            persons[0] if persons else (before_head[-1] if before_head and head_l not in generic else ms[0])
+        )
     if chosen is not None:
-        kind = "person" if chosen.type == "person" else "outlet" if chosen.type in _ORG_TYPES_OUTLET \
+        kind = (
+            "person"
+            if chosen.type == "person"
+            else "outlet"
+            if chosen.type in _ORG_TYPES_OUTLET
             else "organization"
+        )
         name = chosen.canonical or chosen.text
         return _Resolved(name, kind, chosen.key, chosen.affiliation_key, None)
     low = head_l
@@ -1725,10 +2339,32 @@ def _classify_speaker(ctx: _Ctx, d: _Draft, head: str) -> _Resolved:
     if low in lex.organization_nouns or span.lower() in lex.organization_nouns:
         return _Resolved(span, "organization", None, None, None)
     first = span.split()[0] if span.split() else ""
-    if first[:1].isupper() and first.lower() not in {"the", "a", "an", "local", "other", "some", "many", "several",
-                                                     "two", "three", "senior", "another", "one", "officials",
-                                                     "sources", "witnesses", "eyewitnesses", "residents"} \
-            and low not in lex.person_nouns and all(w[:1].isupper() for w in span.split()[:3]):
+    if (
+        first[:1].isupper()
+        and first.lower()
+        not in {
+            "the",
+            "a",
+            "an",
+            "local",
+            "other",
+            "some",
+            "many",
+            "several",
+            "two",
+            "three",
+            "senior",
+            "another",
+            "one",
+            "officials",
+            "sources",
+            "witnesses",
+            "eyewitnesses",
+            "residents",
+        }
+        and low not in lex.person_nouns
+        and all(w[:1].isupper() for w in span.split()[:3])
+    ):
         # a capitalised name the entity layer did not list
         from ..clean.outlets import canonical_outlet
 
@@ -1742,8 +2378,7 @@ def _stems(text: str) -> set[str]:
     out = set()
     for w in re.findall(r"[A-Za-z][A-Za-z’'\-]+", text):
         lw = w.lower().replace("’", "'")
-        if lw.endswith("'s"):
-            lw = lw[:-2]
+        lw = lw.removesuffix("'s")
         if lw in _STOP or len(lw) < 3:
             continue
         out.add(lw[:5] if len(lw) > 5 else lw)
@@ -1759,7 +2394,10 @@ def _finish(ctx: _Ctx, drafts: list[_Draft]) -> list[Attribution]:
     lede_hedges = _lede_hedges(ctx, drafts)
     order = sorted(range(len(drafts)), key=lambda i: (drafts[i].cue[0], drafts[i].cue[1]))
     index_of = {old: new for new, old in enumerate(order)}
-    spans = {i: (min(p[0] for p in drafts[i].parts), max(p[1] for p in drafts[i].parts)) for i in range(len(drafts))}
+    spans = {
+        i: (min(p[0] for p in drafts[i].parts), max(p[1] for p in drafts[i].parts))
+        for i in range(len(drafts))
+    }
     out: list[Attribution] = []
     for i in order:
         d = drafts[i]
@@ -1780,8 +2418,10 @@ def _finish(ctx: _Ctx, drafts: list[_Draft]) -> list[Attribution]:
             hedges.append((d.cue[0], d.cue[1], "not " + d.cue_lemma))
         if d.cue_cert == "denied":
             hedges.append((d.cue[0], d.cue[1], d.cue_lemma))
-        sent = ctx.sentence(min(content[0], d.cue[0], d.speaker[0] if d.speaker else content[0]),
-                            max(content[1], d.cue[1], d.speaker[1] if d.speaker else content[1]))
+        sent = ctx.sentence(
+            min(content[0], d.cue[0], d.speaker[0] if d.speaker else content[0]),
+            max(content[1], d.cue[1], d.speaker[1] if d.speaker else content[1]),
+        )
         if i in lede_hedges:
             hedges += lede_hedges[i]
         hedges = sorted(set(hedges))
@@ -1798,42 +2438,76 @@ def _finish(ctx: _Ctx, drafts: list[_Draft]) -> list[Attribution]:
             outer = best
         venue_key = None
         if d.venue_span is not None:
-            vm = [m for m in ctx.mention_for(*d.venue_span) if m.start >= d.venue_span[0] and m.end <= d.venue_span[1]]
+            vm = [
+                m
+                for m in ctx.mention_for(*d.venue_span)
+                if m.start >= d.venue_span[0] and m.end <= d.venue_span[1]
+            ]
             if vm:
                 venue_key = vm[0].key
         inside = [m for s, e in parts for m in ctx.mention_for(s, e) if m.start >= s and m.end <= e]
         ckeys = tuple(dict.fromkeys(m.key for m in inside if m.key))
-        names = tuple(dict.fromkeys(
-            w.group(0).lower().replace("’", "'") for s, e in parts
-            for w in re.finditer(r"\b[A-Z][\w’'\-]+", text[s:e])
-            if w.group(0).lower() not in _STOP and not any(m.start <= s + w.start() < m.end for m in inside)
-            and not _sentence_initial(text, s + w.start())))
-        out.append(Attribution(
-            content=content, content_parts=parts, content_text=" … ".join(text[s:e] for s, e in parts),
-            content_entity_keys=ckeys, content_names=names, cue=d.cue, cue_text=text[d.cue[0]:d.cue[1]], cue_lemma=d.cue_lemma,
-            cue_class=d.cue_class,
-            kind=d.kind, speaker=d.speaker, speaker_text=text[d.speaker[0]:d.speaker[1]] if d.speaker else None,
-            speaker_name=r.name, speaker_kind=r.kind, speaker_entity_key=r.key, speaker_affiliation_key=r.affiliation,
-            speaker_antecedent=r.antecedent, speaker_phrase=d.speaker_phrase or d.speaker, venue=d.venue, venue_span=d.venue_span, venue_key=venue_key,
-            certainty=certainty, hedges=tuple(dict.fromkeys(h[2] for h in hedges)),
-            hedge_spans=tuple((h[0], h[1]) for h in hedges), sentence=sent, lede=sent[0] < ctx.lede_end,
-            outer=index_of.get(outer) if outer is not None else None,
-        ))
+        names = tuple(
+            dict.fromkeys(
+                w.group(0).lower().replace("’", "'")
+                for s, e in parts
+                for w in re.finditer(r"\b[A-Z][\w’'\-]+", text[s:e])
+                if w.group(0).lower() not in _STOP
+                and not any(m.start <= s + w.start() < m.end for m in inside)
+                and not _sentence_initial(text, s + w.start())
+            )
+        )
+        out.append(
+            Attribution(
+                content=content,
+                content_parts=parts,
+                content_text=" … ".join(text[s:e] for s, e in parts),
+                content_entity_keys=ckeys,
+                content_names=names,
+                cue=d.cue,
+                cue_text=text[d.cue[0] : d.cue[1]],
+                cue_lemma=d.cue_lemma,
+                cue_class=d.cue_class,
+                kind=d.kind,
+                speaker=d.speaker,
+                speaker_text=text[d.speaker[0] : d.speaker[1]] if d.speaker else None,
+                speaker_name=r.name,
+                speaker_kind=r.kind,
+                speaker_entity_key=r.key,
+                speaker_affiliation_key=r.affiliation,
+                speaker_antecedent=r.antecedent,
+                speaker_phrase=d.speaker_phrase or d.speaker,
+                venue=d.venue,
+                venue_span=d.venue_span,
+                venue_key=venue_key,
+                certainty=certainty,
+                hedges=tuple(dict.fromkeys(h[2] for h in hedges)),
+                hedge_spans=tuple((h[0], h[1]) for h in hedges),
+                sentence=sent,
+                lede=sent[0] < ctx.lede_end,
+                outer=index_of.get(outer) if outer is not None else None,
+            )
+        )
     return out
 
 
 def _sentence_initial(text: str, i: int) -> bool:
-    return re.search(r"(?:\A|[.!?:\n][\"“”'’\s]*|[“\"]\s*)\Z", text[max(0, i - 4):i]) is not None
+    return re.search(r"(?:\A|[.!?:\n][\"“”'’\s]*|[“\"]\s*)\Z", text[max(0, i - 4) : i]) is not None
 
 
 def _certainty(d: _Draft, r: _Resolved, hedges: Sequence[tuple[int, int, str]]) -> str:
     hlex = hedge_lexicon()
     if d.cue_cert == "denied" or d.negated:
         return "denied"
-    if d.cue_cert == "hedged" or any(hlex.cue_class.get(h[2]) not in {None, "negation"}
-                                     for h in hedges if h[2] in hlex.cue_class):
+    if d.cue_cert == "hedged" or any(
+        hlex.cue_class.get(h[2]) not in {None, "negation"} for h in hedges if h[2] in hlex.cue_class
+    ):
         return "hedged"
-    if d.cue_cert == "reported" or r.kind == "unspecified" or d.kind in {"according_to", "headline", "passive"}:
+    if (
+        d.cue_cert == "reported"
+        or r.kind == "unspecified"
+        or d.kind in {"according_to", "headline", "passive"}
+    ):
         return "reported"
     return "asserted"
 
@@ -1843,11 +2517,14 @@ def _lede_hedges(ctx: _Ctx, drafts: list[_Draft]) -> dict[int, list[tuple[int, i
     text = ctx.text
     hlex = hedge_lexicon()
     lede = (0, ctx.lede_end)
-    cues = [(s, e, c) for s, e, c in hedge_cues(text[lede[0]:lede[1]])
-            if hlex.cue_class.get(c) in {"reporting", "epistemic", "unknown"}]
+    cues = [
+        (s, e, c)
+        for s, e, c in hedge_cues(text[lede[0] : lede[1]])
+        if hlex.cue_class.get(c) in {"reporting", "epistemic", "unknown"}
+    ]
     if not cues:
         return {}
-    lede_words = _stems(text[lede[0]:lede[1]])
+    lede_words = _stems(text[lede[0] : lede[1]])
     limit = ctx.para_breaks[2] if len(ctx.para_breaks) > 2 else len(text)
     out: dict[int, list[tuple[int, int, str]]] = {}
     for i, d in enumerate(drafts):
@@ -1900,8 +2577,11 @@ def undercuts(attributions: Sequence[Attribution], *, max_distance: int = 1500) 
                 continue
             if a.speaker_entity_key and a.speaker_entity_key == b.speaker_entity_key:
                 continue
-            if not a.speaker_entity_key and not b.speaker_entity_key and \
-                    (a.speaker_text or "").lower() == (b.speaker_text or "").lower():
+            if (
+                not a.speaker_entity_key
+                and not b.speaker_entity_key
+                and (a.speaker_text or "").lower() == (b.speaker_text or "").lower()
+            ):
                 continue
             words_i, names_i, keys_i = info[i]
             words_j, names_j, keys_j = info[j]
