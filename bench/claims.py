@@ -35,7 +35,6 @@ import argparse
 import html
 import random
 import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
+from _measure import peak_rss_mb
 from storyline.corpus.claims import (
     ClaimFeatures,
     ClaimInput,
@@ -694,17 +694,6 @@ LABELLED_SAMPLE: list[tuple[tuple[int | None, str], tuple[int | None, str], bool
 ]
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process in MB (VmHWM)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _words_only(text: str, doc_id: str = "") -> ClaimFeatures:
     toks = tokens(text)
     return ClaimFeatures(
@@ -1106,7 +1095,7 @@ def synthetic_bench(data: Path, size: int) -> None:
     t0 = time.perf_counter()
     texts, gold = synthetic_claims(data, size)
     t_gen = time.perf_counter() - t0
-    rss0 = _rss_mb()
+    rss0 = peak_rss_mb()
     t0 = time.perf_counter()
     feats = []
     for i, text in enumerate(texts):
@@ -1145,7 +1134,7 @@ def synthetic_bench(data: Path, size: int) -> None:
     )
     print(
         f"features {t_feat:.1f} s | candidates {t_cand:.1f} s ({n_cand:,} pairs) | scoring {t_score:.1f} s"
-        f" ({len(edges):,} pairs >= {st.threshold}) | peak RSS {_rss_mb():,.0f} MB (before matching {rss0:,.0f} MB)"
+        f" ({len(edges):,} pairs >= {st.threshold}) | peak RSS {peak_rss_mb():,.0f} MB (before matching {rss0:,.0f} MB)"
     )
     print("pairwise precision/recall of the planted groups (average linkage)")
     print(
@@ -1163,12 +1152,12 @@ def synthetic_bench(data: Path, size: int) -> None:
         nm = sum(1 for c in clusters if len(c) > 1 for i in c if gold[i] < 0)
         p2 = pairwise(clusters, gold, skip_near_misses=True)[0]
         print(f"{t:>10.2f}{p:>7.3f}{r:>7.3f}{f:>7.3f}{p2:>19.3f}{nm:>20,}{t_cl:>11.2f}")
-        rss_default = rss_default or _rss_mb()
+        rss_default = rss_default or peak_rss_mb()
     total = t_feat + t_cand + t_score
     print(
         f"total matching time (features + candidates + scoring): {total:.1f} s"
         f" = {len(texts) / total:,.0f} claims/s; peak RSS {rss_default:,.0f} MB through clustering at the"
-        f" default threshold {DEFAULT} ({_rss_mb():,.0f} MB after all thresholds: average linkage at 0.3"
+        f" default threshold {DEFAULT} ({peak_rss_mb():,.0f} MB after all thresholds: average linkage at 0.3"
         " scores many cross pairs)"
     )
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import resource
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ try:
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO / "src"))
 
+from _measure import peak_rss_mb
 from storyline.annotate import ner_eval as ev
 
 # ConfliBERT (Hu et al., NAACL 2022), Table 3, re3d macro-F1 over all its entity types, after
@@ -79,21 +79,9 @@ def _speed(kinds: tuple[str, ...], data: str, limit: int | None, batch_size: int
     for _ in range(REPEATS):
         for kind, run in runners.items():
             best[kind] = min(best[kind], _timed(run))
-    rss_mb = _peak_rss_mb()
+    rss_mb = peak_rss_mb()
     return {k: {"words": words, "seconds": best[k], "wps": words / best[k], "rss_mb": rss_mb, "load_s": load_s}
             for k in kinds}
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM, because ``ru_maxrss`` survives the
-    exec of a spawned child and would report the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(fn: Any) -> float:

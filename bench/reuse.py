@@ -38,7 +38,6 @@ import html
 import pickle
 import random
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -48,23 +47,12 @@ from pathlib import Path
 
 import numpy as np
 
+from _measure import peak_rss_mb
 from storyline.corpus.reuse import MemoryIndex, PassageIndex, find_reuse, find_reuse_incremental
 from storyline.types import CopiedPassage, DocMeta
 
 BUCKETS = [(10, 19), (20, 39), (40, 79), (80, 10_000)]
 _TOK = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*|[.,;:!?]")
-
-
-def _rss_mb() -> float:
-    """Peak RSS of this process in MB. VmHWM, not ru_maxrss: Linux carries ru_maxrss across
-    exec, so a child would report its parent's peak (the corpus generator's)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # ------------------------------------------------------------------------------- text model
@@ -421,7 +409,7 @@ def run_incremental(corpus: Corpus, chunk: int, min_words: int, threshold: float
     texts = {d[0]: (d[1], d[2]) for d in corpus.docs}
     found: list[CopiedPassage] = []
     timings: list[tuple[int, float]] = []
-    gc_rss = _rss_mb()
+    gc_rss = peak_rss_mb()
     t0 = time.perf_counter()
     withdrawn = 0
     for c0 in range(0, len(corpus.docs), chunk):
@@ -444,7 +432,7 @@ def run_incremental(corpus: Corpus, chunk: int, min_words: int, threshold: float
             withdrawn += keep.count(False)
             found = [cp for cp, k in zip(found, keep) if k]
         if (c0 // chunk) % 10 == 0:
-            print(f"  {c0 + chunk:>7} docs  {timings[-1][1]:.2f} s/chunk  rss {_rss_mb():.0f} MB", file=sys.stderr, flush=True)
+            print(f"  {c0 + chunk:>7} docs  {timings[-1][1]:.2f} s/chunk  rss {peak_rss_mb():.0f} MB", file=sys.stderr, flush=True)
     total = time.perf_counter() - t0
     s = score(corpus, found, min_words)
     prec = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
@@ -468,7 +456,7 @@ def run_incremental(corpus: Corpus, chunk: int, min_words: int, threshold: float
     print(f"| index size in memory (12 B a key, 8 B a window) | {index_mb:.0f} MB → 10M docs ≈ "
           f"{index_mb * 1e7 / len(corpus.docs) / 1e3:.0f} GB |")
     print(f"| RSS after loading the corpus texts | {gc_rss:.0f} MB |")
-    print(f"| peak RSS | {_rss_mb():.0f} MB |")
+    print(f"| peak RSS | {peak_rss_mb():.0f} MB |")
 
 
 def _corpus(args: argparse.Namespace) -> Corpus:
