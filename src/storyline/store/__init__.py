@@ -264,7 +264,6 @@ class Store:
         include_superseded: bool = False,
         status: Sequence[str] | None = None,
         with_raw: bool = False,
-        ids: Iterable[str] | None = None,
     ) -> Iterator[Doc]:
         where, args = [], []  # type: ignore[var-annotated]
         if not include_superseded:
@@ -273,26 +272,20 @@ class Store:
             where.append(f"d.status IN ({','.join('?' * len(status))})")
             args.extend(status)
         sql = _DOC_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.rowid"
-        if ids is not None:
-            wanted = set(ids)
-            rows: Iterable[sqlite3.Row] = (r for r in self.conn.execute(sql, args) if r["id"] in wanted)
-        else:
-            rows = self.conn.execute(sql, args).fetchall()
-        for row in rows:
+        for row in self.conn.execute(sql, args).fetchall():
             yield self._row_to_doc(row, with_raw=with_raw)
 
     def stale_ids(self, wanted: dict[str, str]) -> list[str]:
         """Ids of current documents missing a stage run at the wanted version (or pending)."""
-        out = []
-        for row in self.conn.execute(
-            "SELECT id FROM documents WHERE superseded_by IS NULL ORDER BY rowid"
-        ).fetchall():
-            state = self.doc_state(row["id"])
-            assert state is not None
-            status, runs = state
-            if status == "pending" or any(runs.get(s) != v for s, v in wanted.items()):
-                out.append(str(row["id"]))
-        return out
+        runs: dict[str, dict[str, str]] = {}
+        for r in self.conn.execute("SELECT doc_id, stage, version FROM stage_runs"):
+            runs.setdefault(r[0], {})[r[1]] = r[2]
+        rows = self.conn.execute("SELECT id, status FROM documents WHERE superseded_by IS NULL ORDER BY rowid")
+        return [
+            str(r[0])
+            for r in rows
+            if r[1] == "pending" or any(runs.get(r[0], {}).get(s) != v for s, v in wanted.items())
+        ]
 
     def rejections(self) -> list[Rejection]:
         return [
