@@ -149,3 +149,16 @@ def test_cli_exits_nonzero_and_lists_rejects(tmp_path: Path) -> None:
     records = [json.loads(l) for l in rej.stdout.splitlines()]
     assert {"source_path", "stage", "code", "message"} <= set(records[0])
     assert len(records) == 8
+
+
+def test_terminal_escapes_never_reach_output(store: Store, tmp_path: Path) -> None:
+    """Hostile text: an ANSI escape sequence must not survive into text or metadata."""
+    (tmp_path / "esc.txt").write_text("Title \x1b]0;pwned\x07here\n\n" + GOOD.split("\n\n", 1)[1].replace("Aleppo", "Aleppo\x1b[2J"))
+    page = "<html><head><title>T\x1b[31m</title></head><body><p>" + "Troops entered Manbij on Friday, officials said. " * 3 + "\x1b[2J</p></body></html>"
+    (tmp_path / "esc.html").write_text(page)
+    (tmp_path / "esc.jsonl").write_text(json.dumps({"url": "https://e.org/x", "title": "bad\x1b[31m", "text": GOOD}) + "\n")
+    s = storyline.ingest(store, [tmp_path], progress=False, pipeline=storyline.Pipeline(["clean"]), corpus_steps=False)
+    assert s.rejected == 0, s.rejections
+    for doc in store.iter_docs():
+        rec = json.dumps(doc.to_record(full=True))
+        assert "\\u001b" not in rec and "\\u0007" not in rec

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import BinaryInput, DecodeFailed
+
+# C0/C1 control characters other than tab and newline: article text is hostile, and an
+# escape sequence (ESC [ …) printed by `storyline show` would drive the user's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -42,4 +52,4 @@ def _check(text: str, path: str) -> str:
         control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
         if control / len(sample) > 0.05:
             raise BinaryInput(path=path, reason=f"{control} control characters in the first {len(sample)}")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))

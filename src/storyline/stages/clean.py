@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..clean.dates import choose_published, date_from_metadata, date_from_url
-from ..clean.decode import decode_text
+from ..clean.decode import decode_text, strip_controls
 from ..clean.fragment import fragment_to_text
 from ..clean.outlets import canonical_outlet, outlet_from_url
 from ..clean.plaintext import clean_plaintext
@@ -27,9 +27,13 @@ def clean_content(doc: Doc) -> Cleaned:
         from ..clean.html import clean_html  # trafilatura is imported only when HTML arrives
 
         try:
-            return clean_html(doc.raw, url=doc.input_meta.get("url"))
+            cleaned = clean_html(doc.raw, url=doc.input_meta.get("url"))
         except EmptyDocument:
             raise EmptyDocument(path=doc.source_path, detail=" (no main text found in the page)") from None
+        cleaned.text = strip_controls(cleaned.text)
+        for r in cleaned.removed:
+            r.text = strip_controls(r.text)
+        return cleaned
     text = decode_text(doc.raw, path=doc.source_path)
     if doc.content_type == "fragment":
         return Cleaned(text=fragment_to_text(text))
@@ -37,6 +41,12 @@ def clean_content(doc: Doc) -> Cleaned:
 
 
 def assemble_meta(input_meta: dict[str, Any], cleaned: Cleaned) -> DocMeta:
+    # metadata is printed by `storyline docs`: no control characters from hostile inputs
+    input_meta = {k: strip_controls(v) if isinstance(v, str) else v for k, v in input_meta.items()}
+    for name in ("title", "byline", "dateline", "credit"):
+        value = getattr(cleaned, name)
+        if value:
+            setattr(cleaned, name, strip_controls(value))
     url = input_meta.get("url")
     declared = input_meta.get("outlet")
     outlet = (
