@@ -83,3 +83,27 @@ def test_cli_claims(sample_store: Store, sample_docs: dict[str, Doc]) -> None:
     text = subprocess.run([sys.executable, "-m", "storyline.cli", "claims", "--db", db], check=True,
                           capture_output=True, text=True).stdout
     assert "[geography]" in text and "[undercut]" in text
+
+
+def test_events_end_to_end(sample_store: Store, sample_docs: dict[str, Doc], tmp_path: Path) -> None:
+    from storyline.corpus.persist import event_list
+
+    events = [e.to_record() for e in event_list(sample_store)]
+    for e in events:
+        for span in e["evidence"]:
+            assert sample_docs_text(sample_docs, span["doc"])[span["start"] : span["end"]] == span["text"]
+    copies = {sample_docs["001"].id, sample_docs["004"].id}
+    to_deir = [e for e in events if (e["destination"] or {}).get("name") == "Deir ez-Zor" and set(e["documents"]) == copies]
+    assert to_deir and all(e["independent_sources"] == 1 for e in to_deir)
+    margada = next(e for e in events if (e["destination"] or {}).get("name") == "Markadah")
+    assert margada["type"] == "arrive" and abs(margada["destination"]["lat"] - 35.75) < 0.2
+    db = sample_store.path
+    for fmt in ("csv", "geojson", "json", "parquet"):
+        out = tmp_path / f"ev.{fmt}"
+        subprocess.run([sys.executable, "-m", "storyline.cli", "events", "--db", db, "--format", fmt, "--out", str(out)],
+                       check=True, capture_output=True)
+        assert out.stat().st_size > 100
+    header = (tmp_path / "ev.csv").read_text().splitlines()[0].split(",")
+    assert {"event_date", "event_type", "actor1", "latitude", "longitude", "geo_precision", "independent_sources"} <= set(header)
+    geo = json.loads((tmp_path / "ev.geojson").read_text())
+    assert any(f["geometry"]["type"] == "LineString" for f in geo["features"])

@@ -327,6 +327,48 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    from .corpus.events import events_to_csv, events_to_geojson, events_to_parquet
+    from .corpus.persist import event_list
+
+    with _open(args, readonly=True) as store:
+        events = event_list(store)
+        outlets = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
+    if args.type:
+        events = [e for e in events if e.type == args.type]
+    if args.format == "parquet":
+        if not args.out:
+            raise StorylineError("E406", what="--format parquet")
+        events_to_parquet(events, args.out, sources=outlets)
+    else:
+        out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+        try:
+            if args.format == "csv":
+                events_to_csv(events, out, sources=outlets)
+            elif args.format == "geojson":
+                out.write(json.dumps(events_to_geojson(events), ensure_ascii=False) + "\n")
+            elif args.format == "json":
+                for e in events:
+                    out.write(json.dumps(e.to_record(), ensure_ascii=False) + "\n")
+            else:
+                for e in events:
+                    r = e.to_record()
+                    where = " → ".join(
+                        x for x in ((r["origin"] or {}).get("name"), (r["destination"] or {}).get("name")) if x
+                    ) or (r["location"] or {}).get("name") or "?"
+                    when = (r["time"] or {}).get("value") or "undated"
+                    qty = ", ".join(q["text"] for q in r["quantities"])
+                    actor = (r["actor"] or {}).get("name") or "?"
+                    out.write(f"{r['type']:<15} {when:<12} {_short(actor, 40):<40} {where}"
+                              + (f" ({_short(qty, 40)})" if qty else "")
+                              + f"  [{r['certainty']}, {r['independent_sources']} source(s), {len(r['documents'])} doc(s)]\n")
+        finally:
+            if args.out:
+                out.close()
+    _err(f"{len(events)} events" + (f" written to {args.out}" if args.out else ""))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         problems = store.check()
@@ -394,6 +436,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f" in {len(c.documents)} document(s)")
     for x in report.contradictions:
         print(f"  contradiction [{x.kind}]: {_short(x.explanation, 120)}")
+    from .corpus.persist import event_list
+
+    with Store(result.db, readonly=True) as store:
+        events = [e.to_record() for e in event_list(store)]
+    moves = [e for e in events if e["origin"] or e["destination"]]
+    print(f"\nevents ({len(events)}; {len(moves)} with an origin or destination), movements:")
+    for e in moves:
+        route = " → ".join(p["name"] for p in (e["origin"], e["destination"]) if p)
+        qty = ", ".join(q["text"] for q in e["quantities"])
+        when = (e["time"] or {}).get("value") or "undated"
+        print(f"  {e['type']:<15} {route[:40]:<40} {when:<10} {_short(qty, 30) if qty else ''}"
+              f"  [{e['independent_sources']} source(s)]")
     _print_rejections(s.rejections)
     print("\noutputs:")
     print(f"  store       {result.db}")
@@ -519,6 +573,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speaker", metavar="NAME", help="only claims whose speaker's name contains NAME")
     p.add_argument("--min-sources", type=int, default=0, metavar="N",
                    help="only claims backed by at least N independent sources")
+
+    p = add("events", cmd_events,
+            "List or export events (who moved where, when, how many), merged across documents, with sources.",
+            "storyline events --db news.db --format csv --out events.csv")
+    p.add_argument("--format", choices=["text", "json", "csv", "parquet", "geojson"], default="text",
+                   help="text (default), json (records.md Event per line), csv/parquet (ACLED-style columns), geojson")
+    p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (required for parquet)")
+    p.add_argument("--type", help="only events of this type (move, flee, deploy, attack, …)")
 
     add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
         "storyline check --db news.db")

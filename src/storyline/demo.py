@@ -57,4 +57,14 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
             for c in claim_report(store).claims:
                 fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
         result.outputs["claims"] = claims_path
+        from .corpus.events import events_to_csv, events_to_geojson
+        from .corpus.persist import event_list
+
+        events = event_list(store)
+        outlets = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
+        with (out / "events.csv").open("w", encoding="utf-8", newline="") as fh:
+            events_to_csv(events, fh, sources=outlets)
+        (out / "events.geojson").write_text(json.dumps(events_to_geojson(events), ensure_ascii=False))
+        result.outputs["events"] = out / "events.csv"
+        result.outputs["events map"] = out / "events.geojson"
     return result

@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "E403": "unknown setting {name!r}. Known settings: {known}.",
     "E404": "invalid value for setting {name!r}: {reason}.",
     "E405": "unknown stage(s) {stages}. Known stages: {known}.",
+    "E406": "{what} needs --out FILE (binary output is not written to a terminal).",
 }
 
 

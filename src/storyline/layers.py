@@ -31,6 +31,8 @@ def _record_out(x: Any) -> dict[str, Any]:
         value = getattr(x, f.name)
         if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
             value = [_record_out(v) for v in value]  # nested records (a time range's parts)
+        elif hasattr(value, "__dataclass_fields__"):
+            value = _record_out(value)  # a nested record (an event's actor)
         out[f.name] = value
     return out
 
@@ -60,6 +62,19 @@ def _records_in(module: str, name: str, nested: dict[str, bool] | None = None) -
     return decode
 
 
+def _events_in(data: Any) -> list[Any]:
+    from .annotate.events import EventMention, Role
+
+    out = []
+    for d in data:
+        kw = {k: _tuplify(v) for k, v in d.items()}
+        for role in ("actor", "affected"):
+            if kw.get(role) is not None:
+                kw[role] = Role(**d[role])
+        out.append(EventMention(**kw))
+    return out
+
+
 def _citations_out(value: list[Citation]) -> Any:
     return [c.to_record() for c in value]
 
@@ -77,4 +92,5 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "times": (_fields_out, _records_in("storyline.annotate.times", "TimeExpression", {"parts": True})),
     "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
     "attributions": (_fields_out, _records_in("storyline.annotate.attribution", "Attribution")),
+    "events": (_fields_out, _events_in),
 }

@@ -176,6 +176,7 @@ class Doc:
     times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
     quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
     attributions: list[Any] = field(default_factory=list)  # storyline.annotate.attribution.Attribution
+    events: list[Any] = field(default_factory=list)  # storyline.annotate.events.EventMention
     # transient: used within one pipeline pass, never stored
     nlp: Any = None  # the spaCy Doc of ``text``
     place_candidates: list[tuple[int, int, str]] = field(default_factory=list)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step
     import networkx as nx
 
     from .claims import ClaimReport
+    from .events import Event
     from .reuse import PassageId, PassageIndex
 
 
@@ -194,3 +195,13 @@ def claim_report(store: Store) -> "ClaimReport":
         copied_passages(store),
         undercuts_by_doc={d.id: undercuts(d.attributions) for d in docs},
     )
+
+
+def event_list(store: Store) -> list["Event"]:
+    """Events of the current documents, merged across documents (see
+    :mod:`storyline.corpus.events`), with independent-source counts from provenance."""
+    from .events import build_events, from_doc
+
+    docs = list(store.iter_docs(status=["ok"]))
+    inputs = [e for d in docs for e in from_doc(d)]
+    return build_events(inputs, provenance_graph(store, docs), doc_texts={d.id: d.text or "" for d in docs})

@@ -80,3 +80,21 @@ def attributions(doc: Doc) -> dict[str, Any]:
     from ..annotate.attribution import find_attributions
 
     return {"attributions": find_attributions(doc.nlp, doc.entities)}
+
+
+@stage(
+    "events", version="1",
+    reads=("nlp", "entities", "places", "times", "quantities", "attributions"), writes=("events",),
+)
+def events(doc: Doc) -> dict[str, Any]:
+    """Event mentions (movement, deployment, attack, displacement, decrees…) with actor,
+    origin, destination, route, location, quantities, time, and the certainty of the claim
+    that reports them."""
+    from ..annotate.events import find_events
+
+    return {
+        "events": find_events(
+            doc.nlp, entities=doc.entities, places=doc.places, times=doc.times,
+            quantities=doc.quantities, attributions=doc.attributions,
+        )
+    }

@@ -1,0 +1,964 @@
+"""Events across documents: per-document event mentions → one record per real-world event.
+
+Corpus-level step in the usual shape (conventions.md §5), each sub-step public:
+
+1. :func:`event_candidates` — pairs of mentions that *could* be one event: same type
+   family, overlapping times (granularity-aware: two days must be the same day; a month
+   contains its days), compatible places per role (same gazetteer id, or within
+   ``radius_km`` — 25 km for exact towns, wider for vaguer places — or one side unknown),
+   compatible actors (same entity key / near-identical name, or one side unknown).
+2. :func:`score_event_pair` — 0..1 from the agreeing evidence (type, time, place, actor,
+   quantities, trigger word). A quantity disagreement ("dozens of vehicles" vs "several
+   military vehicles") is only tolerated when time, place *and* actor are all known and
+   agree on both sides; otherwise the pair scores 0.
+3. :func:`cluster_events` — average-linkage agglomerative clustering on ``1 - score``;
+   pairs that are not candidates are cannot-link (a large distance), so one conflicting
+   pair keeps two groups apart (two convoys on different days stay two events).
+
+:func:`build_events` runs the three and makes :class:`Event` records; ``independent_sources``
+comes from the provenance graph (:func:`storyline.corpus.provenance.count_independent`), so
+a report and its copy count once.
+
+Export: :func:`events_to_csv` (ACLED-recognisable columns, :data:`CSV_COLUMNS`),
+:func:`events_to_parquet` (pyarrow, same columns), :func:`events_to_geojson` (Points for
+located events, LineStrings origin → destination for movements).
+
+Evaluation: :func:`muc`, :func:`b_cubed`, :func:`ceaf_e`, :func:`conll_f1` — the standard
+coreference metrics (Vilain et al. 1995; Bagga & Baldwin 1998; Luo 2005, entity-based φ4;
+CoNLL-2011/12 average), used by ``bench/ecbplus.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from os import PathLike
+from typing import IO, Any
+
+from ..types import Span
+
+__all__ = [
+    "PlaceRef",
+    "QuantityRef",
+    "EventInput",
+    "Event",
+    "from_mention",
+    "type_family",
+    "event_candidates",
+    "score_event_pair",
+    "cluster_events",
+    "cluster_matrix",
+    "build_events",
+    "CSV_COLUMNS",
+    "event_rows",
+    "events_to_csv",
+    "events_to_parquet",
+    "events_to_geojson",
+    "muc",
+    "b_cubed",
+    "ceaf_e",
+    "conll_f1",
+]
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    """A resolved place (records.md "Place" subset). ``precision``: 1 exact town, 2 within a
+    district/region, 3 only a province/country."""
+
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+    kind: str | None = None
+    country: str | None = None
+    gazetteer_id: str | None = None
+    precision: int | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "kind": self.kind,
+            "country": self.country,
+            "gazetteer_id": self.gazetteer_id,
+            "precision": self.precision,
+        }
+
+    @classmethod
+    def coerce(cls, value: Any) -> "PlaceRef | None":
+        if value is None or isinstance(value, PlaceRef):
+            return value
+        if isinstance(value, (int, tuple, list)):  # layer indices: resolve before adapting
+            return None
+        if isinstance(value, Mapping):
+            return cls(
+                name=str(value.get("name") or ""),
+                lat=value.get("lat"),
+                lon=value.get("lon"),
+                kind=value.get("kind"),
+                country=value.get("country"),
+                gazetteer_id=(str(value["gazetteer_id"]) if value.get("gazetteer_id") is not None else None),
+                precision=value.get("precision"),
+            )
+        return cls(
+            name=str(getattr(value, "name", "") or getattr(value, "text", "") or ""),
+            lat=getattr(value, "lat", None),
+            lon=getattr(value, "lon", None),
+            kind=getattr(value, "kind", None),
+            country=getattr(value, "country", None),
+            gazetteer_id=(str(g) if (g := getattr(value, "gazetteer_id", None)) is not None else None),
+            precision=getattr(value, "precision", None),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityRef:
+    """``low``/``high`` bounds (``high`` None = open above), unit, the words as written."""
+
+    low: float | None
+    high: float | None
+    unit: str | None = None
+    text: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "unit": self.unit, "text": self.text}
+
+    @classmethod
+    def coerce(cls, value: Any) -> "QuantityRef":
+        if isinstance(value, QuantityRef):
+            return value
+        get = value.get if isinstance(value, Mapping) else (lambda k, d=None: getattr(value, k, d))
+        return cls(get("low"), get("high"), get("unit"), get("text") or "")
+
+
+@dataclass(slots=True)
+class EventInput:
+    """One event mention in one document — the input of cross-document coreference.
+
+    ``trigger`` is the evidence span (doc id + offsets + text). ``time_value`` is ISO-like
+    (``2017-03-09``, ``2017-03``, ``2017``, ``2017-W10``) with ``time_granularity`` one of
+    ``day``/``week``/``month``/``year`` (None = not known). ``certainty`` follows the claims
+    layer (``asserted`` > ``hedged`` > ``reported``… any string; ranked by :data:`CERTAINTY_RANK`).
+    """
+
+    trigger: Span
+    type: str
+    plover: str | None = None
+    actor_name: str | None = None
+    actor_entity: str | None = None
+    affected: str | None = None
+    origin: PlaceRef | None = None
+    destination: PlaceRef | None = None
+    via: tuple[PlaceRef, ...] = ()
+    location: PlaceRef | None = None
+    time_value: str | None = None
+    time_granularity: str | None = None
+    quantities: tuple[QuantityRef, ...] = ()
+    certainty: str | None = None
+    sentence: Span | None = None
+    # publication date of the reporting document (ISO, any precision): an event cannot
+    # happen after it is reported, and untimed events reported far apart stay apart
+    reported: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.trigger.doc
+
+
+def from_doc(doc: Any) -> list[EventInput]:
+    """The event mentions of one stored :class:`~storyline.types.Doc`, with the roles that
+    :class:`storyline.annotate.events.EventMention` keeps as indices (places, quantities,
+    time) looked up in the document's own layers."""
+    text = doc.text or ""
+    out = []
+    for m in doc.events:
+        def place(indices: tuple[int, ...]) -> PlaceRef | None:
+            for i in indices:
+                p = doc.places[i]
+                if p.resolved:
+                    return PlaceRef(p.name or p.text, p.lat, p.lon, p.kind, p.country, p.gazetteer_id, p.precision)
+            return None
+
+        t = doc.times[m.time] if m.time is not None else None
+        resolved_time = t if t is not None and t.resolved else None
+        out.append(
+            EventInput(
+                trigger=Span(doc.id, m.start, m.end, text[m.start : m.end]),
+                type=m.type,
+                plover=m.plover,
+                actor_name=m.actor.text if m.actor else None,
+                actor_entity=m.actor.key if m.actor else None,
+                affected=m.affected.text if m.affected else None,
+                origin=place(m.origin),
+                destination=place(m.destination),
+                via=tuple(p for p in (place((i,)) for i in m.via) if p is not None),
+                location=place(m.location),
+                time_value=resolved_time.value if resolved_time else None,
+                time_granularity=resolved_time.granularity if resolved_time else None,
+                quantities=tuple(
+                    QuantityRef(doc.quantities[i].low, doc.quantities[i].high, doc.quantities[i].unit,
+                                doc.quantities[i].text)
+                    for i in m.quantities
+                ),
+                certainty=m.certainty,
+                sentence=Span(doc.id, m.sentence[0], m.sentence[1], text[m.sentence[0] : m.sentence[1]]),
+                reported=doc.meta.published,
+            )
+        )
+    return out
+
+
+def from_mention(m: Any, doc_id: str, doc_text: str | None = None) -> EventInput:
+    """Adapter from :class:`storyline.annotate.events.EventMention` (fields start, end,
+    text, type, plover, actor, affected, origin, destination, via, location, quantities,
+    time, certainty, sentence, …) to :class:`EventInput`. Tolerant of dicts or objects in
+    the role slots: actors may be strings or have ``name``/``text`` and ``entity``/``key``;
+    places anything :meth:`PlaceRef.coerce` reads; time a ``{"value","granularity"}`` or an
+    object with those attributes (or ``precision``)."""
+
+    def g(obj: Any, *names: str) -> Any:
+        for n in names:
+            v = obj.get(n) if isinstance(obj, Mapping) else getattr(obj, n, None)
+            if v is not None:
+                return v
+        return None
+
+    actor = g(m, "actor")
+    if isinstance(actor, str) or actor is None:
+        actor_name, actor_entity = actor, None
+    else:
+        actor_name, actor_entity = g(actor, "name", "text"), g(actor, "entity", "key", "entity_id")
+    affected = g(m, "affected")
+    if affected is not None and not isinstance(affected, str):
+        affected = g(affected, "name", "text")
+    t = g(m, "time")
+    tv = tg = None
+    if isinstance(t, str):
+        tv = t
+    elif t is not None:
+        tv, tg = g(t, "value", "normalized"), g(t, "granularity", "precision")
+    via = g(m, "via") or ()
+    if not isinstance(via, (list, tuple)):
+        via = (via,)
+    quantities = g(m, "quantities") or ()
+    start, end = int(g(m, "start")), int(g(m, "end"))
+    text = g(m, "text") or (doc_text[start:end] if doc_text else "")
+    sent = g(m, "sentence")
+    sentence = None
+    if isinstance(sent, Span):
+        sentence = sent
+    elif isinstance(sent, (tuple, list)) and len(sent) == 2 and doc_text is not None:
+        sentence = Span(doc_id, int(sent[0]), int(sent[1]), doc_text[int(sent[0]) : int(sent[1])])
+    return EventInput(
+        trigger=Span(doc_id, start, end, text),
+        type=str(g(m, "type") or "event"),
+        plover=g(m, "plover"),
+        actor_name=actor_name,
+        actor_entity=actor_entity,
+        affected=affected,
+        origin=PlaceRef.coerce(g(m, "origin")),
+        destination=PlaceRef.coerce(g(m, "destination")),
+        via=tuple(p for p in (PlaceRef.coerce(v) for v in via) if p is not None),
+        location=PlaceRef.coerce(g(m, "location")),
+        time_value=tv,
+        time_granularity=tg or _granularity_of(tv),
+        quantities=tuple(QuantityRef.coerce(q) for q in quantities),
+        certainty=g(m, "certainty"),
+        sentence=sentence,
+    )
+
+
+# --------------------------------------------------------------------------- record
+
+
+@dataclass(slots=True)
+class Event:
+    """records.md "Event"."""
+
+    id: str
+    type: str
+    plover: str | None
+    actor: dict[str, Any] | None
+    quantities: list[dict[str, Any]]
+    origin: dict[str, Any] | None
+    destination: dict[str, Any] | None
+    via: list[dict[str, Any]]
+    location: dict[str, Any] | None
+    time: dict[str, Any] | None
+    certainty: str | None
+    evidence: list[Span]
+    documents: list[str]
+    independent_sources: int
+    affected: str | None = None  # ACLED's actor2 where the text names one; not in to_record
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "plover": self.plover,
+            "actor": self.actor,
+            "quantities": self.quantities,
+            "origin": self.origin,
+            "destination": self.destination,
+            "via": self.via,
+            "location": self.location,
+            "time": self.time,
+            "certainty": self.certainty,
+            "evidence": [s.to_record() for s in self.evidence],
+            "documents": self.documents,
+            "independent_sources": self.independent_sources,
+        }
+
+
+def event_id(spans: Iterable[Span]) -> str:
+    """Stable id: a hash of the sorted evidence spans (doc, start, end)."""
+    key = "|".join(f"{s.doc}:{s.start}-{s.end}" for s in sorted(spans, key=lambda s: (s.doc, s.start, s.end)))
+    return "ev_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- compatibility
+
+#: storyline type → family. Types of one family may corefer ("arrive" reports the end of a
+#: "move"); unknown types form a family of their own.
+TYPE_FAMILIES: dict[str, str] = {
+    **{t: "movement" for t in (
+        "move", "flee", "relocate", "evacuate", "arrive", "cross", "transfer", "desert",
+        "deploy", "withdraw", "retreat", "return", "travel", "redeploy", "troop_movement",
+    )},
+    **{t: "displacement" for t in ("displace", "forced_transfer", "expel", "deport")},
+    **{t: "attack" for t in (
+        "attack", "offensive", "airstrike", "shelling", "bombing", "assault", "clash", "fight",
+    )},
+    **{t: "control" for t in ("capture", "liberate", "seize", "take_control", "recapture")},
+    **{t: "kill" for t in ("kill", "execute", "execution", "massacre")},
+    **{t: "decree" for t in ("decree", "conscription", "conscript", "order")},
+}
+
+#: Higher = more certain. Unknown strings rank 0.
+CERTAINTY_RANK: dict[str, int] = {"asserted": 3, "certain": 3, "reported": 2, "hedged": 1, "uncertain": 1, "denied": 0}
+
+_GRAN_ORDER = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+def type_family(t: str) -> str:
+    return TYPE_FAMILIES.get(t, t)
+
+
+def _granularity_of(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip()
+    if "W" in v:
+        return "week"
+    parts = v.split("-")
+    return {1: "year", 2: "month"}.get(len(parts), "day")
+
+
+def _time_interval(value: str | None, granularity: str | None) -> tuple[date, date] | None:
+    """The days a time value covers, inclusive; None when unparseable/unknown."""
+    if not value:
+        return None
+    gran = granularity or _granularity_of(value)
+    try:
+        if gran == "week" or "W" in value:
+            y, w = value.split("-W")
+            start = date.fromisocalendar(int(y), int(w[:2]), 1)
+            return start, start + timedelta(days=6)
+        parts = [int(p) for p in value[:10].split("-")]
+        if gran == "year" or len(parts) == 1:
+            return date(parts[0], 1, 1), date(parts[0], 12, 31)
+        if gran == "month" or len(parts) == 2:
+            start = date(parts[0], parts[1], 1)
+            nxt = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+            return start, nxt - timedelta(days=1)
+        d = date(parts[0], parts[1], parts[2])
+        return d, d
+    except (ValueError, IndexError):
+        return None
+
+
+REPORT_WINDOW_DAYS = 62
+
+
+def time_agreement(a: EventInput, b: EventInput) -> float | None:
+    """1.0 same interval, 0.6 one contains the other (month vs a day in it), None when
+    either is unknown, 0.0 when they do not overlap — or when publication dates rule the
+    pair out: one event's time after the other's report, or, with neither timed, reports
+    more than :data:`REPORT_WINDOW_DAYS` apart (a 2015 and a 2017 report of "families
+    leaving Mosul" are two events unless their text dates them together)."""
+    ia = _time_interval(a.time_value, a.time_granularity)
+    ib = _time_interval(b.time_value, b.time_granularity)
+    ra = _time_interval(a.reported, _granularity_of(a.reported)) if a.reported else None
+    rb = _time_interval(b.reported, _granularity_of(b.reported)) if b.reported else None
+    if (ia and rb and ia[0] > rb[1]) or (ib and ra and ib[0] > ra[1]):
+        return 0.0
+    if ia is None and ib is None and ra and rb:
+        gap = max(ra[0], rb[0]) - min(ra[1], rb[1])
+        if gap.days > REPORT_WINDOW_DAYS:
+            return 0.0
+    if ia is None or ib is None:
+        return None
+    if ia == ib:
+        return 1.0
+    if ia[1] < ib[0] or ib[1] < ia[0]:
+        return 0.0
+    return 0.6
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def place_agreement(a: PlaceRef | None, b: PlaceRef | None, radius_km: float = 25.0) -> float | None:
+    """1.0 same place (gazetteer id, or within ``radius_km``; the radius widens for vague
+    places: ×4 at precision 2, same country at precision 3), None when either side is
+    unknown, 0.0 when they are apart."""
+    if a is None or b is None:
+        return None
+    if a.gazetteer_id and b.gazetteer_id and a.gazetteer_id == b.gazetteer_id:
+        return 1.0
+    vague = max(a.precision or 1, b.precision or 1)
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        if vague >= 3:
+            return 0.7 if (a.country and a.country == b.country) else (
+                0.7 if haversine_km(a.lat, a.lon, b.lat, b.lon) <= radius_km * 12 else 0.0
+            )
+        limit = radius_km * (4 if vague == 2 else 1)
+        d = haversine_km(a.lat, a.lon, b.lat, b.lon)
+        return (1.0 if vague == 1 else 0.8) if d <= limit else 0.0
+    if a.name and b.name and _norm(a.name) == _norm(b.name):
+        return 1.0
+    if a.country and b.country and a.country != b.country:
+        return 0.0
+    return None  # names differ, no coordinates: cannot tell
+
+
+def _norm(s: str) -> str:
+    return " ".join("".join(c.lower() if c.isalnum() else " " for c in s).split())
+
+
+def actor_agreement(a: EventInput, b: EventInput) -> float | None:
+    """1.0 same entity key or near-identical names, None when either is unknown, 0.0 when
+    they differ."""
+    if a.actor_entity and b.actor_entity:
+        return 1.0 if a.actor_entity == b.actor_entity else 0.0
+    if a.actor_name and b.actor_name:
+        from rapidfuzz import fuzz
+
+        na, nb = _norm(a.actor_name), _norm(b.actor_name)
+        if na == nb:
+            return 1.0
+        return 0.8 if fuzz.token_set_ratio(na, nb) >= 85 else 0.0
+    return None
+
+
+def _effective_destination(e: EventInput) -> PlaceRef | None:
+    if e.destination is not None:
+        return e.destination
+    if e.type in ("arrive", "deploy", "relocate") and e.location is not None:
+        return e.location
+    return None
+
+
+def _places(a: EventInput, b: EventInput, radius_km: float) -> list[float | None]:
+    out = [
+        place_agreement(a.origin, b.origin, radius_km),
+        place_agreement(_effective_destination(a), _effective_destination(b), radius_km),
+    ]
+    if a.location is not None and b.location is not None and not (
+        a.type in ("arrive", "deploy", "relocate") or b.type in ("arrive", "deploy", "relocate")
+    ):
+        out.append(place_agreement(a.location, b.location, radius_km))
+    # a located event vs a movement with no location: compare the location with either end
+    for x, y in ((a, b), (b, a)):
+        if x.location is not None and y.location is None and (y.origin or y.destination) and x.origin is None and x.destination is None:
+            ends = [place_agreement(x.location, p, radius_km) for p in (y.origin, y.destination) if p]
+            known = [v for v in ends if v is not None]
+            out.append(max(known) if known else None)
+    return out
+
+
+def quantity_agreement(a: EventInput, b: EventInput) -> float | None:
+    """1.0 overlapping ranges for every shared unit, 0.0 when a shared unit's ranges are
+    disjoint (or one is vague and the other precise and they do not overlap), None when
+    no unit is shared."""
+    result: float | None = None
+    for qa in a.quantities:
+        for qb in b.quantities:
+            ua, ub = _unit_key(qa.unit), _unit_key(qb.unit)
+            if ua != ub:
+                continue
+            la, ha = qa.low if qa.low is not None else 0, qa.high if qa.high is not None else math.inf
+            lb, hb = qb.low if qb.low is not None else 0, qb.high if qb.high is not None else math.inf
+            ok = not (ha < lb or hb < la)
+            if not ok:
+                return 0.0
+            result = 1.0
+    return result
+
+
+def _unit_key(u: str | None) -> str:
+    u = (u or "").lower().strip()
+    return u[:-1] if len(u) > 3 and u.endswith("s") and not u.endswith("ss") else u
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    type: float
+    time: float | None
+    places: tuple[float | None, ...]
+    actor: float | None
+    quantity: float | None
+
+    @property
+    def compatible(self) -> bool:
+        if self.type <= 0 or self.time == 0.0 or self.actor == 0.0 or any(p == 0.0 for p in self.places):
+            return False
+        if self.quantity == 0.0:
+            # vague-vs-precise (or disagreeing) counts: only when everything else is known
+            # and agrees
+            known_place = [p for p in self.places if p is not None]
+            return self.time is not None and self.actor is not None and bool(known_place)
+        return True
+
+
+def pair_evidence(a: EventInput, b: EventInput, *, radius_km: float = 25.0) -> PairEvidence:
+    t = 1.0 if a.type == b.type else (0.7 if type_family(a.type) == type_family(b.type) else 0.0)
+    return PairEvidence(
+        type=t,
+        time=time_agreement(a, b),
+        places=tuple(_places(a, b, radius_km)),
+        actor=actor_agreement(a, b),
+        quantity=quantity_agreement(a, b),
+    )
+
+
+def event_candidates(
+    mentions: Sequence[EventInput], *, radius_km: float = 25.0
+) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of mentions that may be one event: blocked by type
+    family, then kept when no piece of evidence conflicts (see the module docstring)."""
+    blocks: dict[str, list[int]] = {}
+    for i, m in enumerate(mentions):
+        blocks.setdefault(type_family(m.type), []).append(i)
+    out: list[tuple[int, int]] = []
+    for idx in blocks.values():
+        for x, i in enumerate(idx):
+            for j in idx[x + 1 :]:
+                if pair_evidence(mentions[i], mentions[j], radius_km=radius_km).compatible:
+                    out.append((i, j))
+    return out
+
+
+#: Weights of the agreeing evidence in :func:`score_event_pair`; an unknown component
+#: contributes :data:`UNKNOWN_CREDIT` of its weight.
+SCORE_WEIGHTS = {"type": 0.15, "time": 0.25, "place": 0.3, "actor": 0.2, "quantity": 0.1}
+UNKNOWN_CREDIT = 0.4
+
+
+def score_event_pair(a: EventInput, b: EventInput, *, radius_km: float = 25.0) -> float:
+    """0..1: how likely ``a`` and ``b`` report one event. 0 when they conflict."""
+    ev = pair_evidence(a, b, radius_km=radius_km)
+    if not ev.compatible:
+        return 0.0
+    known_places = [p for p in ev.places if p is not None]
+    place = (sum(known_places) / len(known_places)) if known_places else None
+    # a tolerated quantity disagreement is neutral, not a bonus
+    quantity = 0.5 if ev.quantity == 0.0 else ev.quantity
+    parts = {"type": ev.type, "time": ev.time, "place": place, "actor": ev.actor, "quantity": quantity}
+    score = 0.0
+    for k, w in SCORE_WEIGHTS.items():
+        v = parts[k]
+        score += w * (UNKNOWN_CREDIT if v is None else v)
+    return round(score, 6)
+
+
+def cluster_events(
+    n: int,
+    scores: Mapping[tuple[int, int], float],
+    *,
+    threshold: float = 0.72,
+    cannot_link_missing: bool = True,
+) -> list[list[int]]:
+    """Average-linkage clustering of ``n`` items: two groups merge while the mean score of
+    their cross pairs is ≥ ``threshold``. Pairs missing from ``scores`` are cannot-link
+    (``cannot_link_missing``; a large distance that a mean cannot overcome for small groups)
+    or score 0. Returns groups of indices, each sorted, in order of their first index."""
+    import numpy as np
+
+    # connected components over pairs at or above the threshold bound every cluster
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), s in scores.items():
+        if s >= threshold:
+            parent[find(i)] = find(j)
+    comps: dict[int, list[int]] = {}
+    for i in range(n):
+        comps.setdefault(find(i), []).append(i)
+    big = float(n + 10) if cannot_link_missing else 1.0
+    groups: list[list[int]] = []
+    for members in comps.values():
+        if len(members) == 1:
+            groups.append(members)
+            continue
+        k = len(members)
+        d = np.full((k, k), big)
+        np.fill_diagonal(d, 0.0)
+        for x in range(k):
+            for y in range(x + 1, k):
+                i, j = members[x], members[y]
+                s = scores.get((i, j), scores.get((j, i)))
+                if s is not None:
+                    d[x, y] = d[y, x] = 1.0 - s
+        labels = cluster_matrix(1.0 - d, threshold)
+        sub: dict[int, list[int]] = {}
+        for m, lab in zip(members, labels):
+            sub.setdefault(int(lab), []).append(m)
+        groups.extend(sub.values())
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def cluster_matrix(similarity: Any, threshold: float) -> list[int]:
+    """Average-linkage labels for a dense symmetric similarity matrix (numpy): items join
+    while the mean cross similarity of two groups is ≥ ``threshold``. The engine of
+    :func:`cluster_events`, public for callers that score all pairs at once."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    s = np.asarray(similarity, dtype=float)
+    if s.shape[0] < 2:
+        return [1] * s.shape[0]
+    d = 1.0 - s
+    np.fill_diagonal(d, 0.0)
+    z = linkage(squareform(np.maximum(d, 0.0), checks=False), method="average")
+    return [int(x) for x in fcluster(z, t=1.0 - threshold + 1e-9, criterion="distance")]
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _merge(group: Sequence[EventInput], graph: Any) -> Event:
+    # The sentence is the evidence a reader needs (it holds the trigger and its roles).
+    spans = sorted({m.sentence or m.trigger for m in group}, key=lambda s: (s.doc, s.start, s.end))
+    types = Counter(m.type for m in group)
+    etype = max(types, key=lambda t: (types[t], t != "move", -len(t)))  # specific over "move"
+    plovers = Counter(m.plover for m in group if m.plover)
+    actor = None
+    for m in sorted(group, key=lambda m: (m.actor_entity is None, m.actor_name is None)):
+        if m.actor_name or m.actor_entity:
+            actor = {"name": m.actor_name, "entity": m.actor_entity}
+            break
+
+    def best_place(attr: str) -> dict[str, Any] | None:
+        places = [p for m in group if (p := getattr(m, attr)) is not None]
+        if not places:
+            return None
+        places.sort(key=lambda p: (p.precision or 9, p.lat is None, p.name))
+        return places[0].to_record()
+
+    timed = [m for m in group if _time_interval(m.time_value, m.time_granularity)]
+    time = None
+    if timed:
+        t = min(timed, key=lambda m: _GRAN_ORDER.get(m.time_granularity or _granularity_of(m.time_value) or "year", 9))
+        time = {"value": t.time_value, "granularity": t.time_granularity or _granularity_of(t.time_value)}
+    seen: set[tuple[Any, ...]] = set()
+    quantities: list[dict[str, Any]] = []
+    for m in group:
+        for q in m.quantities:
+            key = (q.low, q.high, _unit_key(q.unit))
+            if key not in seen:
+                seen.add(key)
+                quantities.append(q.to_record())
+    via: list[dict[str, Any]] = []
+    seen_via: set[str] = set()
+    for m in group:
+        for p in m.via:
+            k = p.gazetteer_id or _norm(p.name)
+            if k not in seen_via:
+                seen_via.add(k)
+                via.append(p.to_record())
+    certs = [m.certainty for m in group if m.certainty]
+    certainty = max(certs, key=lambda c: CERTAINTY_RANK.get(c, 0)) if certs else None
+    affected = next((m.affected for m in group if m.affected), None)
+    if graph is not None:
+        from .provenance import count_independent
+
+        independent = count_independent(graph, spans)
+    else:
+        independent = len({s.doc for s in spans})
+    return Event(
+        id=event_id(spans),
+        type=etype,
+        plover=plovers.most_common(1)[0][0] if plovers else None,
+        actor=actor,
+        quantities=quantities,
+        origin=best_place("origin"),
+        destination=best_place("destination"),
+        via=via,
+        location=best_place("location"),
+        time=time,
+        certainty=certainty,
+        evidence=spans,
+        documents=sorted({s.doc for s in spans}),
+        independent_sources=independent,
+        affected=affected,
+    )
+
+
+def build_events(
+    mentions: Iterable[Any],
+    graph: Any = None,
+    *,
+    threshold: float = 0.72,
+    radius_km: float = 25.0,
+    doc_texts: Mapping[str, str] | None = None,
+) -> list[Event]:
+    """Event mentions of many documents → events (candidates → score → cluster → merge).
+
+    ``mentions``: :class:`EventInput`, or ``(doc_id, EventMention)`` pairs (adapted with
+    :func:`from_mention`; ``doc_texts`` fills missing trigger text). ``graph``: the
+    provenance graph (:func:`storyline.corpus.persist.provenance_graph`); without one,
+    ``independent_sources`` counts distinct documents. Events come ordered by time (unknown
+    last), then id."""
+    items: list[EventInput] = []
+    for m in mentions:
+        if isinstance(m, EventInput):
+            items.append(m)
+        else:
+            doc_id, mention = m
+            items.append(from_mention(mention, doc_id, (doc_texts or {}).get(doc_id)))
+    pairs = event_candidates(items, radius_km=radius_km)
+    scores = {(i, j): score_event_pair(items[i], items[j], radius_km=radius_km) for i, j in pairs}
+    groups = cluster_events(len(items), scores, threshold=threshold)
+    events = [_merge([items[i] for i in g], graph) for g in groups]
+    events.sort(key=lambda e: ((e.time or {}).get("value") is None, (e.time or {}).get("value") or "", e.id))
+    return events
+
+
+# --------------------------------------------------------------------------- export
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "event_id", "event_date", "time_precision", "event_type", "plover", "actor1", "actor2",
+    "location", "latitude", "longitude", "geo_precision", "source", "notes",
+    "origin", "origin_lat", "origin_lon", "destination", "destination_lat", "destination_lon",
+    "quantities", "certainty", "independent_sources", "evidence",
+)
+
+#: granularity → ACLED time_precision (1 day, 2 week/range, 3 month or coarser)
+_TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
+
+
+def _anchor(e: Event) -> dict[str, Any] | None:
+    for p in (e.location, e.destination, e.origin):
+        if p is not None:
+            return p
+    return None
+
+
+def _q_text(q: Mapping[str, Any]) -> str:
+    if q.get("text"):
+        return str(q["text"])
+    lo, hi = q.get("low"), q.get("high")
+    rng = f"{lo:g}" if lo is not None and lo == hi else f"{'' if lo is None else f'{lo:g}'}-{'' if hi is None else f'{hi:g}'}"
+    return f"{rng} {q.get('unit') or ''}".strip()
+
+
+def event_rows(events: Iterable[Event], sources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One flat row per event, keys :data:`CSV_COLUMNS`. ``sources``: doc id → outlet name
+    for the ``source`` column (doc ids otherwise)."""
+    rows = []
+    for e in events:
+        a = _anchor(e)
+        o, d = e.origin, e.destination
+        names = [(sources or {}).get(doc, doc) for doc in e.documents]
+        rows.append({
+            "event_id": e.id,
+            "event_date": (e.time or {}).get("value"),
+            "time_precision": _TIME_PRECISION.get((e.time or {}).get("granularity") or ""),
+            "event_type": e.type,
+            "plover": e.plover,
+            "actor1": (e.actor or {}).get("name") or (e.actor or {}).get("entity"),
+            "actor2": e.affected,
+            "location": a["name"] if a else None,
+            "latitude": a["lat"] if a else None,
+            "longitude": a["lon"] if a else None,
+            "geo_precision": a["precision"] if a else None,
+            "source": "; ".join(dict.fromkeys(names)),
+            "notes": " | ".join(s.text for s in e.evidence),
+            "origin": o["name"] if o else None,
+            "origin_lat": o["lat"] if o else None,
+            "origin_lon": o["lon"] if o else None,
+            "destination": d["name"] if d else None,
+            "destination_lat": d["lat"] if d else None,
+            "destination_lon": d["lon"] if d else None,
+            "quantities": "; ".join(_q_text(q) for q in e.quantities),
+            "certainty": e.certainty,
+            "independent_sources": e.independent_sources,
+            "evidence": json.dumps([[s.doc, s.start, s.end] for s in e.evidence]),
+        })
+    return rows
+
+
+def events_to_csv(events: Iterable[Event], fh: IO[str], *, sources: Mapping[str, str] | None = None) -> None:
+    """Write events as CSV (header :data:`CSV_COLUMNS`) to a text file handle."""
+    w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for row in event_rows(events, sources):
+        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def events_to_parquet(
+    events: Iterable[Event], path: str | PathLike[str], *, sources: Mapping[str, str] | None = None
+) -> None:
+    """Write events as Parquet (pyarrow), columns :data:`CSV_COLUMNS` with typed nulls."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {
+        "time_precision": pa.int8(), "geo_precision": pa.int8(), "independent_sources": pa.int32(),
+        **{c: pa.float64() for c in ("latitude", "longitude", "origin_lat", "origin_lon",
+                                     "destination_lat", "destination_lon")},
+    }
+    rows = event_rows(events, sources)
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in CSV_COLUMNS])
+    table = pa.Table.from_pydict({c: [r[c] for r in rows] for c in CSV_COLUMNS}, schema=schema)
+    pq.write_table(table, str(path))
+
+
+def events_to_geojson(events: Iterable[Event]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection: a LineString origin → destination for movements with
+    both ends located, else a Point at the location (or destination, or origin); events
+    with no coordinates are left out. Properties: the event record minus the places'
+    coordinates, evidence as ``[doc, start, end, text]``."""
+    features = []
+    for e in events:
+        o, d = e.origin, e.destination
+        if o and d and o.get("lat") is not None and d.get("lat") is not None:
+            geom = {"type": "LineString", "coordinates": [[o["lon"], o["lat"]], [d["lon"], d["lat"]]]}
+        else:
+            a = next((p for p in (e.location, d, o) if p and p.get("lat") is not None and p.get("lon") is not None), None)
+            if a is None:
+                continue
+            geom = {"type": "Point", "coordinates": [a["lon"], a["lat"]]}
+        rec = e.to_record()
+        props = {k: v for k, v in rec.items() if k not in ("evidence",)}
+        props["evidence"] = [[s.doc, s.start, s.end, s.text] for s in e.evidence]
+        features.append({"type": "Feature", "id": e.id, "geometry": geom, "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --------------------------------------------------------------------------- metrics
+# Clusterings are lists of clusters (iterables of hashable mention ids). Key = gold,
+# response = system. Mentions missing from one side count as singletons there.
+
+
+def _prf(pn: float, pd: float, rn: float, rd: float) -> tuple[float, float, float]:
+    p = pn / pd if pd else 0.0
+    r = rn / rd if rd else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _index(clusters: Iterable[Iterable[Hashable]]) -> tuple[list[set[Hashable]], dict[Hashable, int]]:
+    cl = [set(c) for c in clusters if c]
+    where = {m: i for i, c in enumerate(cl) for m in c}
+    return cl, where
+
+
+def muc(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
+    """MUC (Vilain et al. 1995): recall = Σ(|K| − |p(K)|) / Σ(|K| − 1) over key clusters K,
+    p(K) the partition of K by the response (unaligned mentions as singletons); precision
+    the same with the roles swapped. Returns (P, R, F1)."""
+    k, kw = _index(key)
+    r, rw = _index(response)
+
+    def side(a: list[set[Hashable]], bw: dict[Hashable, int]) -> tuple[int, int]:
+        num = den = 0
+        for c in a:
+            parts = {bw.get(m, ("single", m)) for m in c}
+            num += len(c) - len(parts)
+            den += len(c) - 1
+        return num, den
+
+    rn, rd = side(k, rw)
+    pn, pd = side(r, kw)
+    return _prf(pn, pd, rn, rd)
+
+
+def b_cubed(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
+    """B³ (Bagga & Baldwin 1998): per mention m, precision |K(m) ∩ R(m)| / |R(m)| and
+    recall |K(m) ∩ R(m)| / |K(m)|, averaged over the mentions of the response/key."""
+    k, kw = _index(key)
+    r, rw = _index(response)
+    p_sum = sum(len(r[rw[m]] & k[kw[m]]) / len(r[rw[m]]) if m in kw else 1 / len(r[rw[m]]) for m in rw)
+    r_sum = sum(len(k[kw[m]] & r[rw[m]]) / len(k[kw[m]]) if m in rw else 1 / len(k[kw[m]]) for m in kw)
+    return _prf(p_sum, len(rw), r_sum, len(kw))
+
+
+def ceaf_e(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
+    """Entity-based CEAF (Luo 2005, φ4): the best one-to-one alignment of key and response
+    clusters under φ4(K, R) = 2|K ∩ R| / (|K| + |R|) (Kuhn–Munkres); recall = Φ / |key
+    clusters|, precision = Φ / |response clusters|."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    k, _ = _index(key)
+    r, rw = _index(response)
+    if not k or not r:
+        return 0.0, 0.0, 0.0
+    # overlaps, then the alignment per connected component of the overlap graph
+    overlap: dict[tuple[int, int], int] = Counter()
+    for i, c in enumerate(k):
+        for m in c:
+            if m in rw:
+                overlap[(i, rw[m])] += 1
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in overlap:
+        parent[find(("k", i))] = find(("r", j))
+    comps: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for (i, j) in overlap:
+        comps.setdefault(find(("k", i)), []).append((i, j))
+    phi = 0.0
+    for pairs in comps.values():
+        ks = sorted({i for i, _ in pairs})
+        rs = sorted({j for _, j in pairs})
+        ki = {v: x for x, v in enumerate(ks)}
+        ri = {v: x for x, v in enumerate(rs)}
+        sim = np.zeros((len(ks), len(rs)))
+        for i, j in pairs:
+            sim[ki[i], ri[j]] = 2 * overlap[(i, j)] / (len(k[i]) + len(r[j]))
+        rows, cols = linear_sum_assignment(-sim)
+        phi += float(sim[rows, cols].sum())
+    return _prf(phi, len(r), phi, len(k))
+
+
+def conll_f1(key: Sequence[Iterable[Hashable]], response: Sequence[Iterable[Hashable]]) -> float:
+    """CoNLL F1 (Pradhan et al. 2011/2012): mean of the MUC, B³ and CEAF-e F1."""
+    key, response = [list(c) for c in key], [list(c) for c in response]
+    return (muc(key, response)[2] + b_cubed(key, response)[2] + ceaf_e(key, response)[2]) / 3

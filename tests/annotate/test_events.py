@@ -1,0 +1,165 @@
+"""Event extraction (issue 6): movement events of vision.md on the sample corpus + synthetic
+sentences for each family."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.annotate.events import EventMention, event_lexicon, find_events, plover_for
+from storyline.annotate.nlp import load_nlp
+
+
+@pytest.fixture(scope="module")
+def events(sample_docs):
+    nlp = load_nlp()
+    out = {}
+    for k, d in sample_docs.items():
+        evs = find_events(nlp(d.text), entities=d.entities, places=d.places, times=d.times,
+                          quantities=d.quantities, attributions=d.attributions)
+        out[k] = (d, evs)
+    return out
+
+
+def _names(d, ix):
+    return {d.places[i].name for i in ix}
+
+
+def _find(events, key, trigger, **want):
+    d, evs = events[key]
+    for e in evs:
+        if e.text != trigger:
+            continue
+        ok = True
+        for role in ("origin", "destination", "via"):
+            if role in want and not want[role] <= _names(d, getattr(e, role)):
+                ok = False
+        if ok:
+            return d, e
+    raise AssertionError(f"{key}: no {trigger} event with {want}: "
+                         + str([(e.text, {r: _names(d, getattr(e, r)) for r in ('origin', 'destination', 'via')}) for e in evs]))
+
+
+def _qty(d, e):
+    return {(d.quantities[i].low, d.quantities[i].high, d.quantities[i].unit) for i in e.quantities}
+
+
+def test_convoy_arrives_in_raqqa_hedged(events):
+    d, e = _find(events, "000", "arrived", destination={"Ar Raqqah"})
+    assert e.type == "arrive" and e.plover is None
+    assert e.certainty == "hedged" and "reportedly" in e.hedges
+    assert e.actor is not None and e.actor.key == "actor:islamic-state"
+    assert d.times[e.time].value == "2016-10-13"
+
+
+def test_fighters_flee_to_turkey_with_count(events):
+    d, e = _find(events, "000", "fled", destination={"Turkey"})
+    assert (3, 3, "fighter") in _qty(d, e)
+    assert e.attribution is not None
+
+
+def test_deployments(events):
+    d, e = _find(events, "000", "deployed")
+    evs = [x for x in events["000"][1] if x.type == "deploy"]
+    troops = [x for x in evs if (3000, 3000, "troop") in _qty(d, x)]
+    assert troops and troops[0].plover == "MOBILIZE" and troops[0].plover_mode == "troops"
+    assert any(d.text[s:t] == "the Syrian border" for r, s, t in troops[0].paths if r == "destination")
+    assert d.times[troops[0].time].text == "Last week"
+    force = [x for x in evs if (30000, 30000, "force") in _qty(d, x)]
+    assert force
+    d1, evs1 = events["001"]
+    marines = [x for x in evs1 if x.affected is not None and x.affected.text == "Marines"]
+    assert marines and _names(d1, marines[0].destination) == {"Ar Raqqah"}
+    assert any(d1.text[s:t] == "the outskirts of Raqqa" for r, s, t in marines[0].paths)
+
+
+def test_ninevah_mosul_routes(events):
+    d, e = _find(events, "002", "escaped", origin={"Nīnawá"}, destination={"Syria"}, via={"Al Ba‘āj road"})
+    assert e.quantities
+    _find(events, "002", "fled", origin={"Mosul"}, via={"Al Ba‘āj road"})
+    d, e = _find(events, "002", "arrived", destination={"Markadah"})
+    assert (24, 99, "jihadist") in _qty(d, e)
+    d, e = _find(events, "002", "passed", via={"al-Qa'im border crossing"})
+    assert (3, 9, "vehicle") in _qty(d, e)
+    _find(events, "002", "continued", destination={"Ālbū Kamāl"})
+
+
+def test_raqqa_to_deir_ez_zor(events):
+    for key in ("001", "004"):
+        _find(events, key, "moved", origin={"Ar Raqqah"}, destination={"Deir ez-Zor"})
+        d, e = _find(events, key, "heading", destination={"Deir ez-Zor"}, via={"Euphrates"})
+        assert e.actor.key == "actor:islamic-state"
+    _find(events, "001", "relocating", origin={"Ar Raqqah"}, destination={"Deir ez-Zor"})
+    d, e = _find(events, "001", "march", origin={"Ar Raqqah"})
+    assert (24, 99, "vehicle") in _qty(d, e)
+
+
+def test_families_displaced_and_transferred(events):
+    d, e = _find(events, "003", "escaped", origin={"Ar Raqqah"}, destination={"Al Ḩasakah"})
+    assert (24, 99, "family") in _qty(d, e)
+    d, e = _find(events, "003", "move", destination={"Tadmur"})
+    assert e.type == "forced_transfer" and e.plover == "COERCE"
+    assert (24, 99, "family") in _qty(d, e)
+    d, e = _find(events, "003", "transferred", origin={"Mosul"}, destination={"Syria"})
+    assert (75, 75, "family") in _qty(d, e)
+    assert d.times[e.time].text == "A few months ago"
+    types = {x.type for x in events["003"][1]}
+    assert {"conscription", "airstrike", "displace"} <= types
+
+
+def test_entity_names_are_not_triggers(events):
+    d, evs = events["001"]
+    assert not any(e.text == "Slaughtered" for e in evs)
+
+
+# ---- synthetic sentences, one per family, without layers ---------------------------------
+
+
+def _events(text: str) -> list[EventMention]:
+    return find_events(load_nlp()(text))
+
+
+@pytest.mark.parametrize("text,trigger,type_,plover", [
+    ("Hundreds of families fled the town after the shelling.", "fled", "flee", None),
+    ("The army evacuated its garrison from the valley.", "evacuated", "evacuate", "RETREAT"),
+    ("Three soldiers deserted the army last year.", "deserted", "desert", None),
+    ("The government deployed 500 troops to the border.", "deployed", "deploy", "MOBILIZE"),
+    ("Rebels attacked a police station in the north.", "attacked", "attack", "ASSAULT"),
+    ("Warplanes carried out airstrikes on the town.", "airstrikes", "airstrike", "ASSAULT"),
+    ("Government forces captured the village on Monday.", "captured", "capture", "ASSAULT"),
+    ("Militants killed twelve villagers.", "killed", "kill", "ASSAULT"),
+    ("The group executed two prisoners.", "executed", "execute", "ASSAULT"),
+    ("The militia forced the residents to leave the district.", "leave", "forced_transfer", "COERCE"),
+    ("The authorities issued a new decree on Monday.", "decree", "decree", "COERCE"),
+    ("Police arrested 40 protesters.", "arrested", "arrest", "COERCE"),
+])
+def test_families(text, trigger, type_, plover):
+    evs = [e for e in _events(text) if e.text == trigger]
+    assert evs, _events(text)
+    assert evs[0].type == type_ and evs[0].plover == plover
+
+
+def test_synthetic_roles():
+    text = "About 200 fighters moved from Aleppo to Idlib through the highway."
+    (e,) = [e for e in _events(text) if e.text == "moved"]
+    assert e.actor.text.endswith("fighters")
+    roles = {r: text[s:t] for r, s, t in e.paths}
+    assert roles == {"origin": "Aleppo", "destination": "Idlib", "via": "the highway"}
+
+
+def test_passive_and_negation():
+    (e,) = [e for e in _events("Two journalists were killed by the militants.") if e.text == "killed"]
+    assert e.affected.text == "Two journalists" and e.actor.text == "the militants"
+    (e,) = [e for e in _events("The convoy did not arrive in the city.") if e.text == "arrive"]
+    assert e.certainty == "denied"
+
+
+def test_needs_path_words_are_quiet():
+    assert not [e for e in _events("She went quiet and left the room in anger.") if e.type == "move" and e.text == "went"]
+
+
+def test_lexicon_types_all_mapped():
+    lex = event_lexicon()
+    for t in {e.type for e in lex.verbs.values()} | set(lex.nouns.values()):
+        assert t in lex.types, t
+    assert plover_for("flee", armed=True) == ("RETREAT", "withdraw")
+    assert plover_for("move") == (None, None)

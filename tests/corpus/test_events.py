@@ -1,0 +1,232 @@
+"""Cross-document event coreference, export and coreference metrics (storyline.corpus.events)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from storyline.corpus.events import (
+    CSV_COLUMNS,
+    EventInput,
+    PlaceRef,
+    QuantityRef,
+    b_cubed,
+    build_events,
+    ceaf_e,
+    cluster_events,
+    conll_f1,
+    event_candidates,
+    events_to_csv,
+    events_to_geojson,
+    events_to_parquet,
+    from_mention,
+    muc,
+    score_event_pair,
+)
+from storyline.corpus.provenance import build_graph
+from storyline.types import CopiedPassage, DocMeta, Span
+
+RAQQA = PlaceRef("Raqqa", 35.95, 39.01, "city", "SY", "163345", 1)
+DEIR = PlaceRef("Deir ez-Zor", 35.336, 40.14, "city", "SY", "170794", 1)
+DEIR_NEAR = PlaceRef("outskirts of Deir ez-Zor", 35.30, 40.20, "area", "SY", None, 1)  # ~7 km
+ALEPPO = PlaceRef("Aleppo", 36.20, 37.16, "city", "SY", "170063", 1)
+
+
+def ev(doc, start, text, type="move", *, actor="Islamic State", entity="org:isis", origin=RAQQA,
+       destination=DEIR, location=None, time="2017-03-09", gran="day", quantities=(), certainty="asserted"):
+    return EventInput(
+        trigger=Span(doc, start, start + len(text), text), type=type, plover="MOVE" if type != "attack" else "ASSAULT",
+        actor_name=actor, actor_entity=entity, origin=origin, destination=destination, location=location,
+        time_value=time, time_granularity=gran, quantities=tuple(quantities), certainty=certainty,
+    )
+
+
+def graph_with_copy():
+    docs = [(d, DocMeta(outlet=o)) for d, o in (("001", "Breitbart News"), ("004", "conservativefiringline.com"),
+                                                 ("007", "Reuters"))]
+    passage = CopiedPassage(Span("001", 0, 40, "x" * 40), Span("004", 10, 50, "x" * 40), 0.95, "source_to_copy")
+    return build_graph(docs, [passage], [])
+
+
+def test_same_event_in_two_documents_is_one():
+    a = ev("001", 100, "moved")
+    b = ev("007", 50, "relocated", type="relocate", destination=DEIR_NEAR)
+    events = build_events([a, b])
+    assert len(events) == 1
+    e = events[0]
+    assert e.documents == ["001", "007"] and len(e.evidence) == 2
+    assert e.origin["name"] == "Raqqa" and e.time == {"value": "2017-03-09", "granularity": "day"}
+
+
+def test_copy_group_counts_as_one_independent_source():
+    g = graph_with_copy()
+    a = ev("001", 100, "moved")
+    b = ev("004", 120, "moved")
+    (e,) = build_events([a, b], g)
+    assert e.documents == ["001", "004"] and e.independent_sources == 1
+    c = ev("007", 5, "moved")
+    (e2,) = build_events([a, b, c], g)
+    assert e2.independent_sources == 2
+
+
+def test_different_days_stay_apart():
+    a = ev("001", 10, "convoy moved", time="2017-03-09")
+    b = ev("007", 10, "convoy moved", time="2017-03-12")
+    assert event_candidates([a, b]) == []
+    assert len(build_events([a, b])) == 2
+
+
+def test_month_contains_day_but_other_month_does_not():
+    a = ev("001", 10, "moved", time="2017-03-09")
+    b = ev("007", 10, "moved", time="2017-03", gran="month")
+    c = ev("008", 10, "moved", time="2017-04", gran="month")
+    assert score_event_pair(a, b) > 0 and score_event_pair(a, c) == 0
+    assert len(build_events([a, b])) == 1
+
+
+def test_far_places_and_other_actors_stay_apart():
+    a = ev("001", 10, "moved")
+    b = ev("007", 10, "moved", destination=ALEPPO)
+    c = ev("008", 10, "moved", actor="Syrian Army", entity="org:saa")
+    assert score_event_pair(a, b) == 0 and score_event_pair(a, c) == 0
+    assert len(build_events([a, b, c])) == 3
+
+
+def test_vague_vs_precise_quantities_need_full_agreement():
+    dozens = QuantityRef(24, None, "vehicles", "dozens of vehicles")
+    several = QuantityRef(3, 9, "vehicles", "several military vehicles")
+    a = ev("001", 10, "convoy", quantities=[dozens])
+    b = ev("007", 10, "convoy", quantities=[several])
+    assert len(build_events([a, b])) == 1  # time, place and actor agree
+    b_no_actor = ev("007", 10, "convoy", actor=None, entity=None, quantities=[several])
+    assert len(build_events([a, b_no_actor])) == 2
+    b_no_time = ev("007", 10, "convoy", time=None, gran=None, quantities=[several])
+    assert len(build_events([a, b_no_time])) == 2
+    # a vague count that does overlap merges under the normal rule
+    b_ok = ev("007", 10, "convoy", actor=None, entity=None, quantities=[QuantityRef(20, 40, "vehicle", "20-40")])
+    assert len(build_events([a, b_ok])) == 1
+
+
+def test_cluster_events_cannot_link_keeps_groups_apart():
+    # 0-1 and 1-2 are strong, 0-2 conflicts: 2 must not join {0,1}
+    groups = cluster_events(3, {(0, 1): 0.9, (1, 2): 0.9}, threshold=0.6)
+    assert groups in ([[0, 1], [2]], [[0], [1, 2]])
+    assert cluster_events(3, {(0, 1): 0.9, (1, 2): 0.9, (0, 2): 0.8}) == [[0, 1, 2]]
+
+
+def test_event_id_stable_and_record_shape():
+    a, b = ev("001", 100, "moved"), ev("007", 50, "moved")
+    e1, e2 = build_events([a, b])[0], build_events([b, a])[0]
+    assert e1.id == e2.id and e1.id.startswith("ev_")
+    rec = e1.to_record()
+    assert set(rec) == {"id", "type", "plover", "actor", "quantities", "origin", "destination", "via",
+                        "location", "time", "certainty", "evidence", "documents", "independent_sources"}
+    json.dumps(rec)
+    assert rec["actor"] == {"name": "Islamic State", "entity": "org:isis"}
+
+
+def test_adapter_from_mention_like_object():
+    class M:  # the shape of annotate.events.EventMention
+        start, end, text, type, plover = 5, 10, "moved", "move", "MOVE"
+        actor = {"name": "IS", "entity": "org:isis"}
+        affected = None
+        origin = {"name": "Raqqa", "lat": 35.95, "lon": 39.01, "gazetteer_id": 163345, "precision": 1}
+        destination = None
+        via = []
+        location = None
+        quantities = [{"low": 91, "high": None, "unit": "militants", "text": "more than 90 militants"}]
+        time = {"value": "2017-03", "granularity": "month"}
+        certainty = "hedged"
+        sentence = None
+
+    e = from_mention(M(), "001")
+    assert e.trigger == Span("001", 5, 10, "moved") and e.actor_entity == "org:isis"
+    assert e.origin.gazetteer_id == "163345" and e.time_granularity == "month"
+    assert e.quantities[0].low == 91
+    (out,) = build_events([("001", M())])
+    assert out.certainty == "hedged"
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def _events():
+    a = ev("001", 100, "moved", quantities=[QuantityRef(91, None, "militants", "more than 90 militants")])
+    b = ev("007", 5, "attacked", type="attack", origin=None, destination=None, location=ALEPPO, time="2017-03", gran="month")
+    c = ev("008", 5, "fled", type="flee", origin=None, destination=None, location=None)
+    return build_events([a, b, c])
+
+
+def test_csv_columns_and_rows():
+    buf = io.StringIO()
+    events_to_csv(_events(), buf, sources={"001": "Breitbart News"})
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert tuple(rows[0].keys()) == CSV_COLUMNS
+    for col in ("event_date", "time_precision", "event_type", "actor1", "actor2", "location", "latitude",
+                "longitude", "geo_precision", "source", "notes", "origin_lat", "origin_lon", "destination_lat",
+                "destination_lon", "quantities", "certainty", "independent_sources", "evidence"):
+        assert col in CSV_COLUMNS
+    move = next(r for r in rows if r["event_type"] == "move")
+    assert move["event_date"] == "2017-03-09" and move["time_precision"] == "1"
+    assert move["origin_lat"] == "35.95" and move["destination"] == "Deir ez-Zor"
+    assert move["source"] == "Breitbart News" and "more than 90 militants" in move["quantities"]
+    attack = next(r for r in rows if r["event_type"] == "attack")
+    assert attack["time_precision"] == "3" and attack["location"] == "Aleppo"
+
+
+def test_geojson_points_and_lines():
+    gj = events_to_geojson(_events())
+    assert gj["type"] == "FeatureCollection"
+    kinds = sorted(f["geometry"]["type"] for f in gj["features"])
+    assert kinds == ["LineString", "Point"]  # the unlocated flee event is left out
+    line = next(f for f in gj["features"] if f["geometry"]["type"] == "LineString")
+    assert line["geometry"]["coordinates"] == [[39.01, 35.95], [40.14, 35.336]]  # lon, lat; origin first
+    json.dumps(gj)
+
+
+def test_parquet_round_trip(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    events = _events()
+    path = tmp_path / "events.parquet"
+    events_to_parquet(events, path)
+    table = pq.read_table(path)
+    assert tuple(table.column_names) == CSV_COLUMNS and table.num_rows == len(events)
+    rows = table.to_pylist()
+    assert {r["event_id"] for r in rows} == {e.id for e in events}
+    move = next(r for r in rows if r["event_type"] == "move")
+    assert move["origin_lat"] == pytest.approx(35.95) and move["independent_sources"] == 1
+
+
+# ----------------------------------------------------------------------------- metrics
+
+KEY = [[1, 2, 3, 4, 5], [6, 7], [8, 9, 10, 11, 12]]
+RESPONSE = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11, 12]]
+
+
+def test_muc_known_values():
+    # Pradhan et al. 2014 worked example: R = 1, P = 9/10
+    p, r, f = muc(KEY, RESPONSE)
+    assert (p, r) == (pytest.approx(0.9), pytest.approx(1.0)) and f == pytest.approx(18 / 19)
+    assert muc([[1, 2]], [[1], [2]]) == (0.0, 0.0, 0.0)
+
+
+def test_b_cubed_known_values():
+    p, r, _ = b_cubed(KEY, RESPONSE)
+    assert r == pytest.approx(1.0)
+    assert p == pytest.approx((5 + 2 * 2 / 7 + 5 * 5 / 7) / 12)
+    assert b_cubed([[1], [2]], [[1], [2]]) == (1.0, 1.0, 1.0)
+
+
+def test_ceaf_e_known_values():
+    p, r, _ = ceaf_e(KEY, RESPONSE)
+    phi = 1 + 2 * 5 / 12
+    assert p == pytest.approx(phi / 2) and r == pytest.approx(phi / 3)
+
+
+def test_conll_is_mean_and_perfect_is_one():
+    assert conll_f1(KEY, KEY) == pytest.approx(1.0)
+    expected = (muc(KEY, RESPONSE)[2] + b_cubed(KEY, RESPONSE)[2] + ceaf_e(KEY, RESPONSE)[2]) / 3
+    assert conll_f1(KEY, RESPONSE) == pytest.approx(expected)
