@@ -95,6 +95,7 @@ def test_events_end_to_end(sample_store: Store, sample_docs: dict[str, Doc], tmp
     copies = {sample_docs["001"].id, sample_docs["004"].id}
     to_deir = [e for e in events if (e["destination"] or {}).get("name") == "Deir ez-Zor" and set(e["documents"]) == copies]
     assert to_deir and all(e["independent_sources"] == 1 for e in to_deir)
+    assert any(e["claims"] for e in to_deir)  # linked back to the claims that report it
     margada = next(e for e in events if (e["destination"] or {}).get("name") == "Markadah")
     assert margada["type"] == "arrive" and abs(margada["destination"]["lat"] - 35.75) < 0.2
     db = sample_store.path

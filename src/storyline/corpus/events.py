@@ -299,9 +299,11 @@ class Event:
     documents: list[str]
     independent_sources: int
     affected: str | None = None  # ACLED's actor2 where the text names one; not in to_record
+    claims: list[str] = field(default_factory=list)  # ids of the claims that report this event
 
     def to_record(self) -> dict[str, Any]:
         return {
+            "claims": list(self.claims),
             "id": self.id,
             "type": self.type,
             "plover": self.plover,

@@ -204,4 +204,16 @@ def event_list(store: Store) -> list["Event"]:
 
     docs = list(store.iter_docs(status=["ok"]))
     inputs = [e for d in docs for e in from_doc(d)]
-    return build_events(inputs, provenance_graph(store, docs), doc_texts={d.id: d.text or "" for d in docs})
+    events = build_events(inputs, provenance_graph(store, docs), doc_texts={d.id: d.text or "" for d in docs})
+    # Link each event to the claims that report it: a claim whose evidence overlaps the
+    # event's evidence sentence in the same document.
+    claims = claim_report(store).claims
+    by_doc: dict[str, list[tuple[int, int, str]]] = {}
+    for c in claims:
+        for span in c.evidence:
+            by_doc.setdefault(span.doc, []).append((span.start, span.end, c.id))
+    for e in events:
+        e.claims = sorted(
+            {cid for s in e.evidence for (a, b, cid) in by_doc.get(s.doc, ()) if a < s.end and s.start < b}
+        )
+    return events
