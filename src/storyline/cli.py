@@ -28,6 +28,9 @@ examples:
   storyline docs --db news.db                  # what is in the store
   storyline show 3a58 --db news.db --json      # one document, cleaned text and removed stretches
   storyline rejects --db news.db               # what was refused, and why
+  storyline reuse --db news.db                 # copied passages and which way they flowed
+  storyline claims --db news.db --min-sources 2   # who said what, through whom, corroborated
+  storyline events --db news.db --format geojson --out events.geojson
 
 settings (flag > environment > default):
 """ + "\n".join(f"  {s.env:<22} {textwrap.shorten(s.help, 70)} (default: {s.default})" for s in SETTINGS)
