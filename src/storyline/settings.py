@@ -46,6 +46,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("batch_size", 64, "STORYLINE_BATCH_SIZE", "Documents per batch (one transaction per batch)."),
     Setting(
+        "cache",
+        "~/.cache/storyline",
+        "STORYLINE_CACHE",
+        "Folder for indexes built once per machine (the gazetteer, ~30 MB); "
+        "$XDG_CACHE_HOME/storyline when XDG_CACHE_HOME is set.",
+    ),
+    Setting(
         "workers",
         1,
         "STORYLINE_WORKERS",
@@ -62,6 +69,7 @@ class Config:
     max_bytes: int = field(default=_BY_NAME["max_bytes"].default)
     batch_size: int = field(default=_BY_NAME["batch_size"].default)
     workers: int = field(default=_BY_NAME["workers"].default)
+    cache: str = field(default=_BY_NAME["cache"].default)
 
     @classmethod
     def load(cls, **overrides: Any) -> "Config":
