@@ -163,3 +163,94 @@ def test_lexicon_types_all_mapped():
         assert t in lex.types, t
     assert plover_for("flee", armed=True) == ("RETREAT", "withdraw")
     assert plover_for("move") == (None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# actors: the acting group, short, quote-free, resolved from pronouns and quantifiers
+
+def _mentions(text, names, type_="armed_group", key="actor:isis"):
+    from types import SimpleNamespace as NS
+    out = []
+    for n in names:
+        i = 0
+        while (i := text.find(n, i)) >= 0:
+            out.append(NS(start=i, end=i + len(n), text=n, key=key, type=type_))
+            i += len(n)
+    return sorted(out, key=lambda m: m.start)
+
+
+def _places(text, names):
+    from types import SimpleNamespace as NS
+    return [NS(start=text.find(n), end=text.find(n) + len(n), text=n, name=n) for n in names]
+
+
+def _actors(text, ents=(), places=(), **kw):
+    evs = find_events(load_nlp()(text), entities=_mentions(text, ents, **kw), places=_places(text, places))
+    return [(e.text, e.actor) for e in evs]
+
+
+def test_actor_pronoun_resolves_to_preceding_actor():
+    got = _actors("ISIS fighters left Mosul on Monday. They fled to Syria on Tuesday.", ["ISIS"], ["Mosul", "Syria"])
+    fled = dict(got)["fled"]
+    assert fled is not None and fled.key == "actor:isis" and fled.text == "ISIS fighters"
+
+
+def test_actor_pronoun_without_antecedent_is_none():
+    assert dict(_actors("They fled to Syria on Tuesday.", [], ["Syria"]))["fled"] is None
+
+
+def test_actor_quantifier_resolves_within_paragraph_only():
+    got = _actors("Many ISIS leaders fled the city, and most fled to Syria.", ["ISIS"], ["Syria"])
+    assert [a.text for _, a in got] == ["Many ISIS leaders", "Many ISIS leaders"]
+    got = _actors("ISIS fighters fled Mosul.\n\nOthers fled to Syria.", ["ISIS"], ["Mosul", "Syria"])
+    assert got[0][1].key == "actor:isis" and got[1][1] is None
+
+
+def test_actor_quote_marks_stripped():
+    (_, a), = _actors("Witnesses say that “dozens” of ISIS fighters fled to Syria.", ["ISIS"], ["Syria"])
+    assert a.key == "actor:isis" and a.text == "ISIS fighters"
+
+
+def test_place_alone_is_no_actor():
+    (_, a), = _actors("Activists said Raqqa is relocating to Deir Ezzor.", [], ["Raqqa", "Deir Ezzor"])
+    assert a is None
+
+
+def test_actor_stays_in_its_clause():
+    text = ("With heavily armed US Marines a mere 15 miles from the city, the news portal notes that "
+            "dozens of ISIS vehicles have been fleeing towards Deir Ezzor.")
+    (_, a), = _actors(text, ["ISIS"], ["Deir Ezzor"])
+    assert a.key == "actor:isis" and a.text == "dozens of ISIS vehicles"
+
+
+def test_actor_entity_inside_long_subject():
+    text = "A convoy of vehicles carrying Islamic State militants and their families from the north arrived in Raqqa."
+    (_, a), = _actors(text, ["Islamic State"], ["Raqqa"])
+    assert a.key == "actor:isis" and "Islamic State militants" in a.text and len(a.text.split()) <= 8
+
+
+def test_actor_it_resolves_to_organisation():
+    text = "The Pentagon said on Monday that it had deployed Marines to Raqqa."
+    (_, a), = _actors(text, ["The Pentagon"], ["Raqqa"], type_="military", key="actor:pentagon")
+    assert a.key == "actor:pentagon" and a.text == "The Pentagon"
+
+
+_BARE = {"it", "they", "them", "he", "she", "those", "these", "most", "others", "other", "some", "many",
+         "several", "all", "both", "few", "dozens", "hundreds", "thousands"}
+
+
+def test_sample_actors_are_clean(events):
+    seen = 0
+    for key, (d, evs) in events.items():
+        for e in evs:
+            a = e.actor
+            if a is None:
+                continue
+            seen += 1
+            assert a.text == d.text[a.start:a.end]
+            assert a.text[0] not in "\"'“”‘’«»", (key, a.text)
+            assert a.text.strip().lower() not in _BARE, (key, a.text)
+            assert len(a.text.split()) <= 8, (key, a.text)
+            only_place = [p for p in d.places if p.start <= a.start and a.end <= p.end]
+            assert not (only_place and a.key is None), (key, a.text)
+    assert seen >= 30

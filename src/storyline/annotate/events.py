@@ -8,8 +8,12 @@ and nouns. Roles come from the parse:
 
 * actor: the trigger's ``nsubj`` (inherited through ``conj``/``xcomp``, the head noun of a
   ``relcl``/``acl``, the ``agent`` of a passive, the subject of a light verb governing a noun
-  trigger: "made the journey", "issued decrees"); affected: the direct object of transitive
-  triggers, or the passive subject;
+  trigger: "made the journey", "issued decrees"), named as a careful coder would: the entity
+  mention in or heading that phrase ("Islamic State vehicles" of "“dozens” of Islamic State
+  vehicles"), a quote-free phrase of at most eight words inside one clause; pronouns and bare
+  quantifiers ("they", "most", "others") take the nearest preceding actor of the paragraph, or
+  none; a place alone is no actor. The raw subject phrase still feeds origins and counts;
+  affected: the direct object of transitive triggers, or the passive subject;
 * origin ("from/out of X", the place object of flee/escape/leave/evacuate), destination
   ("to/toward/towards/into X"; "in X" after arrive/relocate/deploy), via
   ("through/via/along/across X", the object of cross/pass), location ("in/at/on X");
@@ -233,7 +237,8 @@ def find_events(
             continue
         type_, entry, end_i = hit
         used: set[int] = set()
-        ev = _build(doc_spacy, tok, end_i, type_, entry, lex, text, entities, places, times, quantities, attributions, used)
+        ev = _build(doc_spacy, tok, end_i, type_, entry, lex, text, entities, places, times, quantities, attributions, used,
+                    prior=out)
         if ev is not None:
             out.append(ev)
             taken.update(range(tok.i, end_i + 1))
@@ -322,11 +327,326 @@ def _antecedent(tok: Any) -> Any:
     return tok
 
 
+# --------------------------------------------------------------------------------------------
+# actors: the acting group, as a careful coder would name it
+
+_PRONOUNS = {
+    "it": "it", "they": "group", "them": "group", "he": "person", "she": "person", "him": "person",
+    "her": "person", "we": "group", "us": "group", "those": "group", "these": "group", "this": "it",
+    "that": "it", "who": "group", "which": "it",
+}
+_QUANTIFIERS = frozenset({
+    "most", "others", "other", "some", "many", "several", "all", "both", "few", "each", "none", "one",
+    "any", "much", "majority", "dozens", "hundreds", "thousands", "scores", "rest", "half",
+})
+_QUOTES = "\"'“”‘’«»„‚‹›`"
+_OPEN_CLOSE = {"“": "”", "‘": "’", "«": "»", "„": "“", "‹": "›", "\"": "\"", "'": "'"}
+# dependents that open a new clause or an adjunct: never part of an actor phrase
+_CLAUSAL = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis", "appos", "mark",
+                      "advmod", "npadvmod", "dep", "meta", "aux", "auxpass", "neg", "prt", "dative", "attr",
+                      "nsubj", "nsubjpass", "dobj", "agent", "oprd", "acomp", "intj"})
+_GROUP_NOUNS = frozenset({"leader", "leaders", "leadership", "member", "members", "official", "officials",
+                          "commander", "commanders", "group", "organization", "organisation", "government"})
+_MAX_ACTOR_WORDS = 8
+_PARTICIPANT = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "ROOT", "attr", "dative"})
+
+
+def _actor_role(tok: Any, text: str, entities: Sequence[Any], places: Sequence[Any], lex: EventLexicon,
+                prior: Sequence[Any]) -> tuple[Role | None, Any]:
+    """(actor role, its head token) for the subject token ``tok``: an entity mention in or heading
+    the phrase when there is one, a short quote-free noun phrase inside one clause otherwise;
+    pronouns and bare quantifiers ("most", "others", "they") resolve to the nearest preceding actor
+    of the paragraph, or to nothing; a place alone is no actor."""
+    # a noun subject with its own clausal complement is a misparsed reporting verb ("the portal
+    # notes that dozens … have been fleeing"): the real subject is the complement's
+    for c in tok.children:
+        if c.dep_ == "ccomp":
+            subs = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
+            if subs and tok.pos_ in ("NOUN", "PROPN"):
+                tok = subs[0]
+                break
+    low = tok.lower_
+    if low in _QUANTIFIERS or low in _PRONOUNS or tok.pos_ == "PRON":
+        # "dozens of fighters", "most of the militants": the counted noun heads the actor
+        pobj = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for g in c.children if g.dep_ == "pobj"), None)
+        if pobj is None or pobj.lower_ in _PRONOUNS:
+            kind = _PRONOUNS.get(low, "group")
+            return _antecedent_role(tok, text, entities, places, lex, prior, kind)
+    # "its readiness to storm": a non-actor noun owned by an actor stands for its owner
+    if not _entities_in(entities, *_tok_span(tok)) and low not in lex.armed_nouns and low not in _GROUP_NOUNS:
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if poss is not None and tok.pos_ == "NOUN" and tok.tag_ in ("NN",) and not _entities_in(entities, *_tok_span(poss)):
+            if poss.lower_ in ("its", "their", "his", "her", "our"):
+                kind = {"its": "it", "his": "person", "her": "person"}.get(poss.lower_, "group")
+                role, head = _antecedent_role(tok, text, entities, places, lex, prior, kind)
+                if role is not None:
+                    return role, head
+    s, e = _compact(tok)
+    wide = _clip_clause(tok, *_conj_span(tok))
+    inside = _entities_in(entities, s, e)
+    if not inside:
+        inside = _entities_in(entities, *wide)
+        if inside:  # the entity lies in a clause of the phrase: name its own noun phrase
+            m = _nearest(inside, tok.idx)
+            s, e = _entity_np(tok.doc, m)
+    role = _finish(text, s, e, entities, tok)
+    if role is None:
+        return None, None
+    if _words(role.text) > _MAX_ACTOR_WORDS:
+        ms = _entities_in(entities, role.start, role.end)
+        if ms:
+            m = _nearest(ms, tok.idx)
+            s2, e2 = _entity_np(tok.doc, m)
+            if _words(text[s2:e2]) > _MAX_ACTOR_WORDS:
+                s2, e2 = m.start, m.end
+        else:  # the head and its left modifiers
+            s2, e2 = max(tok.left_edge.idx, s), tok.idx + len(tok.text)
+        role = _finish(text, s2, e2, entities, tok)
+        if role is not None and _words(role.text) > _MAX_ACTOR_WORDS:
+            toks = role.text.split()
+            cut = text.find(toks[-_MAX_ACTOR_WORDS], role.start)
+            role = _finish(text, cut, role.end, entities, tok)
+    if role is not None and _unbalanced_quote(role.text):
+        ms = _entities_in(entities, role.start, role.end)
+        if ms:  # "“dozens” of Islamic State vehicles": the entity's own phrase
+            s2, e2 = _entity_np(tok.doc, _nearest(ms, tok.idx))
+            role = _finish(text, max(s2, role.start), min(e2, role.end), entities, tok)
+        else:  # drop what lies before a stray closing quote
+            k = max(role.text.rfind(q) for q in "”’»")
+            role = _finish(text, role.start + k + 1, role.end, entities, tok) if k >= 0 else role
+            if role is not None:
+                m = re.match(r"(?i)(of|and|the)\s+", role.text)
+                if m and m.group(1).lower() != "the":
+                    role = _finish(text, role.start + m.end(), role.end, entities, tok)
+    if role is None:
+        return None, None
+    # "the group", "the terrorist organization": the nearest named group of the paragraph
+    if role.key is None and tok.lower_ in ("group", "organization", "organisation") \
+            and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+        ante, _ = _antecedent_role(tok, text, entities, places, lex, (), "it")
+        if ante is not None and ante.key is not None:
+            role = Role(role.start, role.end, role.text, ante.key)
+    # a place name alone is no actor
+    if role.key is None and _only_place(role, places):
+        return None, None
+    return role, tok
+
+
+def _unbalanced_quote(t: str) -> bool:
+    for o, c in (("“", "”"), ("‘", "’"), ("«", "»")):
+        if t.count(o) != t.count(c):
+            return True
+    return t.count('"') % 2 == 1
+
+
+def _tok_span(tok: Any) -> tuple[int, int]:
+    return tok.idx, tok.idx + len(tok.text)
+
+
+def _words(t: str) -> int:
+    return len([w for w in re.split(r"\s+", t.strip()) if w])
+
+
+def _entities_in(entities: Sequence[Any], s: int, e: int) -> list[Any]:
+    return [m for m in entities if s <= m.start and m.end <= e]
+
+
+def _nearest(ms: Sequence[Any], pos: int) -> Any:
+    return min(ms, key=lambda m: (0 if m.start <= pos < m.end else 1, abs(m.start - pos)))
+
+
+def _compact(tok: Any) -> tuple[int, int]:
+    """Character span of the noun phrase of ``tok`` without clauses, adjuncts or non-"of"
+    prepositions at any depth: the contiguous run of such tokens around the head."""
+    doc = tok.doc
+    keep = {tok.i}
+
+    def walk(t: Any) -> None:
+        for c in t.children:
+            if c.dep_ in ("advmod", "npadvmod") and t is not tok:
+                pass  # "heavily armed", "30,000-strong"
+            elif c.dep_ == "appos" and c.left_edge.i > 0 and "(" in (c.left_edge.text, doc[c.left_edge.i - 1].text):
+                pass  # "Islamic State (ISIS)"
+            elif c.dep_ in _CLAUSAL:
+                continue
+            if c.dep_ == "prep" and c.lower_ != "of":
+                continue
+            if c.dep_ == "punct" and c.text not in "-–()[]" and c.text not in _QUOTES:
+                nxt = doc[c.i + 1] if c.i + 1 < len(doc) else None
+                if not (c.text == "," and nxt is not None and (nxt.dep_ in ("conj", "cc") or nxt.head.dep_ == "conj")):
+                    continue
+            keep.add(c.i)
+            walk(c)
+
+    walk(tok)
+    lo = hi = tok.i
+    while lo - 1 in keep:
+        lo -= 1
+    while hi + 1 in keep:
+        hi += 1
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _clip_clause(tok: Any, s: int, e: int) -> tuple[int, int]:
+    """Clip a phrase span to the clause of its head: no clause marker, comma or verb before the
+    head, no sentence end after it."""
+    doc = tok.doc
+    sent = tok.sent
+    s = max(s, sent.start_char)
+    e = min(e, sent.end_char)
+    for t in doc[sent.start : tok.i]:
+        if t.idx < s:
+            continue
+        if t.text in (",", ";", ":", "—", "–") or t.dep_ == "mark" or (t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")):
+            s = t.idx + len(t.text)
+    for t in doc[tok.i + 1 : sent.end]:
+        if t.idx >= e:
+            break
+        if t.text in (";", ":", "—") or (t.text == "," and t.head is not tok and t.head.dep_ != "conj"):
+            if t.head.i < tok.i or t.head.dep_ in ("ROOT", "ccomp", "advcl"):
+                e = t.idx
+                break
+    return s, max(e, s)
+
+
+def _entity_np(doc: Any, m: Any) -> tuple[int, int]:
+    """The compact noun phrase an entity mention heads or modifies ("Islamic State militants")."""
+    toks = [t for t in doc if m.start <= t.idx < m.end]
+    if not toks:
+        return m.start, m.end
+    root = next((t for t in toks if not (m.start <= t.head.idx < m.end) or t.head is t), toks[-1])
+    head = root
+    for _ in range(3):
+        if head.dep_ in ("compound", "amod", "nmod", "poss") and head.head.pos_ in ("NOUN", "PROPN") and head.head.i > head.i:
+            head = head.head
+        else:
+            break
+    s, e = _compact(head)
+    s, e = min(s, m.start), max(e, m.end)
+    return s, e
+
+
+def _finish(text: str, s: int, e: int, entities: Sequence[Any], tok: Any) -> Role | None:
+    """Strip quote marks and spaces, balance brackets, find the entity key."""
+    s, e = _strip_quotes(text, s, e)
+    if e <= s:
+        return None
+    seg = text[s:e]
+    for o, c in ("()", "[]"):
+        if seg.count(o) > seg.count(c) and e < len(text) and text[e] == c:
+            e += 1
+        elif seg.count(c) > seg.count(o) and seg.endswith(c):
+            e -= 1
+        elif seg.count(o) > seg.count(c) and seg.startswith(o):
+            s += 1
+        seg = text[s:e]
+    s, e = _strip_quotes(text, s, e)
+    if e <= s:
+        return None
+    ms = _entities_in(entities, s, e)
+    key = _nearest(ms, tok.idx).key if ms else None
+    if ms and not any(m.start <= tok.idx < m.end for m in ms):
+        # prefer the first entity of the phrase ("three ISIS fighters", "A convoy … ISIS militants")
+        key = ms[0].key
+    return Role(s, e, text[s:e], key)
+
+
+def _strip_quotes(text: str, s: int, e: int) -> tuple[int, int]:
+    for _ in range(6):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            break
+        changed = False
+        if text[s] in _QUOTES:  # an actor never starts with a quote mark
+            s += 1
+            changed = True
+        if s < e and text[e - 1] in _QUOTES:
+            ch = text[e - 1]
+            opens = [o for o, c in _OPEN_CLOSE.items() if c == ch]
+            if not any(o in text[s : e - 1] for o in opens):
+                e -= 1
+                changed = True
+        if not changed:
+            break
+    return s, e
+
+
+def _only_place(role: Role, places: Sequence[Any]) -> bool:
+    ps = [p for p in places if role.start <= p.start and p.end <= role.end]
+    if not ps:
+        return False
+    rest = role.text
+    for p in sorted(ps, key=lambda p: -p.start):
+        a, b = p.start - role.start, p.end - role.start
+        rest = rest[:a] + rest[b:]
+    rest = re.sub(r"(?i)\b(the|of|and|in)\b|[\W_]", "", rest)
+    return not rest
+
+
+def _antecedent_role(tok: Any, text: str, entities: Sequence[Any], places: Sequence[Any], lex: EventLexicon,
+                     prior: Sequence[Any], kind: str) -> tuple[Role | None, Any]:
+    """The nearest actor before ``tok`` in its paragraph: an earlier event's entity actor or an
+    entity mention that is a participant of its clause (not a modifier of a non-actor noun)."""
+    para = max(text.rfind("\n", 0, tok.idx) + 1, 0)
+    doc = tok.doc
+    cands: list[tuple[int, Role, Any]] = []
+    for ev in prior:
+        r = getattr(ev, "actor", None)
+        if r is None or not (para <= r.start and r.end <= tok.idx):
+            continue
+        head = next((t for t in doc if r.start <= t.idx < r.end and not (r.start <= t.head.idx < r.end)), None)
+        if r.key is not None:
+            ms = [m for m in entities if m.key == r.key]
+            if ms and not _kind_ok(ms[0].type, kind):
+                continue
+        elif head is None or kind == "person" or (head.tag_ == "NNS") != (kind == "group"):
+            continue  # an unnamed antecedent must agree in number ("people" … "they")
+        cands.append((r.end, r, head))
+    for m in entities:
+        if not (para <= m.start and m.end <= tok.idx) or not _kind_ok(m.type, kind):
+            continue
+        toks = [t for t in doc if m.start <= t.idx < m.end]
+        if not toks:
+            continue
+        root = next((t for t in toks if not (m.start <= t.head.idx < m.end) or t.head is t), toks[-1])
+        if root.dep_ not in _PARTICIPANT and not (
+                root.dep_ in ("compound", "amod", "nmod", "poss")
+                and (root.head.lower_ in lex.armed_nouns or root.head.lower_ in _GROUP_NOUNS)):
+            continue  # "[IS] territory", "IS-held areas": a modifier, no participant
+        s, e = _entity_np(doc, m)
+        if e > tok.idx or _words(text[s:e]) > _MAX_ACTOR_WORDS:
+            s, e = m.start, m.end
+        role = _finish(text, s, e, [m], root)
+        if role is None:
+            continue
+        role = Role(role.start, role.end, role.text, m.key)
+        head = root.head if root.dep_ in ("compound", "amod", "nmod", "poss") else root
+        cands.append((m.end, role, head))
+    if not cands:
+        return None, None
+    _, role, head = max(cands, key=lambda c: c[0])
+    return role, head
+
+
+def _kind_ok(etype: str, kind: str) -> bool:
+    if kind == "person":
+        return etype == "person"
+    if etype in ("outlet",):
+        return False
+    if kind == "group":
+        return etype != "person"
+    return etype != "person"  # "it"
+
+
 def _in(span: tuple[int, int], s: int, e: int) -> bool:
     return span[0] <= s and e <= span[1]
 
 
-def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, quantities, attributions, used):
+def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, quantities, attributions, used, prior=()):
     sent = tok.sent
     sentence = (sent.start_char, sent.end_char)
     actor_tok = affected_tok = None
@@ -376,7 +696,13 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
                 if objs and affected_tok is None:
                     affected_tok = objs[0]
 
-    actor = _role(actor_tok, text, entities) if actor_tok is not None else None
+    # the raw subject phrase still locates the event and carries its counts; the actor proper
+    # is the acting group named in or resolved from it
+    raw_actor = _role(actor_tok, text, entities) if actor_tok is not None else None
+    raw_actor_tok = actor_tok
+    actor = None
+    if actor_tok is not None:
+        actor, actor_tok = _actor_role(actor_tok, text, entities, places, lex, prior)
     affected = _role(affected_tok, text, entities) if affected_tok is not None else None
 
     # armed actor?
@@ -387,7 +713,10 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
             return True
         return any(_in((role.start, role.end), m.start, m.end) and m.type in lex.armed_entity_types for m in entities)
 
-    if entry is not None and entry.armed_actor and not (armed(actor_tok, actor) or armed(affected_tok, affected)):
+    def armed_actor() -> bool:
+        return armed(actor_tok, actor) or armed(raw_actor_tok, raw_actor)
+
+    if entry is not None and entry.armed_actor and not (armed_actor() or armed(affected_tok, affected)):
         return None
 
     # routes
@@ -431,7 +760,7 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
     if entry is not None and entry.needs_path and not any(r in ("origin", "destination", "via") for r, _, _ in paths):
         return None
     if family == "movement" and not roles["origin"]:
-        for r in (actor, affected):
+        for r in (raw_actor, affected):
             if r is None:
                 continue
             inside = [
@@ -444,7 +773,7 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
 
     # quantities
     qs: list[int] = []
-    spans = [(r.start, r.end) for r in (actor, affected) if r is not None]
+    spans = [(r.start, r.end) for r in (raw_actor, affected) if r is not None]
     for i, q in enumerate(quantities):
         if (q.unit or "").lower() in lex.non_count_units:
             continue
@@ -468,7 +797,7 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
     # time
     time_i = _time_of(tok.idx, sentence, text, times, attributions[attr_i] if attr_i is not None else None)
 
-    is_armed = armed(actor_tok, actor)
+    is_armed = armed_actor()
     plover, mode = plover_for(type_, armed=is_armed)
     if plover is not None:
         mode = _mode(type_, plover, mode, sent.text.lower(), lex, actor)
