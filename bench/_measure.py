@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import resource
 from pathlib import Path
 
@@ -16,3 +18,21 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def real_texts(data: Path, *, ecbplus: bool = False) -> list[str]:
+    """Plain text of the news in ``data`` (the shared datasets folder): PolNeAR train and
+    dev, TempEval-3 (tags stripped), and optionally ECB+ (tokens joined)."""
+    texts: list[str] = []
+    for split in ("train", "dev"):
+        for f in sorted((data / "polnear" / split / "text").glob("*")):
+            texts.append(f.read_text(encoding="utf-8", errors="replace"))
+    for f in sorted((data / "tempeval3").rglob("*.tml")):
+        m = re.search(r"<TEXT>(.*?)</TEXT>", f.read_text(encoding="utf-8", errors="replace"), re.S)
+        if m:
+            texts.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
+    if ecbplus:
+        for f in sorted((data / "ecbplus").rglob("*.xml")):
+            toks = re.findall(r"<token[^>]*>([^<]*)</token>", f.read_text(encoding="utf-8", errors="replace"))
+            texts.append(html.unescape(" ".join(toks)))
+    return texts

@@ -32,7 +32,6 @@ Time and peak RSS (VmHWM) are measured in this process for features, candidates
 from __future__ import annotations
 
 import argparse
-import html
 import random
 import re
 import shutil
@@ -43,7 +42,7 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-from _measure import peak_rss_mb
+from _measure import peak_rss_mb, real_texts
 from storyline.corpus.claims import (
     ClaimFeatures,
     ClaimInput,
@@ -968,14 +967,7 @@ WRAPS_POST = [", a source said", ", officials said", ", according to reports", "
 
 
 def load_sentences(data: Path, limit: int) -> list[str]:
-    texts: list[str] = []
-    for split in ("train", "dev"):
-        for f in sorted((data / "polnear" / split / "text").glob("*.txt")):
-            texts.append(f.read_text(encoding="utf-8", errors="replace"))
-    for f in sorted((data / "tempeval3").rglob("*.tml")):
-        m = re.search(r"<TEXT>(.*?)</TEXT>", f.read_text(encoding="utf-8", errors="replace"), re.DOTALL)
-        if m:
-            texts.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
+    texts = real_texts(data)
     seen: set[str] = set()
     out: list[str] = []
     for t in texts:

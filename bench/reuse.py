@@ -34,7 +34,6 @@ detector's plus the corpus texts it holds for look-ups.
 from __future__ import annotations
 
 import argparse
-import html
 import pickle
 import random
 import re
@@ -47,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _measure import peak_rss_mb
+from _measure import peak_rss_mb, real_texts
 from storyline.corpus.reuse import MemoryIndex, PassageIndex, find_reuse, find_reuse_incremental
 from storyline.types import CopiedPassage, DocMeta
 
@@ -59,18 +58,7 @@ _TOK = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*|[.,;:!?]")
 
 
 def load_texts(data: Path) -> list[str]:
-    texts: list[str] = []
-    for split in ("train", "dev"):
-        for f in sorted((data / "polnear" / split / "text").glob("*")):
-            texts.append(f.read_text(encoding="utf-8", errors="replace"))
-    for f in sorted((data / "tempeval3").rglob("*.tml")):
-        m = re.search(r"<TEXT>(.*?)</TEXT>", f.read_text(encoding="utf-8", errors="replace"), re.S)
-        if m:
-            texts.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
-    for f in sorted((data / "ecbplus").rglob("*.xml")):
-        toks = re.findall(r"<token[^>]*>([^<]*)</token>", f.read_text(encoding="utf-8", errors="replace"))
-        texts.append(html.unescape(" ".join(toks)))
-    return texts
+    return real_texts(data, ecbplus=True)
 
 
 @dataclass

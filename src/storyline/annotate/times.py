@@ -713,6 +713,13 @@ class _Rule:
 _RULES: list[_Rule] = []
 
 
+# first words of the holidays the holiday rule knows (its triggers, and words that are
+# holiday names only when capitalised)
+_HOLIDAY_WORDS = (
+    "christmas", "new", "thanksgiving", "independence", "labor", "memorial", "easter", "halloween", "valentine",
+)
+
+
 def _rule(
     pattern: str,
     triggers: tuple[str, ...] = (),
@@ -1571,17 +1578,7 @@ def _set(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     rf"""(?<![\w-])(?P<h>Christmas(?:\s+(?:Day|Eve))?|New\s+Year['’]s\s+(?:Day|Eve)|Thanksgiving(?:\s+Day)?
     |Independence\s+Day|Labor\s+Day|Memorial\s+Day|Easter(?:\s+Sunday)?|Halloween|Valentine['’]s\s+Day)
     (?:,?\s+(?P<y>{YEAR}))?(?![\w-])""",
-    (
-        "christmas",
-        "new",
-        "thanksgiving",
-        "independence",
-        "labor",
-        "memorial",
-        "easter",
-        "halloween",
-        "valentine",
-    ),
+    _HOLIDAY_WORDS,
     back=1,
 )
 def _holiday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
@@ -1917,21 +1914,7 @@ def _words_present(ascii_text: bytes, vocabulary: frozenset[bytes]) -> list[byte
 
 
 # names written with a capital: "may", "march", "sun", "new" in lower case are other words
-_CAPITALISED = frozenset(
-    list(_MONTHS)
-    + list(_WEEKDAYS)
-    + [
-        "christmas",
-        "new",
-        "thanksgiving",
-        "independence",
-        "labor",
-        "memorial",
-        "easter",
-        "halloween",
-        "valentine",
-    ]
-)
+_CAPITALISED = frozenset(list(_MONTHS) + list(_WEEKDAYS) + list(_HOLIDAY_WORDS))
 _DIGIT_RULES: dict[int, list[int]] = {}
 for _i, _r in enumerate(_RULES):
     for _n in _r.digit_lengths:
