@@ -368,6 +368,17 @@ _DOC_SELECT = "SELECT d.* FROM documents d"
 
 
 def _split_sql(sql: str) -> list[str]:
-    # Migrations hold no semicolons inside literals or triggers; a plain split is enough.
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    """Split a migration into statements; a trigger body's inner semicolons stay inside its
+    statement (sqlite3.complete_statement knows where a CREATE TRIGGER ... END ends)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 

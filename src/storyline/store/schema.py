@@ -119,4 +119,36 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        "full-text search over titles, cleaned text and outlets (FTS5, kept in step by triggers)",
+        """
+        -- external-content FTS5 index over documents: the text is stored once, in documents.
+        -- documents has no INTEGER PRIMARY KEY, so a VACUUM may renumber rowids: after one,
+        -- run INSERT INTO documents_fts(documents_fts) VALUES('rebuild').
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, outlet,
+            content='documents', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text, outlet)
+            VALUES (new.rowid, new.title, new.text, new.outlet);
+        END;
+        CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text, outlet)
+            VALUES ('delete', old.rowid, old.title, old.text, old.outlet);
+        END;
+        CREATE TRIGGER documents_fts_au AFTER UPDATE OF title, text, outlet ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text, outlet)
+            VALUES ('delete', old.rowid, old.title, old.text, old.outlet);
+            INSERT INTO documents_fts(rowid, title, text, outlet)
+            VALUES (new.rowid, new.title, new.text, new.outlet);
+        END;
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
