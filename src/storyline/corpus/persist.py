@@ -181,35 +181,46 @@ def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> "nx.Mul
     )
 
 
-def claim_report(store: Store) -> "ClaimReport":
-    """Claims of the current documents grouped across documents, with via chains,
-    independent-source counts and contradictions (see :mod:`storyline.corpus.claims`)."""
+def claim_report(
+    store: Store, docs: Sequence[Doc] | None = None, graph: "nx.MultiDiGraph | None" = None
+) -> "ClaimReport":
+    """Claims of the current documents (or of ``docs``, e.g. one story's) grouped across
+    documents, with via chains, independent-source counts and contradictions (see
+    :mod:`storyline.corpus.claims`). ``graph``: a provenance graph already built for them."""
     from ..annotate.attribution import undercuts
     from .claims import claim_report as build
 
-    docs = list(store.iter_docs(status=["ok"]))
+    docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
     return build(
         docs,
         {d.id: d.attributions for d in docs},
-        provenance_graph(store, docs),
+        graph if graph is not None else provenance_graph(store, docs),
         copied_passages(store),
         undercuts_by_doc={d.id: undercuts(d.attributions) for d in docs},
     )
 
 
-def event_list(store: Store) -> list["Event"]:
-    """Events of the current documents, merged across documents (see
-    :mod:`storyline.corpus.events`), with independent-source counts from provenance."""
+def event_list(
+    store: Store,
+    docs: Sequence[Doc] | None = None,
+    *,
+    graph: "nx.MultiDiGraph | None" = None,
+    claims: "ClaimReport | None" = None,
+) -> list["Event"]:
+    """Events of the current documents (or of ``docs``), merged across documents (see
+    :mod:`storyline.corpus.events`), with independent-source counts from provenance.
+    ``graph`` and ``claims`` may be passed when the caller has already computed them."""
     from .events import build_events, from_doc
 
-    docs = list(store.iter_docs(status=["ok"]))
+    docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
+    graph = graph if graph is not None else provenance_graph(store, docs)
     inputs = [e for d in docs for e in from_doc(d)]
-    events = build_events(inputs, provenance_graph(store, docs), doc_texts={d.id: d.text or "" for d in docs})
+    events = build_events(inputs, graph, doc_texts={d.id: d.text or "" for d in docs})
     # Link each event to the claims that report it: a claim whose evidence overlaps the
     # event's evidence sentence in the same document.
-    claims = claim_report(store).claims
+    report = claims if claims is not None else claim_report(store, docs, graph)
     by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    for c in claims:
+    for c in report.claims:
         for span in c.evidence:
             by_doc.setdefault(span.doc, []).append((span.start, span.end, c.id))
     for e in events:
