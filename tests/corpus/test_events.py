@@ -230,3 +230,39 @@ def test_conll_is_mean_and_perfect_is_one():
     assert conll_f1(KEY, KEY) == pytest.approx(1.0)
     expected = (muc(KEY, RESPONSE)[2] + b_cubed(KEY, RESPONSE)[2] + ceaf_e(KEY, RESPONSE)[2]) / 3
     assert conll_f1(KEY, RESPONSE) == pytest.approx(expected)
+
+
+# ----------------------------------------------------------------------------- sample corpus
+
+
+def test_sample_movements_merged_across_documents(sample_store):
+    """vision.md's movements on the map, after cross-document merging: origin → destination
+    where the text gives both, the 001/004 copy counted once."""
+    from pathlib import Path
+
+    from storyline.corpus.persist import event_list
+
+    names = {d.id: Path(d.source_path).name[:3] for d in sample_store.iter_docs()}
+    rows = []
+    for e in event_list(sample_store):
+        r = e.to_record()
+        rows.append(((r["origin"] or {}).get("name"), (r["destination"] or {}).get("name"),
+                     {names[x] for x in r["documents"]}, r))
+
+    def find(origin, dest, docs):
+        hits = [r for o, d, ds, r in rows if o == origin and d == dest and docs <= ds]
+        assert hits, (origin, dest, docs, [(o, d, ds) for o, d, ds, _ in rows if o or d])
+        return hits
+
+    convoy = find("Iraq", "Ar Raqqah", {"000"})
+    assert any({"10 Buses", "35 SUV"} <= {q["text"] for q in r["quantities"]} for r in convoy)
+    assert all(r["certainty"] == "hedged" for r in convoy)  # "reportedly", "allegedly"
+    deir = find("Ar Raqqah", "Deir ez-Zor", {"001", "004"})
+    assert all(r["independent_sources"] == 1 for r in deir)
+    find("Al Qā’im" if any(o == "Al Qā’im" for o, *_ in rows) else "al-Qa'im border crossing", "Ālbū Kamāl", {"002"})
+    find("Ar Raqqah", "Al Ḩasakah", {"003"})
+    find("Ar Raqqah", "Tadmur", {"003"})
+    find("Mosul", "Syria", {"003"})
+    assert any(d == "Markadah" and o in ("Nīnawá", "Iraq") for o, d, *_ in rows)
+    # the convoy is not merged with an untimed movement of another report that shares only a country
+    assert all(len(r["documents"]) == 1 for r in convoy)

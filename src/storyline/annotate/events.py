@@ -111,6 +111,8 @@ class _Entry:
     obj_role: str | None = None
     in_role: str | None = None
     particles: tuple[str, ...] = ()
+    objects: frozenset[str] = frozenset()
+    object_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,13 @@ class EventLexicon:
     preps: dict[str, str]
     mode_words: dict[str, tuple[str, ...]]
     non_count_units: frozenset[str] = frozenset()
+    vehicle_nouns: frozenset[str] = frozenset()
+    occupant_cues: dict[str, str] | None = None
+    people_nouns: frozenset[str] = frozenset()
+    continuation_verbs: frozenset[str] = frozenset()
+    irrealis: frozenset[str] = frozenset()
+    undoing_verbs: frozenset[str] = frozenset()
+    civilian_targets: frozenset[str] = frozenset()
 
 
 def _inflect(base: str) -> list[str]:
@@ -169,6 +178,8 @@ def event_lexicon() -> EventLexicon:
             obj_role=spec.get("obj_role"),
             in_role=spec.get("in_role"),
             particles=tuple(spec.get("needs_particle", ())),
+            objects=frozenset(spec.get("objects", ())),
+            object_types=tuple(sorted(spec.get("object_types", {}).items())),
         )
         for f in spec.get("forms") or _inflect(base):
             verbs.setdefault(f, e)
@@ -188,6 +199,13 @@ def event_lexicon() -> EventLexicon:
         preps=raw["prepositions"],
         mode_words={k: tuple(v) for k, v in raw["mode_words"].items()},
         non_count_units=frozenset(raw.get("non_count_units", ())),
+        vehicle_nouns=frozenset(raw.get("vehicle_nouns", ())),
+        occupant_cues=dict(raw.get("occupant_cues", {})),
+        people_nouns=frozenset(raw.get("people_nouns", ())),
+        continuation_verbs=frozenset(raw.get("continuation_verbs", ())),
+        irrealis=frozenset(f for w in raw.get("irrealis", ()) for f in _inflect(w)),
+        undoing_verbs=frozenset(f for w in raw.get("undoing_verbs", ()) for f in _inflect(w)),
+        civilian_targets=frozenset(raw.get("civilian_targets", ())),
     )
 
 
@@ -211,6 +229,7 @@ def plover_gsr_for(type_: str, *, armed: bool = False) -> str | None:
 # extraction
 
 _MOVE_FAMILY = {"movement", "deployment", "displacement"}
+_WIDER = "+in"
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 
 
@@ -243,7 +262,7 @@ def find_events(
             out.append(ev)
             taken.update(range(tok.i, end_i + 1))
             taken.update(used)
-    return out
+    return _link_routes(out, doc_spacy, text, places, lex)
 
 
 def _trigger(tok: Any, lex: EventLexicon) -> tuple[str, _Entry | None, int] | None:
@@ -427,13 +446,63 @@ def _actor_role(tok: Any, text: str, entities: Sequence[Any], places: Sequence[A
         ante, _ = _antecedent_role(tok, text, entities, places, lex, (), "it")
         if ante is not None and ante.key is not None:
             role = Role(role.start, role.end, role.text, ante.key)
+    # "the army", "the jihadists": the nearest earlier armed group named with the same noun
+    # ("the Iraqi army", "dozens of ISIS jihadists"), when that is unambiguous
+    if role.key is None and tok.lower_ in lex.armed_nouns \
+            and any(c.dep_ == "det" and c.lower_ in ("the", "these", "those") for c in tok.children):
+        key = _definite_antecedent(tok, text, entities, lex)
+        if key is not None:
+            role = Role(role.start, role.end, role.text, key)
     # a place name alone is no actor
     if role.key is None and _only_place(role, places):
         return None, None
     return role, tok
 
 
+def _singular(w: str) -> str:
+    w = w.lower()
+    if w.endswith("ies"):
+        return w[:-3] + "y"
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+
+def _entity_head(doc: Any, m: Any) -> Any | None:
+    """The noun an entity mention heads or modifies ("ISIS jihadists" → jihadists)."""
+    toks = [t for t in doc if m.start <= t.idx < m.end] if len(doc) < 64 else list(
+        doc.char_span(m.start, m.end, alignment_mode="expand") or ())
+    if not toks:
+        return None
+    cur = next((t for t in toks if not (m.start <= t.head.idx < m.end) or t.head is t), toks[-1])
+    for _ in range(4):
+        if cur.dep_ in ("compound", "amod", "nmod", "poss", "appos") and cur.head.i > cur.i and cur.head.pos_ in ("NOUN", "PROPN"):
+            cur = cur.head
+        else:
+            break
+    return cur
+
+
+def _definite_antecedent(tok: Any, text: str, entities: Sequence[Any], lex: EventLexicon) -> str | None:
+    """Entity key for a definite armed noun ("the army"): the armed-group mentions before it
+    whose own noun is the same word, nearest paragraph first; None when none or when that
+    paragraph names more than one such group."""
+    doc = tok.doc
+    word = _singular(tok.lower_)
+    by_para: dict[int, set[str]] = {}
+    for m in entities:
+        if m.end > tok.idx or m.type not in lex.armed_entity_types or m.key is None:
+            continue
+        h = _entity_head(doc, m)
+        words = {_singular(m.text.split()[-1])} | ({_singular(h.text)} if h is not None else set())
+        if word in words:
+            by_para.setdefault(_para_start(text, m.start), set()).add(m.key)
+    if not by_para:
+        return None
+    keys = by_para[max(by_para)]
+    return next(iter(keys)) if len(keys) == 1 else None
+
+
 def _unbalanced_quote(t: str) -> bool:
+    t = re.sub(r"(?<=\w)[’'](?=\w)", "", t)  # an apostrophe ("Iraq’s", "al-Qa’im") is no quote mark
     for o, c in (("“", "”"), ("‘", "’"), ("«", "»")):
         if t.count(o) != t.count(c):
             return True
@@ -653,6 +722,8 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
     governor = tok  # the token whose preps and objects describe the event
     if entry is not None:  # verb trigger
         subj, passive = _subject(tok)
+        if subj is None and tok.tag_ in ("VBD", "VBZ", "VBP") and tok.dep_ not in ("xcomp", "conj", "relcl", "acl"):
+            subj = _left_np(tok)  # a misparsed headline-less sentence: the phrase right before the verb
         if passive:
             affected_tok = subj
             for c in tok.children:
@@ -705,6 +776,45 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
         actor, actor_tok = _actor_role(actor_tok, text, entities, places, lex, prior)
     affected = _role(affected_tok, text, entities) if affected_tok is not None else None
 
+    # an event only threatened, planned, refused or demanded is none; nor is a noun trigger
+    # being ended ("lifted the curfew"); some verbs need a fitting object ("suspended aid")
+    if _irrealis(tok if entry is not None else governor, lex):
+        return None
+    if entry is None and tok.dep_ in ("dobj", "nsubjpass") and tok.head.lower_ in lex.undoing_verbs:
+        return None
+    if entry is not None and (entry.objects or entry.object_types):
+        raw_obj = _counted(affected_tok).lower_ if affected_tok is not None else None
+        obj = _singular(raw_obj) if raw_obj is not None else None
+        if entry.objects and (obj is None or not ({raw_obj, obj, obj + "s"} & entry.objects)):
+            return None
+        type_ = dict(entry.object_types).get(obj or "", type_)
+
+    # a vehicle is no actor: the vehicles are the affected party (the instrument of the
+    # movement), the actor is whoever the sentence puts in them ("carrying X", "full with X",
+    # "belonging to X"), else the armed group named in the phrase, else the actor of the earlier
+    # event with the same vehicles ("The vehicles continued …")
+    occupant = None
+    vt = _counted(raw_actor_tok) if raw_actor_tok is not None else None
+    if vt is not None and vt.lower_ in lex.vehicle_nouns and lex.types.get(type_, {}).get("family") in _MOVE_FAMILY:
+        occ = _occupant(vt, tok, lex, entities)
+        if occ is not None:
+            occupant = _role(occ, text, entities)
+            actor, actor_tok = _actor_role(occ, text, entities, places, lex, prior)
+        else:
+            vs, ve = _span_of(vt)
+            raw_actor = Role(min(raw_actor.start, vs), max(raw_actor.end, ve), text[min(raw_actor.start, vs):max(raw_actor.end, ve)])
+            ms = [m for m in entities if raw_actor.start <= m.start and m.end <= raw_actor.end
+                  and m.type in lex.armed_entity_types]
+            if ms:
+                m = ms[0]
+                actor, actor_tok = Role(m.start, m.end, text[m.start:m.end], m.key), doc.char_span(
+                    m.start, m.end, alignment_mode="expand").root
+            else:
+                actor = _vehicle_antecedent(vt, text, prior)
+                actor_tok = None
+        if affected is None:
+            affected = raw_actor
+
     # armed actor?
     def armed(role_tok: Any, role: Role | None) -> bool:
         if role is None:
@@ -749,13 +859,21 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
                         _prep_paths(g, lex, "location", paths)
     # a time expression is no route ("arrived on Wednesday")
     paths = [(r, s, e) for r, s, e in paths if not any(s <= t.start < e or t.start <= s < t.end for t in times)]
-    # the place objects of the prepositions
+    # the place objects of the prepositions; a widened phrase ("positions in X") only where its
+    # core names no place
+    wider = [(r, s, e) for r, s, e in paths if r.endswith(_WIDER)]
+    paths = [(r, s, e) for r, s, e in paths if not r.endswith(_WIDER)]
+    for r, s, e in wider:
+        r = r[: -len(_WIDER)]
+        if not any(r2 == r and s2 == s and _has_place(places, s2, e2) for r2, s2, e2 in paths):
+            paths = [(r2, s2, e2) for r2, s2, e2 in paths if not (r2 == r and s2 == s)] + [(r, s, e)]
     roles: dict[str, list[int]] = {"origin": [], "destination": [], "via": [], "location": []}
     for role, s, e in paths:
         for i, p in enumerate(places):
             if s <= p.start and p.end <= e and i not in roles[role]:
                 roles[role].append(i)
-    # drop places of a phrase that belong to the actor/affected themselves
+    for r in roles:  # "Iraq’s Nineveh Governorate": the most precise place first
+        roles[r].sort(key=lambda i: (getattr(places[i], "precision", None) or 9, getattr(places[i], "kind", None) == "country"))
     family = lex.types.get(type_, {}).get("family", "")
     if entry is not None and entry.needs_path and not any(r in ("origin", "destination", "via") for r, _, _ in paths):
         return None
@@ -773,7 +891,7 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
 
     # quantities
     qs: list[int] = []
-    spans = [(r.start, r.end) for r in (raw_actor, affected) if r is not None]
+    spans = [(r.start, r.end) for r in (raw_actor, affected, occupant) if r is not None]
     for i, q in enumerate(quantities):
         if (q.unit or "").lower() in lex.non_count_units:
             continue
@@ -802,6 +920,8 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
     if plover is not None:
         mode = _mode(type_, plover, mode, sent.text.lower(), lex, actor)
     gsr = plover_gsr_for(type_, armed=is_armed)
+    if gsr == "FIGHT" and type_ in ("attack", "airstrike", "shelling") and affected_tok is not None and _counted(affected_tok).lower_ in lex.civilian_targets:
+        gsr = "ASSAULT"  # one-sided violence against civilians (PLOVER 0.5 keeps FIGHT for armed clashes)
     end_tok = doc[end_i]
     return EventMention(
         start=tok.idx,
@@ -826,6 +946,162 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
         family=family,
         plover_gsr=gsr,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# routes across sentences: what one sentence of a paragraph says about another's movement
+
+_DEFINITE = frozenset({"the", "these", "those", "this", "that"})
+
+
+def _role_head(doc: Any, r: Role | None) -> Any | None:
+    if r is None:
+        return None
+    span = doc.char_span(r.start, r.end, alignment_mode="expand")
+    return None if span is None or not len(span) else span.root
+
+
+def _same_actor(a: Role | None, b: Role | None, doc: Any) -> bool:
+    """Two actor roles name the same party: one entity key, or (both unnamed) one head noun."""
+    if a is None or b is None:
+        return False
+    if a.key is not None or b.key is not None:
+        return a.key == b.key
+    ha, hb = _role_head(doc, a), _role_head(doc, b)
+    return ha is not None and hb is not None and _singular(_counted(ha).text) == _singular(_counted(hb).text)
+
+
+def _anaphoric(doc: Any, r: Role | None) -> bool:
+    """An actor phrase that refers back: a pronoun or "the/these + noun" without a count."""
+    h = _role_head(doc, r)
+    if h is None:
+        return False
+    if h.pos_ == "PRON" or h.lower_ in _PRONOUNS:
+        return True
+    return any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in h.children) and not any(
+        c.dep_ == "nummod" for c in h.children)
+
+
+def _path_of(ev: EventMention, role: str, places: Sequence[Any]) -> list[tuple[str, int, int]]:
+    ix = getattr(ev, role)
+    return [(role, places[i].start, places[i].end) for i in ix]
+
+
+def _with_route(ev: EventMention, src: EventMention, roles: dict[str, tuple[int, ...]],
+                places: Sequence[Any]) -> EventMention:
+    """``ev`` with the route roles taken from event ``src`` (another sentence): the places'
+    own spans join ``paths`` as evidence, and a hedged source hedges the event."""
+    from dataclasses import replace
+
+    paths = list(ev.paths)
+    for role, ix in roles.items():
+        paths += [(role, places[i].start, places[i].end) for i in ix]
+    certainty, hedges = ev.certainty, ev.hedges
+    if src.certainty == "hedged" and certainty == "asserted":
+        certainty = "hedged"
+    if src.certainty in ("hedged", "reported"):
+        hedges = tuple(dict.fromkeys((*hedges, *src.hedges)))
+    roles = {r: tuple(sorted(ix, key=lambda i: (getattr(places[i], "precision", None) or 9, getattr(places[i], "kind", None) == "country"))) for r, ix in roles.items()}
+    return replace(ev, paths=tuple(paths), certainty=certainty, hedges=hedges, **roles)
+
+
+def _link_routes(evs: list[EventMention], doc: Any, text: str, places: Sequence[Any],
+                 lex: EventLexicon) -> list[EventMention]:
+    """Roles that a movement's own sentence leaves open but its paragraph gives:
+
+    * an origin stated afterwards about the same actor ("… arrived in Margada. The jihadists came
+      from Nineveh"; up to two paragraphs back: "… arrived in Raqqa. … where in Iraq the militants
+      came from") completes the earlier arrival;
+    * a movement of the same actor that goes on from an earlier leg starts where that leg ended
+      ("… passed through al-Qa'im crossing. The vehicles continued on to al-Bukamal");
+    * "the journey" / "the trip" (a definite event noun with no route) is the paragraph's
+      previous movement: it takes that route;
+    * a displacement of a group described earlier as located ("the Kurdish residents of Raqqa"
+      … "forced dozens of Kurdish families to move to Palmyra") starts there.
+    """
+    if not places:
+        return evs
+    out = list(evs)
+    moving = lambda e: e.family == "movement" or e.type in ("forced_transfer", "displace")  # noqa: E731
+    for j, e2 in enumerate(out):
+        if not moving(e2):
+            continue
+        trig = doc.char_span(e2.start, e2.end, alignment_mode="expand")
+        trig = trig.root if trig is not None and len(trig) else None
+        para = _para_start(text, e2.start)
+        # 1. an origin told afterwards completes the earlier arrival of the same actor
+        if e2.origin and not e2.destination and e2.actor is not None and _anaphoric(doc, e2.actor):
+            back = _para_start(text, e2.start, back=2)
+            cands = [i for i in range(j) if moving(out[i]) and out[i].start >= back and out[i].destination
+                     and not out[i].origin and out[i].sentence != e2.sentence
+                     and _same_actor(out[i].actor, e2.actor, doc)]
+            if cands:
+                dest = {places[k].name for k in out[cands[-1]].destination}
+                for i in cands:
+                    if {places[k].name for k in out[i].destination} == dest:
+                        out[i] = _with_route(out[i], e2, {"origin": e2.origin}, places)
+            continue
+        if trig is None:
+            continue
+        # 2. "the journey": the previous movement's route
+        if trig.pos_ == "NOUN" and not (e2.origin or e2.destination or e2.via) \
+                and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in trig.children):
+            back = _para_start(text, e2.start, back=1)
+            prev = [e for e in out[:j] if moving(e) and e.start >= back and e.destination
+                    and (e.actor is None or e2.actor is None or e.actor.key is None or e2.actor.key is None
+                         or e.actor.key == e2.actor.key)]
+            if prev:
+                p = prev[-1]
+                out[j] = _with_route(e2, p, {"origin": p.origin, "destination": p.destination, "via": p.via}, places)
+            continue
+        # 3. the next leg of the same actor starts where the previous one ended
+        if not e2.origin and (e2.destination or e2.via):
+            prev = [e for e in out[:j] if moving(e) and e.start >= para and e.sentence != e2.sentence]
+            if prev:
+                p = prev[-1]
+                same = _same_actor(p.actor, e2.actor, doc) and (
+                    _anaphoric(doc, e2.actor) or trig.lower_ in lex.continuation_verbs)
+                end = p.destination or p.via or (p.origin if not p.destination else ())
+                names = {places[k].name for k in e2.destination}
+                if same and end and not names & {places[k].name for k in end}:
+                    out[j] = _with_route(e2, p, {"origin": end}, places)
+                    continue
+        # 4. a displaced group described earlier as located
+        if not out[j].origin and out[j].destination and (out[j].family == "displacement" or out[j].type in (
+                "forced_transfer", "flee", "transfer")):
+            src = _located_group(doc, out[j].affected or out[j].actor, e2.start, text, places, lex)
+            if src is not None:
+                out[j] = _with_route(out[j], out[j], {"origin": (src,)}, places)
+    return out
+
+
+def _located_group(doc: Any, r: Role | None, pos: int, text: str, places: Sequence[Any],
+                   lex: EventLexicon) -> int | None:
+    """The place of an earlier description of the same people ("the Kurdish residents of Raqqa"
+    for "dozens of Kurdish families"): a people noun with the same capitalised modifier and an
+    "of/in/from X" place, in this paragraph or the two before; None when none or several."""
+    h = _role_head(doc, r)
+    if h is None:
+        return None
+    h = _counted(h)
+    if h.lower_ not in lex.people_nouns:
+        return None
+    mods = {c.lower_ for c in h.children if c.dep_ in ("amod", "compound") and c.text[:1].isupper()}
+    if not mods:
+        return None
+    back = _para_start(text, pos, back=2)
+    found: set[int] = set()
+    span = doc.char_span(back, pos, alignment_mode="contract")
+    for t in span or ():
+        if t.lower_ not in lex.people_nouns or not any(
+                c.dep_ in ("amod", "compound") and c.lower_ in mods for c in t.children):
+            continue
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ in ("of", "in", "from"):
+                s, e = c.idx, c.right_edge.idx + len(c.right_edge.text)
+                found |= {i for i, p in enumerate(places) if s <= p.start and p.end <= e and getattr(p, "resolved", True)}
+    names = {places[i].name for i in found}
+    return min(found) if len(names) == 1 else None
 
 
 def _located(doc: Any, place: Any, role: Role, lex: EventLexicon) -> bool:
@@ -858,16 +1134,154 @@ def _prep_paths(prep: Any, lex: EventLexicon, default_in: str, paths: list, forc
         role = default_in
     if word in ("out", "away"):
         role = "origin"
+    doc = prep.doc
+    if role == default_in and prep.i > 0 and doc[prep.i - 1].lower_ == "where":
+        return  # "where in Iraq … came from": the place belongs to the stranded preposition
+    if role in ("origin", "destination") and not any(g.dep_ in ("pobj", "pcomp", "prep") for g in prep.children):
+        wh = _wh_place(prep)  # "where in Iraq the militants came from"
+        if wh is not None:
+            paths.append((role, *wh))
+        return
     for g in prep.children:
         if g.dep_ == "pobj":
             s, e = _span_of(g)
             paths.append((role, s, e))
+            if role != default_in:  # "from positions in Nineveh": the place that locates the point
+                for c in g.children:
+                    if c.dep_ == "prep" and c.lower_ in ("in", "inside", "near") and c.i > g.i:
+                        for h in c.children:
+                            if h.dep_ == "pobj":
+                                paths.append((role + _WIDER, s, max(e, _span_of(h)[1])))
             for cj in g.children:  # "to both Raqqa and Deir Ezzor"
                 if cj.dep_ == "conj":
                     s2, e2 = _span_of(cj)
                     paths.append((role, s2, e2))
         elif g.dep_ == "prep":  # "out of X", "away from X"
             _prep_paths(g, lex, default_in, paths, forced="origin" if word in ("out", "away") else forced)
+
+
+def _irrealis(tok: Any, lex: EventLexicon) -> bool:
+    """Whether ``tok`` is the complement of a word that makes it unreal: "refused to deploy",
+    "threatened to launch an offensive", "opposed the deployment", "willing to withdraw"."""
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ not in ("xcomp", "dobj", "pobj", "prep", "acomp", "pcomp", "ccomp") or cur.head is cur:
+            return False
+        nxt = cur.head
+        if nxt.lower_ in lex.irrealis:
+            return not (cur.dep_ == "ccomp" and nxt.lower_.startswith("warn"))
+        if cur.dep_ in ("dobj", "ccomp") and nxt.lower_ not in lex.light_verbs:
+            return False
+        cur = nxt
+    return False
+
+
+def _wh_place(prep: Any) -> tuple[int, int] | None:
+    """The place of a wh-phrase "where in X" that a stranded preposition of the same clause
+    refers to ("where in Iraq the militants came from" → Iraq); None without one."""
+    doc = prep.doc
+    sent = prep.sent
+    for w in doc[sent.start : prep.i]:
+        if w.lower_ != "where" or w.i + 1 >= prep.i:
+            continue
+        nxt = doc[w.i + 1]
+        if nxt.lower_ not in ("in", "inside", "within"):
+            continue
+        objs = [g for g in nxt.children if g.dep_ == "pobj" and g.lower_ != "where"]
+        if objs:
+            return _span_of(objs[0])
+    return None
+
+
+def _left_np(tok: Any) -> Any | None:
+    """The noun phrase that ends right before a subject-less finite verb, within its line: the
+    parser sometimes hangs a subject on the previous line ("…Raqqa, Syria\n\n“10 Buses …
+    arrived Raqqa")."""
+    doc = tok.doc
+    if tok.i == 0:
+        return None
+    cur = doc[tok.i - 1]
+    if cur.pos_ not in ("NOUN", "PROPN") or "\n" in cur.text:
+        return None
+    top = cur
+    for _ in range(10):
+        h = cur.head
+        if h is cur or h.i >= tok.i or cur.dep_ not in ("pobj", "prep", "conj", "compound", "amod", "appos", "nmod", "cc"):
+            break
+        if any("\n" in t.text for t in doc[min(h.i, cur.i) : max(h.i, cur.i) + 1]):
+            break
+        cur = h
+        if cur.pos_ in ("NOUN", "PROPN"):
+            top = cur
+    return top
+
+
+def _counted(tok: Any) -> Any:
+    """The counted noun of a quantifier phrase ("dozens of vehicles" → vehicles), else ``tok``."""
+    if tok.lower_ in _QUANTIFIERS or tok.pos_ == "NUM":
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        return g
+    return tok
+
+
+def _humanlike(tok: Any, lex: EventLexicon, entities: Sequence[Any]) -> bool:
+    t = _counted(tok)
+    low = t.lower_
+    if low in lex.armed_nouns or low in lex.people_nouns or low in _GROUP_NOUNS:
+        return True
+    s, e = _span_of(t)
+    return any(s <= m.start and m.end <= e and m.type not in ("outlet", "organization") for m in entities)
+
+
+def _occupant(vt: Any, tok: Any, lex: EventLexicon, entities: Sequence[Any]) -> Any | None:
+    """Who is in (or owns) the vehicles ``vt`` of event ``tok``: the first human conjunct after a
+    cue ("carrying weapons and dozens of fighters", "full with ISIS fighters", "belonging to
+    Iraq's forces") in the vehicle phrase or the event's clause."""
+    cues = lex.occupant_cues or {}
+    seen: set[int] = set()
+    for root in (vt, tok):
+        for c in root.subtree:
+            if c.i in seen or c.lower_ not in cues:
+                continue
+            seen.add(c.i)
+            how = cues[c.lower_]
+            objs = [g for g in c.children if g.dep_ in ("dobj", "obj")] if how == "dobj" else [
+                g for p in c.children if p.dep_ == "prep" and p.lower_ == how for g in p.children if g.dep_ == "pobj"]
+            for o in objs:
+                for cand in (o, *[x for x in o.conjuncts if x.i > o.i]):
+                    if cand.lower_ not in lex.vehicle_nouns and _humanlike(cand, lex, entities):
+                        return cand
+    return None
+
+
+def _vehicle_antecedent(vt: Any, text: str, prior: Sequence[Any]) -> Role | None:
+    """The actor of the nearest earlier event of the paragraph (or the one before) whose vehicles
+    have the same head noun ("several ISIS military vehicles passed … The vehicles continued")."""
+    para = _para_start(text, vt.idx, back=1)
+    for ev in reversed(prior):
+        aff = getattr(ev, "affected", None)
+        if aff is None or ev.actor is None or aff.start < para or aff.end > vt.idx:
+            continue
+        words = re.findall(r"[\w-]+", aff.text.lower())
+        if words and words[-1] == vt.lower_:
+            return ev.actor
+    return None
+
+
+def _para_start(text: str, pos: int, back: int = 0) -> int:
+    """Start of the paragraph holding ``pos``, or of the ``back``-th paragraph before it."""
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(back):
+        if start == 0:
+            break
+        j = start - 1
+        while j > 0 and text[j - 1] == "\n":
+            j -= 1
+        start = text.rfind("\n", 0, j) + 1
+    return start
 
 
 def _attribution_of(pos: int, attributions: Sequence[Any]) -> int | None:

@@ -523,10 +523,16 @@ class PairEvidence:
     places: tuple[float | None, ...]
     actor: float | None
     quantity: float | None
+    # some place more precise than a country agrees (None: not computed)
+    specific_place: bool | None = None
 
     @property
     def compatible(self) -> bool:
         if self.type <= 0 or self.time == 0.0 or self.actor == 0.0 or any(p == 0.0 for p in self.places):
+            return False
+        if self.time is None and (not any(p for p in self.places if p is not None) or self.specific_place is False):
+            # nothing dates them together and no place of theirs agrees (one told only where
+            # it started, the other only where it ended): two events, not one
             return False
         if self.quantity == 0.0:
             # vague-vs-precise (or disagreeing) counts: only when everything else is known
@@ -544,7 +550,20 @@ def pair_evidence(a: EventInput, b: EventInput, *, radius_km: float = 25.0) -> P
         places=tuple(_places(a, b, radius_km)),
         actor=actor_agreement(a, b),
         quantity=quantity_agreement(a, b),
+        specific_place=_specific_agreement(a, b, radius_km),
     )
+
+
+def _specific_agreement(a: EventInput, b: EventInput, radius_km: float) -> bool:
+    """Whether one role of both names a place finer than a province or country (precision 1–2 on
+    both sides) and they agree."""
+    pairs = [(a.origin, b.origin), (_effective_destination(a), _effective_destination(b)), (a.location, b.location)]
+    for x, y in pairs:
+        if x is None or y is None:
+            continue
+        if max(x.precision or 3, y.precision or 3) <= 2 and (place_agreement(x, y, radius_km) or 0) > 0:
+            return True
+    return False
 
 
 def event_candidates(

@@ -83,7 +83,7 @@ def attributions(doc: Doc) -> dict[str, Any]:
 
 
 @stage(
-    "events", version="1",
+    "events", version="2",
     reads=("nlp", "entities", "places", "times", "quantities", "attributions"), writes=("events",),
 )
 def events(doc: Doc) -> dict[str, Any]:
