@@ -52,6 +52,22 @@ MESSAGES: dict[str, str] = {
     "E404": "invalid value for setting {name!r}: {reason}.",
     "E405": "unknown stage(s) {stages}. Known stages: {known}.",
     "E406": "{what} needs --out FILE (binary output is not written to a terminal).",
+    "E407": "no story {story!r} in {path}. List stories with `storyline stories`.",
+    # web app (E5xx): the JSON API's error shape carries these codes
+    "E501": "{what} {ident!r} not found. {hint}",
+    "E502": "invalid request: {reason}.",
+    "E503": (
+        "authentication required: send the header `Authorization: Bearer TOKEN`, or open a link "
+        "with ?token=TOKEN once (it sets a cookie)."
+    ),
+    "E504": "internal error while serving {path}. The server log has the details; please report it.",
+    "E505": (
+        "refusing to serve on {host} without a token: anyone who can reach that address could read "
+        "the store. Pass --token TOKEN, or bind 127.0.0.1."
+    ),
+    "E506": "{feature} is not available in this installation ({reason}).",
+    "E507": "method {method} not allowed on {path}: the web app is read-only.",
+    "E508": "HTTP error {status}: {reason}.",
 }
 
 
@@ -115,3 +131,4 @@ class StoreError(StorylineError):
 
 class UsageError(StorylineError):
     code = "E401"
+

@@ -145,9 +145,10 @@ def _run_stages(
 
 def _run_corpus_steps(store: Store, config: Config) -> None:
     """Incremental corpus steps: each finds on its own what is new since it last ran."""
-    from .corpus.persist import update_reuse
+    from .corpus.persist import update_reuse, update_stories
 
     update_reuse(store, batch_size=config.batch_size)
+    update_stories(store, batch_size=config.batch_size)
 
 
 def analyze(

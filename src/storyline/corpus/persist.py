@@ -228,3 +228,230 @@ def event_list(
             {cid for s in e.evidence for (a, b, cid) in by_doc.get(s.doc, ()) if a < s.end and s.start < b}
         )
     return events
+
+
+# --------------------------------------------------------------------------- stories
+# Story clustering against the store (pure side: storyline.corpus.stories). Placements, IDF
+# counts and the candidate index live in tables (migration 4), so adding documents reads only
+# what the candidate index points at. One transaction per batch: a killed run resumes with
+# the documents not yet in ``story_docs``.
+
+if TYPE_CHECKING:
+    from .stories import DocFeatures, Placement, Story, StorySettings
+
+
+def _chunks(items: Sequence[str], n: int = 900) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+class SqliteStoryState:
+    """:class:`storyline.corpus.stories.StoryState` over the store's story tables; call
+    inside a transaction when adding."""
+
+    def __init__(self, store: Store) -> None:
+        self.conn = store.conn
+        self._n: int | None = None
+        self._seq: int | None = None
+
+    def doc_count(self) -> int:
+        if self._n is None:
+            self._n = int(self.conn.execute("SELECT count(*) FROM story_docs").fetchone()[0])
+        return self._n
+
+    def doc_freq(self, keys: Sequence[str]) -> dict[str, int]:
+        out = {k: 0 for k in keys}
+        for part in _chunks(list(keys)):
+            for r in self.conn.execute(f"SELECT key, n FROM story_df WHERE key IN ({','.join('?' * len(part))})", part):
+                out[r[0]] = int(r[1])
+        return out
+
+    def postings(self, key: str, limit: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT doc_id FROM story_postings WHERE key = ? ORDER BY seq DESC LIMIT ?", (key, limit)
+        )
+        return [r[0] for r in rows]
+
+    def features(self, doc_ids: Sequence[str]) -> "dict[str, DocFeatures]":
+        from .stories import DocFeatures
+
+        out = {}
+        for part in _chunks(list(doc_ids)):
+            q = f"SELECT doc_id, features FROM story_docs WHERE doc_id IN ({','.join('?' * len(part))})"
+            for r in self.conn.execute(q, part):
+                out[r[0]] = DocFeatures.from_json(r[0], json.loads(r[1]))
+        return out
+
+    def assignment(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        out = {}
+        for part in _chunks(list(doc_ids)):
+            q = f"SELECT doc_id, story_id, episode_id FROM story_docs WHERE doc_id IN ({','.join('?' * len(part))})"
+            for r in self.conn.execute(q, part):
+                out[r[0]] = (r[1], r[2])
+        return out
+
+    def add(self, f: "DocFeatures", index_keys: Sequence[str], placed: "Placement") -> None:
+        c = self.conn
+        if self._seq is None:
+            self._seq = int(c.execute("SELECT coalesce(max(seq), 0) FROM story_docs").fetchone()[0])
+        self._seq += 1
+        c.execute("INSERT OR IGNORE INTO stories (id, opened_by) VALUES (?, ?)", (placed.story, f.doc_id))
+        c.execute("INSERT OR IGNORE INTO episodes (id, story_id, opened_by) VALUES (?, ?, ?)",
+                  (placed.episode, placed.story, f.doc_id))
+        c.execute(
+            "INSERT INTO story_docs (doc_id, story_id, episode_id, score, how, seq, features) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f.doc_id, placed.story, placed.episode, placed.score, placed.how, self._seq,
+             json.dumps(f.to_json(), ensure_ascii=False)),
+        )
+        c.executemany("INSERT INTO story_df (key, n) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1",
+                      [(k,) for k in f.keys()])
+        c.executemany("INSERT OR IGNORE INTO story_postings (key, seq, doc_id) VALUES (?, ?, ?)",
+                      [(k, self._seq, f.doc_id) for k in index_keys])
+        self._n = self.doc_count() + 1
+
+
+def _ensure_story_config(store: Store, settings: "StorySettings") -> None:
+    """Features made with other parameters cannot be compared: drop the placements."""
+    row = store.conn.execute("SELECT config FROM story_config WHERE id = 1").fetchone()
+    if row is not None and row[0] == settings.config:
+        return
+    _clear_stories(store)
+    store.conn.execute(
+        "INSERT INTO story_config (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
+        (settings.config,),
+    )
+
+
+def _clear_stories(store: Store) -> None:
+    for table in ("story_postings", "story_df", "story_docs", "episodes", "stories"):
+        store.conn.execute(f"DELETE FROM {table}")
+
+
+def forget_story_documents(store: Store, doc_ids: Iterable[str]) -> int:
+    """Take documents out of their stories (call inside a transaction). The other members
+    stay where they are; an emptied episode or story is deleted. Returns how many left."""
+    c = store.conn
+    gone = 0
+    for doc_id in doc_ids:
+        row = c.execute("SELECT story_id, episode_id, features FROM story_docs WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            continue
+        from .stories import DocFeatures
+
+        keys = DocFeatures.from_json(doc_id, json.loads(row["features"])).keys()
+        c.executemany("UPDATE story_df SET n = n - 1 WHERE key = ?", [(k,) for k in keys])
+        c.execute("DELETE FROM story_df WHERE n <= 0")
+        c.execute("DELETE FROM story_postings WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM story_docs WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM episodes WHERE id = ? AND NOT EXISTS (SELECT 1 FROM story_docs WHERE episode_id = ?)",
+                  (row["episode_id"], row["episode_id"]))
+        c.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS (SELECT 1 FROM story_docs WHERE story_id = ?)",
+                  (row["story_id"], row["story_id"]))
+        gone += 1
+    return gone
+
+
+def _place(store: Store, doc_ids: Sequence[str], settings: "StorySettings", batch_size: int) -> int:
+    from .stories import assign, doc_features
+
+    placed = 0
+    for start in range(0, len(doc_ids), batch_size):
+        docs = [store.get(d, with_raw=False) for d in doc_ids[start : start + batch_size]]
+        feats = [doc_features(d, settings) for d in docs if d.status == "ok" and d.superseded_by is None]
+        with store.transaction():
+            state = SqliteStoryState(store)
+            for f in feats:
+                if not state.assignment([f.doc_id]):  # another run placed it meanwhile
+                    assign(f, state, settings)
+                    placed += 1
+    return placed
+
+
+def update_stories(store: Store, settings: "StorySettings | None" = None, *, batch_size: int = 64) -> int:
+    """Place every current, ok document not yet in a story, in arrival order, against the
+    documents placed before it (see :mod:`storyline.corpus.stories`); documents superseded by a
+    new version or no longer ok leave their stories first. Idempotent; returns how many
+    documents were placed."""
+    from .stories import StorySettings
+
+    settings = settings or StorySettings()
+    with store.transaction():
+        _ensure_story_config(store, settings)
+        stale = [r[0] for r in store.conn.execute(
+            "SELECT s.doc_id FROM story_docs s LEFT JOIN documents d ON d.id = s.doc_id"
+            " WHERE d.id IS NULL OR d.status != 'ok' OR d.superseded_by IS NOT NULL ORDER BY s.seq"
+        )]
+        forget_story_documents(store, stale)
+    todo = [r[0] for r in store.conn.execute(
+        "SELECT d.id FROM documents d LEFT JOIN story_docs s ON s.doc_id = d.id"
+        " WHERE d.status = 'ok' AND d.superseded_by IS NULL AND s.doc_id IS NULL ORDER BY d.rowid"
+    )]
+    return _place(store, todo, settings, batch_size)
+
+
+def rebuild_stories(store: Store, settings: "StorySettings | None" = None) -> int:
+    """Forget every placement and place all current, ok documents again in date order
+    (undated last, then arrival order): results that do not depend on the order of a large
+    import. One transaction: a killed rebuild leaves the previous stories. Returns how many
+    documents were placed."""
+    from .stories import StorySettings, assign, doc_features
+
+    settings = settings or StorySettings()
+    feats = [doc_features(d, settings) for d in store.iter_docs(status=["ok"])]
+    order = sorted(range(len(feats)), key=lambda i: (feats[i].date is None, feats[i].date.day if feats[i].date else 0, i))
+    with store.transaction():
+        _clear_stories(store)
+        store.conn.execute(
+            "INSERT INTO story_config (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
+            (settings.config,),
+        )
+        state = SqliteStoryState(store)
+        for i in order:
+            assign(feats[i], state, settings)
+    return len(feats)
+
+
+def _stories(store: Store, settings: "StorySettings | None", story_id: str | None = None) -> "list[Story]":
+    from .stories import DocFeatures, StorySettings, build_story
+
+    settings = settings or StorySettings()
+    sql = ("SELECT s.doc_id, s.story_id, s.episode_id, s.features FROM story_docs s JOIN documents d ON d.id = s.doc_id"
+           " WHERE d.status = 'ok' AND d.superseded_by IS NULL")
+    args: tuple[str, ...] = ()
+    if story_id is not None:
+        sql += " AND s.story_id = ?"
+        args = (story_id,)
+    grouped: dict[str, dict[str, list[DocFeatures]]] = {}
+    for r in store.conn.execute(sql + " ORDER BY s.seq", args):
+        f = DocFeatures.from_json(r["doc_id"], json.loads(r["features"]))
+        grouped.setdefault(r["story_id"], {}).setdefault(r["episode_id"], []).append(f)
+    if not grouped:
+        return []
+    n = int(store.conn.execute("SELECT count(*) FROM story_docs").fetchone()[0])
+    keys = sorted({k for eps in grouped.values() for fs in eps.values() for f in fs for k in f.keys()})
+    dfs = SqliteStoryState(store).doc_freq(keys)
+    out = [build_story(sid, eps, dfs, n, settings) for sid, eps in grouped.items()]
+    return sorted(out, key=lambda s: (-len(s.documents), s.id))
+
+
+def story_list(store: Store, settings: "StorySettings | None" = None) -> "list[Story]":
+    """Stories of the current documents, largest first (then by id), each with its episodes
+    (by start date). Reads what :func:`update_stories` stored; computes nothing new."""
+    return _stories(store, settings)
+
+
+def story_of(store: Store, story_id: str, settings: "StorySettings | None" = None) -> "Story":
+    """One story by id (or a unique prefix of at least 4 characters); E407 when absent."""
+    from ..errors import StorylineError, UsageError
+
+    rows = store.conn.execute(
+        "SELECT id FROM stories WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') LIMIT 6",
+        (story_id, story_id, story_id),
+    ).fetchall()
+    ids = sorted(r[0] for r in rows)
+    if len(ids) > 1 and story_id not in ids:
+        raise StorylineError("E402", what=f"story id prefix {story_id!r}", matches=", ".join(ids))
+    got = _stories(store, settings, story_id if story_id in ids else (ids[0] if ids else story_id))
+    if not got:
+        raise UsageError("E407", story=story_id, path=store.path)
+    return got[0]

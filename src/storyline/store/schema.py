@@ -151,4 +151,54 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        "story clustering: stories, episodes, document placements, IDF counts, candidate index",
+        """
+        -- parameters the stored features and index were made with (StorySettings.config)
+        CREATE TABLE story_config (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            config  TEXT NOT NULL
+        );
+        -- a story / an episode is named after the document that opened it, and kept while it has members
+        CREATE TABLE stories (
+            id          TEXT PRIMARY KEY,
+            opened_by   TEXT NOT NULL
+        );
+        CREATE TABLE episodes (
+            id          TEXT PRIMARY KEY,
+            story_id    TEXT NOT NULL REFERENCES stories(id),
+            opened_by   TEXT NOT NULL
+        );
+        CREATE INDEX episodes_story ON episodes(story_id);
+        -- where each placed document went (seq: arrival order), and its features (JSON DocFeatures)
+        CREATE TABLE story_docs (
+            doc_id      TEXT PRIMARY KEY REFERENCES documents(id),
+            story_id    TEXT NOT NULL REFERENCES stories(id),
+            episode_id  TEXT NOT NULL REFERENCES episodes(id),
+            score       REAL NOT NULL,
+            how         TEXT NOT NULL CHECK (how IN ('episode', 'story', 'new')),
+            seq         INTEGER NOT NULL,
+            features    TEXT NOT NULL
+        );
+        CREATE INDEX story_docs_story ON story_docs(story_id);
+        CREATE INDEX story_docs_episode ON story_docs(episode_id);
+        -- document frequency of every feature key over the placed documents (for IDF)
+        CREATE TABLE story_df (
+            key     TEXT PRIMARY KEY,
+            n       INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        -- the candidate index: key -> placed documents, newest read first
+        CREATE TABLE story_postings (
+            key     TEXT NOT NULL,
+            seq     INTEGER NOT NULL,
+            doc_id  TEXT NOT NULL REFERENCES documents(id),
+            PRIMARY KEY (key, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_postings_doc ON story_postings(doc_id);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

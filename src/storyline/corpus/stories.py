@@ -1,0 +1,587 @@
+"""Story clustering: documents → stories (one ongoing storyline) → episodes (one specific
+event or report cycle inside it). Pure compute; the store side is in :mod:`.persist`.
+
+The step has the corpus-step shape (candidates → score → cluster):
+
+* :func:`doc_features` — per-document features from a :class:`~storyline.types.Doc`:
+  content-word counts of the cleaned text and title, entity keys, gazetteer ids of resolved
+  places, event types, and a date (the publication date; optionally the most common
+  resolved absolute date in the text) with its uncertainty in days.
+* :func:`candidates` — documents sharing rare keys with a new one, through an inverted index
+  (its top TF-IDF terms, entity keys, place ids); each posting list is read only up to
+  ``max_postings`` most recent entries and at most ``max_candidates`` documents are scored,
+  so the cost of adding a document does not grow with the corpus.
+* :func:`pair_scores` — content similarity (IDF-weighted cosines of text, entities, places
+  and event types, averaged with weights over the channels both documents have) times a time
+  factor ``exp(-gap / scale)`` where ``gap`` is the number of days between the two dates
+  beyond their uncertainty; a missing date gives ``undated_factor``. Stories use a long
+  time scale, episodes a short one.
+* :func:`assign` — a new document joins the best episode if its episode score reaches
+  ``episode_threshold``; else the best story if its story score reaches ``story_threshold``
+  (as a new episode there); else it starts a new story. A cluster's score is the mean of the
+  ``linkage`` best pair scores with its members among the retrieved candidates, a
+  k-nearest-neighbour linkage between single link (k=1) and average link.
+
+**Incremental** here means single pass (TDT-style): each document is placed once, when it
+arrives, against what is already placed; earlier assignments are never revisited (a new
+document cannot pull two existing stories together, nor split one). The result therefore
+depends on arrival order: a bridging document that arrives early may join what would
+otherwise be two stories. IDF weights are those of the corpus at the time of comparison.
+Exceptions: a document removed or replaced by a new version leaves its story (the others
+stay where they are; an emptied story or episode disappears), and
+:func:`storyline.corpus.persist.rebuild_stories` re-places everything in date order for
+order-independent results after a large import.
+
+Ids are stable: a story or episode is named after the document that opened it
+(``s-<12 hex>``, ``e-<12 hex>``) and keeps that name. No randomness; ties break on ids.
+
+Defaults (:class:`StorySettings`) were chosen on ECB+ topics 1–10 (``bench/stories.py``)
+and checked on the sample corpus; they are reported on ECB+ topics 11–35.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+# Channels of a document's features; each is a {key: weight} map in its own namespace, so
+# one document-frequency table serves all of them ("w:raqqa", "e:actor:islamic-state", ...).
+CHANNELS = ("w", "e", "p", "v")
+
+
+@dataclass(frozen=True, slots=True)
+class StorySettings:
+    """Story clustering parameters in the user's terms.
+
+    ``story_threshold`` / ``episode_threshold``: the combined similarity (0–1) a document
+    needs with a story / an episode to join it; lower joins more (fewer, larger clusters).
+    ``story_days`` / ``episode_days``: days between two dates (beyond their precision) that
+    divide the similarity by e — a storyline runs for months or years, an episode for days.
+    ``undated_factor``: the time factor when either document has no date.
+    ``w_text``, ``w_entities``, ``w_places``, ``w_events``: weights of the channels.
+    ``linkage``: how many of a cluster's best-matching members are averaged (1 = single link).
+    ``dates_from_text``: date an undated document by the most common date its text mentions
+    (off: on ECB+ the dates a text mentions are often past events, and using them cut dev
+    story B³ F1 from 88.0 to 75.8).
+    ``index_terms``: top TF-IDF terms per document put in the candidate index (entity keys and
+    place ids always are); ``max_postings``: most recent documents read per index key;
+    ``max_candidates``: documents scored per new document.
+    """
+
+    story_threshold: float = 0.1
+    episode_threshold: float = 0.2
+    story_days: float = 730.0
+    episode_days: float = 21.0
+    undated_factor: float = 1.0
+    w_text: float = 0.8
+    w_entities: float = 0.1
+    w_places: float = 0.1
+    w_events: float = 0.0
+    linkage: int = 2
+    dates_from_text: bool = False
+    title_weight: int = 2
+    index_terms: int = 20
+    max_postings: int = 200
+    max_candidates: int = 50
+
+    @property
+    def config(self) -> str:
+        """What the stored features and index depend on (a change re-places everything)."""
+        return f"stories-v1 terms={self.index_terms} title={self.title_weight} text-dates={self.dates_from_text}"
+
+
+# ------------------------------------------------------------------------------ features
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours said says say told according one two
+    three new also year years last first week month day today yesterday monday tuesday wednesday
+    thursday friday saturday sunday mr mrs ms may might must many much per via like around since
+    however including amid us""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercased content words: letters first, stopwords and one- and two-letter words out,
+    possessives and a plural ``s`` stripped (a cheap stand-in for lemmas, no model needed)."""
+    out = []
+    for m in _TOKEN.finditer(text.lower()):
+        w = m.group(0).replace("’", "'")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if len(w) > 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        if len(w) > 2 and w not in STOPWORDS:
+            out.append(w)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocDate:
+    """A document's date as a day number (``date.toordinal``) ± ``slack`` days."""
+
+    day: int
+    slack: int
+
+    @property
+    def label(self) -> str:
+        """ISO-8601 at the date's precision: ``2017-03-09``, ``2016-10`` or ``2017``."""
+        iso = date.fromordinal(self.day).isoformat()
+        return iso if self.slack == 0 else iso[:7] if self.slack <= 15 else iso[:4]
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:$|T)")
+
+
+def parse_date(value: str | None) -> DocDate | None:
+    """``2017-03-09`` → that day ± 0; ``2016-10`` → mid-month ± 15; ``2017`` → mid-year ± 183.
+    Weeks, seasons and durations give None."""
+    m = _DATE.match(value or "")
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if d:
+            return DocDate(date(y, int(mo), int(d)).toordinal(), 0)
+        if mo:
+            return DocDate(date(y, int(mo), 15).toordinal(), 15)
+        return DocDate(date(y, 7, 2).toordinal(), 183)
+    except ValueError:
+        return None
+
+
+def doc_date(published: str | None, times: Iterable[Any] = ()) -> DocDate | None:
+    """The publication date when known; else the most frequent resolved absolute date of the
+    text (finest precision first, then latest), a guess for undated inputs."""
+    got = parse_date(published)
+    if got is not None:
+        return got
+    seen: Counter[DocDate] = Counter()
+    for t in times:
+        if getattr(t, "resolved", False) and getattr(t, "kind", "date") == "date":
+            d = parse_date(getattr(t, "value", None))
+            if d is not None:
+                seen[d] += 1
+    if not seen:
+        return None
+    return max(seen, key=lambda d: (seen[d], -d.slack, d.day))
+
+
+@dataclass(frozen=True, slots=True)
+class DocFeatures:
+    """What story clustering knows of one document. ``channels`` maps a channel letter
+    (:data:`CHANNELS`) to ``{key: 1 + log(count)}``."""
+
+    doc_id: str
+    channels: Mapping[str, Mapping[str, float]]
+    date: DocDate | None = None
+    title: str | None = None
+
+    def keys(self) -> list[str]:
+        """Namespaced keys, as counted in the document-frequency table."""
+        return sorted(f"{c}:{k}" for c, kv in self.channels.items() for k in kv)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "channels": {c: dict(sorted(kv.items())) for c, kv in self.channels.items()},
+            "date": [self.date.day, self.date.slack] if self.date else None,
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_json(cls, doc_id: str, data: Mapping[str, Any]) -> "DocFeatures":
+        d = data.get("date")
+        return cls(doc_id, {c: dict(kv) for c, kv in data["channels"].items()},
+                   DocDate(d[0], d[1]) if d else None, data.get("title"))
+
+
+def _weights(counts: Counter[str]) -> dict[str, float]:
+    return {k: 1.0 + math.log(n) for k, n in counts.items() if n > 0}
+
+
+def text_features(
+    doc_id: str, text: str, *, title: str | None = None, published: str | None = None,
+    times: Iterable[Any] = (), settings: StorySettings | None = None,
+) -> DocFeatures:
+    """Features from text alone (the cheap path: no annotation layers needed)."""
+    s = settings or StorySettings()
+    words = Counter(tokens(text))
+    for _ in range(s.title_weight):
+        words.update(tokens(title or ""))
+    return DocFeatures(doc_id, {"w": _weights(words)}, doc_date(published, times), title)
+
+
+def doc_features(doc: Any, settings: StorySettings | None = None) -> DocFeatures:
+    """Features of an annotated :class:`~storyline.types.Doc` (its layers may be empty)."""
+    s = settings or StorySettings()
+    f = text_features(doc.id, doc.text or "", title=doc.meta.title, published=doc.meta.published,
+                      times=doc.times if s.dates_from_text else (), settings=s)
+    # Outlets are left out: a publisher naming itself ("ARA News") says nothing of the story.
+    ents = Counter(e.key for e in doc.entities if getattr(e, "key", None) and not e.key.startswith("outlet:"))
+    places = Counter(p.gazetteer_id for p in doc.places if getattr(p, "resolved", False) and p.gazetteer_id)
+    events = Counter(e.type for e in doc.events if getattr(e, "type", None))
+    channels = dict(f.channels)
+    for c, counts in (("e", ents), ("p", places), ("v", events)):
+        if counts:
+            channels[c] = _weights(counts)
+    return DocFeatures(doc.id, channels, f.date, f.title)
+
+
+# ------------------------------------------------------------------------------ state
+
+
+class StoryState(Protocol):
+    """What :func:`assign` reads and writes: document frequencies, the inverted index, the
+    stored features and assignments. :class:`MemoryState` keeps them in dicts; the store
+    keeps them in tables (:mod:`storyline.corpus.persist`)."""
+
+    def doc_count(self) -> int: ...
+    def doc_freq(self, keys: Sequence[str]) -> dict[str, int]: ...
+    def postings(self, key: str, limit: int) -> list[str]: ...
+    def features(self, doc_ids: Sequence[str]) -> dict[str, DocFeatures]: ...
+    def assignment(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]: ...
+    def add(self, f: DocFeatures, index_keys: Sequence[str], placed: "Placement") -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where :func:`assign` put a document, and why."""
+
+    doc_id: str
+    story: str
+    episode: str
+    score: float  # the score of the cluster it joined (0 for a new story)
+    how: str  # "episode" (joined one), "story" (new episode in a story), "new"
+    candidates: int  # documents scored
+
+
+class MemoryState:
+    """In-memory :class:`StoryState` (benchmarks, tests, a batch job's worker)."""
+
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()
+        self.index: dict[str, list[str]] = {}
+        self.feats: dict[str, DocFeatures] = {}
+        self.placed: dict[str, tuple[str, str]] = {}
+        self.order: list[str] = []
+
+    def doc_count(self) -> int:
+        return len(self.feats)
+
+    def doc_freq(self, keys: Sequence[str]) -> dict[str, int]:
+        return {k: self.df[k] for k in keys}
+
+    def postings(self, key: str, limit: int) -> list[str]:
+        got = self.index.get(key, [])
+        return got[-limit:][::-1]
+
+    def features(self, doc_ids: Sequence[str]) -> dict[str, DocFeatures]:
+        return {d: self.feats[d] for d in doc_ids if d in self.feats}
+
+    def assignment(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        return {d: self.placed[d] for d in doc_ids if d in self.placed}
+
+    def add(self, f: DocFeatures, index_keys: Sequence[str], placed: Placement) -> None:
+        self.feats[f.doc_id] = f
+        self.df.update(f.keys())
+        for k in index_keys:
+            self.index.setdefault(k, []).append(f.doc_id)
+        self.placed[f.doc_id] = (placed.story, placed.episode)
+        self.order.append(f.doc_id)
+
+    def clusters(self) -> dict[str, dict[str, list[str]]]:
+        """{story: {episode: [doc ids in arrival order]}}."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for d in self.order:
+            s, e = self.placed[d]
+            out.setdefault(s, {}).setdefault(e, []).append(d)
+        return out
+
+
+# ------------------------------------------------------------------------------ scoring
+
+
+def idf(df: int, n: int) -> float:
+    """Smoothed IDF (as scikit-learn's): ``ln((1 + n) / (1 + df)) + 1``."""
+    return math.log((1 + n) / (1 + df)) + 1.0
+
+
+def _vector(kv: Mapping[str, float], channel: str, dfs: Mapping[str, int], n: int) -> dict[str, float]:
+    v = {k: w * idf(dfs.get(f"{channel}:{k}", 0), n) for k, w in kv.items()}
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {k: x / norm for k, x in v.items()}
+
+
+def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+
+def content_similarity(
+    a: DocFeatures, b: DocFeatures, dfs: Mapping[str, int], n: int, settings: StorySettings,
+    cache: dict[tuple[str, str], dict[str, float]] | None = None,
+) -> float:
+    """Weighted mean of the channel cosines over the channels both documents have."""
+    weights = {"w": settings.w_text, "e": settings.w_entities, "p": settings.w_places, "v": settings.w_events}
+    cache = cache if cache is not None else {}
+    total = wsum = 0.0
+    for c in CHANNELS:
+        if weights[c] <= 0 or not a.channels.get(c) or not b.channels.get(c):
+            continue
+        va = cache.get((a.doc_id, c))
+        if va is None:
+            va = cache[(a.doc_id, c)] = _vector(a.channels[c], c, dfs, n)
+        vb = cache.get((b.doc_id, c))
+        if vb is None:
+            vb = cache[(b.doc_id, c)] = _vector(b.channels[c], c, dfs, n)
+        total += weights[c] * _cos(va, vb)
+        wsum += weights[c]
+    return total / wsum if wsum else 0.0
+
+
+def day_gap(a: DocDate | None, b: DocDate | None) -> float | None:
+    """Days between two dates beyond their uncertainty (0 when they may be the same day)."""
+    if a is None or b is None:
+        return None
+    return max(0.0, abs(a.day - b.day) - a.slack - b.slack)
+
+
+def time_factor(a: DocDate | None, b: DocDate | None, scale_days: float, undated: float) -> float:
+    gap = day_gap(a, b)
+    if gap is None:
+        return undated
+    return math.exp(-gap / scale_days) if scale_days > 0 else float(gap == 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    other: str
+    content: float
+    story: float  # content × long time factor
+    episode: float  # content × short time factor
+
+
+def pair_scores(
+    f: DocFeatures, others: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings
+) -> list[PairScore]:
+    cache: dict[tuple[str, str], dict[str, float]] = {}
+    out = []
+    for o in others:
+        c = content_similarity(f, o, dfs, n, settings, cache)
+        out.append(PairScore(
+            o.doc_id, c,
+            c * time_factor(f.date, o.date, settings.story_days, settings.undated_factor),
+            c * time_factor(f.date, o.date, settings.episode_days, settings.undated_factor),
+        ))
+    return out
+
+
+# ------------------------------------------------------------------------------ candidates
+
+
+def index_keys(f: DocFeatures, dfs: Mapping[str, int], n: int, settings: StorySettings) -> list[str]:
+    """Keys under which a document is indexed (and with which it looks for candidates): its
+    ``index_terms`` best TF-IDF words, every entity key and every place id."""
+    words = f.channels.get("w", {})
+    ranked = sorted(words, key=lambda k: (-words[k] * idf(dfs.get(f"w:{k}", 0), n), k))
+    keys = [f"w:{k}" for k in ranked[: settings.index_terms]]
+    keys += sorted(f"{c}:{k}" for c in ("e", "p") for k in f.channels.get(c, {}))
+    return keys
+
+
+def candidates(keys: Sequence[str], state: StoryState, settings: StorySettings) -> list[str]:
+    """Documents sharing index keys with a new one, most keys shared first (then by id),
+    at most ``max_candidates``; each key's postings are read up to ``max_postings``."""
+    hits: Counter[str] = Counter()
+    for k in keys:
+        hits.update(state.postings(k, settings.max_postings))
+    ranked = sorted(hits, key=lambda d: (-hits[d], d))
+    return ranked[: settings.max_candidates]
+
+
+# ------------------------------------------------------------------------------ assignment
+
+
+def cluster_id(prefix: str, doc_id: str) -> str:
+    return f"{prefix}-{hashlib.sha1(doc_id.encode()).hexdigest()[:12]}"
+
+
+def _linkage(scores: list[float], k: int) -> float:
+    # Mean of the k best member scores; a cluster with fewer members averages what it has.
+    top = sorted(scores, reverse=True)[: max(1, k)]
+    return sum(top) / len(top)
+
+
+@dataclass(slots=True)
+class Decision:
+    placement: Placement
+    index_keys: list[str] = field(default_factory=list)
+
+
+def decide(f: DocFeatures, state: StoryState, settings: StorySettings) -> Decision:
+    """Where ``f`` goes, given what ``state`` holds (the state is not changed)."""
+    keys_all = f.keys()
+    dfs = state.doc_freq(keys_all)
+    n = state.doc_count() + 1
+    dfs = {k: v + 1 for k, v in dfs.items()}  # the new document is part of the corpus it is weighed in
+    keys = index_keys(f, dfs, n, settings)
+    cands = [c for c in candidates(keys, state, settings) if c != f.doc_id]
+    feats = state.features(cands)
+    others = [feats[c] for c in cands if c in feats]
+    if others:
+        dfs.update({k: v + 1 for k, v in state.doc_freq(sorted({k for o in others for k in o.keys()} - set(dfs))).items()})
+    scores = pair_scores(f, others, dfs, n, settings)
+    where = state.assignment([s.other for s in scores])
+    by_story: dict[str, list[float]] = {}
+    by_episode: dict[tuple[str, str], list[float]] = {}
+    for s in scores:
+        if s.other not in where:
+            continue
+        story, episode = where[s.other]
+        by_story.setdefault(story, []).append(s.story)
+        by_episode.setdefault((story, episode), []).append(s.episode)
+    best_ep = max(((_linkage(v, settings.linkage), k) for k, v in by_episode.items()),
+                  key=lambda x: (x[0], x[1]), default=None)
+    if best_ep is not None and best_ep[0] >= settings.episode_threshold:
+        story, episode = best_ep[1]
+        return Decision(Placement(f.doc_id, story, episode, best_ep[0], "episode", len(others)), keys)
+    best_story = max(((_linkage(v, settings.linkage), k) for k, v in by_story.items()),
+                     key=lambda x: (x[0], x[1]), default=None)
+    if best_story is not None and best_story[0] >= settings.story_threshold:
+        return Decision(Placement(f.doc_id, best_story[1], cluster_id("e", f.doc_id), best_story[0], "story",
+                                  len(others)), keys)
+    return Decision(Placement(f.doc_id, cluster_id("s", f.doc_id), cluster_id("e", f.doc_id), 0.0, "new",
+                              len(others)), keys)
+
+
+def assign(f: DocFeatures, state: StoryState, settings: StorySettings | None = None) -> Placement:
+    """Place one document (see the module docstring) and record it in ``state``."""
+    s = settings or StorySettings()
+    d = decide(f, state, s)
+    state.add(f, d.index_keys, d.placement)
+    return d.placement
+
+
+def assign_all(
+    feats: Iterable[DocFeatures], state: StoryState | None = None, settings: StorySettings | None = None
+) -> tuple[StoryState, list[Placement]]:
+    """Place documents one after another, in the order given."""
+    st: StoryState = state if state is not None else MemoryState()
+    return st, [assign(f, st, settings) for f in feats]
+
+
+# ------------------------------------------------------------------------------ records
+
+
+@dataclass(slots=True)
+class Episode:
+    id: str
+    title: str
+    documents: list[str]
+    start: str | None
+    end: str | None
+
+    def to_record(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "documents": list(self.documents),
+                "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class Story:
+    """records.md "Story" (``summary``, ``events`` and ``claims`` are filled by the report)."""
+
+    id: str
+    title: str
+    documents: list[str]
+    start: str | None
+    end: str | None
+    episodes: list[Episode] = field(default_factory=list)
+    summary: list[dict[str, Any]] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "documents": list(self.documents),
+            "start": self.start, "end": self.end,
+            "summary": list(self.summary), "events": list(self.events), "claims": list(self.claims),
+            "episodes": [e.to_record() for e in self.episodes],
+        }
+
+
+def _span(feats: Sequence[DocFeatures]) -> tuple[str | None, str | None]:
+    # Earliest and latest member dates, each written at its own precision ("2015-11").
+    dated = [f.date for f in feats if f.date is not None]
+    if not dated:
+        return None, None
+    first = min(dated, key=lambda d: (d.day - d.slack, d.slack))
+    last = max(dated, key=lambda d: (d.day + d.slack, -d.slack))
+    return first.label, last.label
+
+
+def central(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings) -> DocFeatures:
+    """The member closest to the cluster's centroid (sum of the members' content vectors)."""
+    if len(feats) == 1:
+        return feats[0]
+    vecs = [{c: _vector(kv, c, dfs, n) for c, kv in f.channels.items()} for f in feats]
+    centroid: dict[str, dict[str, float]] = {}
+    for v in vecs:
+        for c, kv in v.items():
+            acc = centroid.setdefault(c, {})
+            for k, x in kv.items():
+                acc[k] = acc.get(k, 0.0) + x
+    weights = {"w": settings.w_text, "e": settings.w_entities, "p": settings.w_places, "v": settings.w_events}
+    best = max(range(len(feats)), key=lambda i: (
+        sum(weights[c] * _cos(vecs[i][c], centroid[c]) for c in vecs[i]), feats[i].title is not None,
+        [-ord(ch) for ch in feats[i].doc_id]))
+    return feats[best]
+
+
+def _title(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings) -> str:
+    c = central(feats, dfs, n, settings)
+    if c.title:
+        return c.title
+    titled = [f for f in feats if f.title]
+    if titled:
+        return central(titled, dfs, n, settings).title or ""
+    # No member has a title: the cluster's most distinctive words.
+    acc: Counter[str] = Counter()
+    for f in feats:
+        for k, w in f.channels.get("w", {}).items():
+            acc[k] += w * idf(dfs.get(f"w:{k}", 0), n)
+    return " · ".join(k for k, _ in sorted(acc.items(), key=lambda x: (-x[1], x[0]))[:5])
+
+
+def build_story(
+    story_id: str, episodes: Mapping[str, Sequence[DocFeatures]], dfs: Mapping[str, int], n: int,
+    settings: StorySettings | None = None,
+) -> Story:
+    """A :class:`Story` from its episodes' member features (episodes ordered by start date,
+    then id; documents by date, then id)."""
+    s = settings or StorySettings()
+
+    def order(fs: Sequence[DocFeatures]) -> list[DocFeatures]:
+        return sorted(fs, key=lambda f: (f.date is None, f.date.day if f.date else 0, f.doc_id))
+
+    eps = []
+    for eid, fs in episodes.items():
+        fs = order(fs)
+        start, end = _span(fs)
+        eps.append(Episode(eid, _title(fs, dfs, n, s), [f.doc_id for f in fs], start, end))
+    eps.sort(key=lambda e: (e.start is None, e.start or "", e.id))
+    members = order([f for fs in episodes.values() for f in fs])
+    start, end = _span(members)
+    return Story(story_id, _title(members, dfs, n, s), [f.doc_id for f in members], start, end, eps)
