@@ -266,3 +266,76 @@ def test_sample_movements_merged_across_documents(sample_store):
     assert any(d == "Markadah" and o in ("Nīnawá", "Iraq") for o, d, *_ in rows)
     # the convoy is not merged with an untimed movement of another report that shares only a country
     assert all(len(r["documents"]) == 1 for r in convoy)
+    # one Raqqa → Deir ez-Zor record: no per-document or placeless duplicates of the 001/004 flight
+    to_deir = [r for o, d, ds, r in rows if o == "Ar Raqqah" and d == "Deir ez-Zor"]
+    assert len(to_deir) == 1
+    assert {names[x] for x in to_deir[0]["documents"]} == {"001", "004"}
+    margada = next(r for o, d, ds, r in rows if d == "Markadah")
+    assert margada["origin"]["name"] == "Nīnawá"  # the finer of Nineveh and Iraq
+    assert any(q["low"] == 25 and q["unit"] == "family" for q in margada["quantities"])
+    # "to the Syrian border": the country, kind border
+    border = [r for o, d, ds, r in rows if ds == {"000"} and r["type"] == "deploy" and d == "Syria"]
+    assert border and border[0]["destination"]["kind"] == "border" and border[0]["destination"]["precision"] == 3
+    # a proposal ("Expelling the Kurds from Raqqa is the best solution") is no event
+    assert not any("Expelling" in s["text"] for _, _, _, r in rows for s in r["evidence"])
+    palmyra = next(r for o, d, ds, r in rows if d == "Tadmur")
+    assert palmyra["actor"]["entity"] == "actor:islamic-state"  # "the group"
+
+
+# ------------------------------------------------------------------ same-document merging
+
+NINEVEH = PlaceRef("Nineveh Governorate", 36.0, 42.5, "region", "IQ", "99001", 3)
+IRAQ = PlaceRef("Iraq", 33.0, 44.0, "country", "IQ", "99000", 3)
+TEXT = ("Dozens of IS vehicles began the march out of Raqqa. Those fleeing are commanders.\n\n"
+        "Unrelated text here. More unrelated text.\n\nLeaders moved from Raqqa to Deir ez-Zor.")
+
+
+def _local(doc, start, text, sent, **kw):
+    e = ev(doc, start, text, **kw)
+    e.sentence = Span(doc, sent[0], sent[1], TEXT[sent[0]:sent[1]])
+    return e
+
+
+def test_same_paragraph_mentions_of_one_movement_merge():
+    march = _local("d1", 22, "march", (0, 52), destination=None, time=None)
+    fleeing = _local("d1", 59, "fleeing", (53, 83), type="flee", actor=None, entity=None, origin=None,
+                     destination=None, time=None)
+    (e,) = build_events([march, fleeing], doc_texts={"d1": TEXT})
+    assert len(e.evidence) == 2 and e.origin["name"] == "Raqqa"
+    # a placeless, actorless mention far away in the document stays its own event
+    far = _local("d1", 85, "text", (85, 105), type="flee", actor=None, entity=None, origin=None,
+                 destination=None, time=None)
+    assert len(build_events([march, far], doc_texts={"d1": TEXT})) == 2
+
+
+def test_same_route_in_one_document_merges_across_paragraphs():
+    march = _local("d1", 22, "march", (0, 52), time=None)
+    moved = _local("d1", 135, "moved", (127, 168), time=None)
+    assert len(build_events([march, moved], doc_texts={"d1": TEXT})) == 1
+    # origin-only and destination-only mentions far apart stay apart (no link)
+    a = _local("d1", 22, "march", (0, 52), destination=None, time=None)
+    b = _local("d1", 135, "moved", (127, 168), origin=None, time=None)
+    assert len(build_events([a, b], doc_texts={"d1": TEXT})) == 2
+
+
+def test_into_and_out_of_one_place_do_not_merge():
+    out_of = _local("d1", 22, "march", (0, 52), destination=None, time=None)
+    into = _local("d1", 59, "fleeing", (53, 83), type="arrive", origin=None, destination=RAQQA, time=None)
+    assert len(build_events([out_of, into], doc_texts={"d1": TEXT})) == 2
+
+
+def test_conflicting_time_or_actor_or_polarity_keeps_same_paragraph_apart():
+    a = _local("d1", 22, "march", (0, 52), time="2017-03-01")
+    b = _local("d1", 59, "fleeing", (53, 83), type="flee", time="2017-02-01")
+    assert len(build_events([a, b], doc_texts={"d1": TEXT})) == 2
+    c = _local("d1", 59, "fleeing", (53, 83), type="flee", actor="YPG", entity="org:ypg", time=None)
+    assert len(build_events([_local("d1", 22, "march", (0, 52), time=None), c], doc_texts={"d1": TEXT})) == 2
+    d = _local("d1", 59, "fleeing", (53, 83), type="flee", certainty="denied", time=None)
+    assert len(build_events([_local("d1", 22, "march", (0, 52), time=None), d], doc_texts={"d1": TEXT})) == 2
+
+
+def test_merged_origin_is_the_finest_agreed_place():
+    a = ev("d1", 0, "arrived", origin=IRAQ, time=None)
+    b = ev("d2", 0, "came", origin=NINEVEH, time=None)
+    e = build_events([a, b])[0] if len(build_events([a, b])) == 1 else None
+    assert e is not None and e.origin["name"] == "Nineveh Governorate"

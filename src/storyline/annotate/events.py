@@ -30,6 +30,18 @@ and nouns. Roles come from the parse:
 
 "forced X to move" becomes ``forced_transfer`` with the forcer as actor and X as affected.
 
+Not events: a trigger under an irrealis word ("threatened to", "plans to", "calls for", "is
+looking to", "the idea of …") or a bare gerund that is the subject of a copular/evaluative
+predicate ("Expelling the Kurds from X is the best solution"). A modal ("would", "could"), a
+conditional clause or a question makes the event ``hedged`` with that cue.
+
+Derived places (``derived``): "the Syrian border" / "the border with X" → the country (kind
+``border``, precision 3, from the gazetteer's demonyms); operation nouns ("the Mosul
+offensive", "the battle for Raqqa", a definite "the military operation" → the place of the
+latest violence/territory event of the paragraph or the one before) give their place.
+Companions ("the militants were accompanied by at least 25 families") add their counts to the
+latest movement of the same actor.
+
 PLOVER: every type maps to the nearest PLOVER event type and mode (``types`` in the JSON);
 ``plover`` is None when none fits — PLOVER has no origin→destination movement, so the
 movement family (move, arrive, cross, relocate, transfer, flee, evacuate, desert, return) is
@@ -40,6 +52,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -89,6 +102,9 @@ class EventMention:
     attribution: int | None = None
     family: str = ""
     plover_gsr: str | None = None
+    # places this layer derives where the place layer has none: ``(role, record)`` with a
+    # record shaped like a place ("the Syrian border" → Syria, kind "border", precision 3)
+    derived: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def to_record(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -133,6 +149,10 @@ class EventLexicon:
     people_nouns: frozenset[str] = frozenset()
     continuation_verbs: frozenset[str] = frozenset()
     irrealis: frozenset[str] = frozenset()
+    irrealis_xcomp: frozenset[str] = frozenset()
+    irrealis_nouns: frozenset[str] = frozenset()
+    operation_nouns: frozenset[str] = frozenset()
+    companion_verbs: frozenset[str] = frozenset()
     undoing_verbs: frozenset[str] = frozenset()
     civilian_targets: frozenset[str] = frozenset()
 
@@ -204,6 +224,10 @@ def event_lexicon() -> EventLexicon:
         people_nouns=frozenset(raw.get("people_nouns", ())),
         continuation_verbs=frozenset(raw.get("continuation_verbs", ())),
         irrealis=frozenset(f for w in raw.get("irrealis", ()) for f in _inflect(w)),
+        irrealis_xcomp=frozenset(f for w in raw.get("irrealis_xcomp", ()) for f in _inflect(w)),
+        irrealis_nouns=frozenset(n for w in raw.get("irrealis_nouns", ()) for n in (w, _plural(w))),
+        operation_nouns=frozenset(n for w in raw.get("operation_nouns", ()) for n in (w, _plural(w))),
+        companion_verbs=frozenset(f for w in raw.get("companion_verbs", ()) for f in _inflect(w)),
         undoing_verbs=frozenset(f for w in raw.get("undoing_verbs", ()) for f in _inflect(w)),
         civilian_targets=frozenset(raw.get("civilian_targets", ())),
     )
@@ -262,7 +286,76 @@ def find_events(
             out.append(ev)
             taken.update(range(tok.i, end_i + 1))
             taken.update(used)
-    return _link_routes(out, doc_spacy, text, places, lex)
+    out = _link_routes(out, doc_spacy, text, places, lex)
+    return _companions(out, doc_spacy, text, entities, places, quantities, lex)
+
+
+def _companions(evs: list[EventMention], doc: Any, text: str, entities: Sequence[Any], places: Sequence[Any],
+                quantities: Sequence[Any], lex: EventLexicon) -> list[EventMention]:
+    """Counts of people travelling with a movement's actor: "the militants were accompanied by
+    at least 25 civilian families" (passive: the agent accompanies the subject) or "25 families
+    accompanied the militants" (active) adds the companions' counts to the latest movement of
+    the same actor in this paragraph or the one before (same entity key, or same head noun);
+    "arrived … along with 25 families" to its own event. Nothing when no movement matches."""
+    if not evs or not quantities:
+        return evs
+    from dataclasses import replace
+
+    out = list(evs)
+    moving = lambda e: e.family in _MOVE_FAMILY  # noqa: E731
+
+    def counts(s: int, e: int) -> list[int]:
+        return [i for i, q in enumerate(quantities) if s <= q.start < e and (q.unit or "").lower() not in lex.non_count_units]
+
+    def add(j: int, qs: list[int]) -> None:
+        new = tuple(dict.fromkeys((*out[j].quantities, *qs)))
+        if new != out[j].quantities:
+            out[j] = replace(out[j], quantities=new)
+
+    # "along with N X" / "together with N X" / "alongside N X" on the trigger itself
+    for j, e in enumerate(out):
+        if not moving(e):
+            continue
+        span = doc.char_span(e.start, e.end, alignment_mode="expand")
+        trig = span.root if span is not None and len(span) else None
+        if trig is None:
+            continue
+        for c in trig.children:
+            if c.dep_ == "prep" and (c.lower_ == "alongside" or (c.lower_ == "with" and c.i > 0
+                                                                  and doc[c.i - 1].lower_ in ("along", "together"))):
+                add(j, counts(c.idx, c.right_edge.idx + len(c.right_edge.text)))
+    for tok in doc:
+        if tok.lower_ not in lex.companion_verbs or not (tok.pos_ == "VERB" or tok.tag_.startswith("VB")):
+            continue
+        comp = moved = None
+        for c in tok.children:
+            if c.dep_ == "agent":
+                comp = next((g for g in c.children if g.dep_ == "pobj"), None)
+            elif c.dep_ == "nsubjpass":
+                moved = c
+        if moved is None:
+            for c in tok.children:
+                if c.dep_ == "nsubj":
+                    comp = c
+                elif c.dep_ in ("dobj", "obj"):
+                    moved = c
+        if comp is None or moved is None:
+            continue
+        qs = counts(*_span_of(comp))
+        if not qs:
+            continue
+        mrole, _ = _actor_role(moved, text, entities, places, lex, [e for e in out if e.start < tok.idx])
+        if mrole is None:
+            continue
+        back = _para_start(text, tok.idx, back=1)
+        for j in range(len(out) - 1, -1, -1):
+            e = out[j]
+            if not moving(e) or e.start < back or e.start > tok.idx or e.actor is None:
+                continue
+            if _same_actor(e.actor, mrole, doc) or (e.actor.key is not None and e.actor.key == mrole.key):
+                add(j, qs)
+                break
+    return out
 
 
 def _trigger(tok: Any, lex: EventLexicon) -> tuple[str, _Entry | None, int] | None:
@@ -379,7 +472,7 @@ def _actor_role(tok: Any, text: str, entities: Sequence[Any], places: Sequence[A
     # a noun subject with its own clausal complement is a misparsed reporting verb ("the portal
     # notes that dozens … have been fleeing"): the real subject is the complement's
     for c in tok.children:
-        if c.dep_ == "ccomp":
+        if c.dep_ in ("ccomp", "acl"):  # an acl has no subject of its own unless misparsed
             subs = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
             if subs and tok.pos_ in ("NOUN", "PROPN"):
                 tok = subs[0]
@@ -443,14 +536,19 @@ def _actor_role(tok: Any, text: str, entities: Sequence[Any], places: Sequence[A
     # "the group", "the terrorist organization": the nearest named group of the paragraph
     if role.key is None and tok.lower_ in ("group", "organization", "organisation") \
             and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
-        ante, _ = _antecedent_role(tok, text, entities, places, lex, (), "it")
-        if ante is not None and ante.key is not None:
-            role = Role(role.start, role.end, role.text, ante.key)
+        key = _group_antecedent(tok, text, entities, lex)
+        if key is None:
+            ante, _ = _antecedent_role(tok, text, entities, places, lex, (), "it")
+            key = ante.key if ante is not None else None
+        if key is not None:
+            role = Role(role.start, role.end, role.text, key)
     # "the army", "the jihadists": the nearest earlier armed group named with the same noun
     # ("the Iraqi army", "dozens of ISIS jihadists"), when that is unambiguous
     if role.key is None and tok.lower_ in lex.armed_nouns \
             and any(c.dep_ == "det" and c.lower_ in ("the", "these", "those") for c in tok.children):
         key = _definite_antecedent(tok, text, entities, lex)
+        if key is None and tok.lower_ in _GROUP_ANAPHORS:
+            key = _group_antecedent(tok, text, entities, lex)
         if key is not None:
             role = Role(role.start, role.end, role.text, key)
     # a place name alone is no actor
@@ -499,6 +597,27 @@ def _definite_antecedent(tok: Any, text: str, entities: Sequence[Any], lex: Even
         return None
     keys = by_para[max(by_para)]
     return next(iter(keys)) if len(keys) == 1 else None
+
+
+#: definite nouns that refer back to an armed group as a whole ("the militants", "the group")
+_GROUP_ANAPHORS = frozenset({"militants", "jihadists", "fighters", "insurgents", "rebels", "extremists",
+                             "terrorists", "group", "organization", "organisation"})
+
+
+def _group_antecedent(tok: Any, text: str, entities: Sequence[Any], lex: EventLexicon) -> str | None:
+    """Entity key for "the group" / "the organisation" / "the militants": the armed group named
+    in this paragraph or the one before; when several are, the one the document has named most
+    often so far, if it is named at least 1.5 times as often as any other; else None."""
+    back = _para_start(text, tok.idx, back=1)
+    near = {m.key for m in entities if m.key is not None and m.type in lex.armed_entity_types
+            and back <= m.start and m.end <= tok.idx}
+    if len(near) == 1:
+        return next(iter(near))
+    if not near:
+        return None
+    counts = Counter(m.key for m in entities if m.key in near and m.end <= tok.idx)
+    (k1, n1), (_, n2) = counts.most_common(2)
+    return k1 if n1 >= 1.5 * n2 else None
 
 
 def _unbalanced_quote(t: str) -> bool:
@@ -778,7 +897,7 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
 
     # an event only threatened, planned, refused or demanded is none; nor is a noun trigger
     # being ended ("lifted the curfew"); some verbs need a fitting object ("suspended aid")
-    if _irrealis(tok if entry is not None else governor, lex):
+    if _irrealis(tok if entry is not None else governor, lex) or _gerund_topic(tok):
         return None
     if entry is None and tok.dep_ in ("dobj", "nsubjpass") and tok.head.lower_ in lex.undoing_verbs:
         return None
@@ -814,6 +933,22 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
                 actor_tok = None
         if affected is None:
             affected = raw_actor
+    # whatever way the actor phrase was found, "N of X vehicles/cars/buses/convoys" names the
+    # vehicles: the armed group X is the actor, the vehicle phrase the affected party
+    if actor is not None and lex.types.get(type_, {}).get("family") in _MOVE_FAMILY:
+        ah = _role_head(doc, actor)
+        if ah is not None and _counted(ah).lower_ in lex.vehicle_nouns:
+            ms = [m for m in entities if actor.start <= m.start and m.end <= actor.end
+                  and m.type in lex.armed_entity_types and m.key is not None]
+            if affected is None:
+                affected = actor
+            if ms:
+                m = ms[0]
+                actor = Role(m.start, m.end, text[m.start:m.end], m.key)
+                sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+                actor_tok = sp.root if sp is not None and len(sp) else None
+            else:
+                actor, actor_tok = _vehicle_antecedent(_counted(ah), text, prior), None
 
     # armed actor?
     def armed(role_tok: Any, role: Role | None) -> bool:
@@ -886,8 +1021,31 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
                 if r.start <= p.start and p.end <= r.end and i not in roles["destination"] and _located(doc, p, r, lex)
             ]
             if inside:
-                roles["origin"] = inside
+                roles["origin"] = sorted(inside, key=lambda i: (getattr(places[i], "precision", None) or 9,
+                                                                getattr(places[i], "kind", None) == "country"))
                 break
+
+    # "the Syrian border", "the border with Turkey": the country (kind "border"); "the Mosul
+    # offensive", "the battle for Raqqa", "the military operation": the operation's place
+    derived: list[tuple[str, dict[str, Any]]] = []
+    for role, s, e in paths:
+        if role not in roles or _has_place(places, s, e):
+            continue
+        ph = doc.char_span(s, e, alignment_mode="expand")
+        root = ph.root if ph is not None and len(ph) else None
+        if root is None:
+            continue
+        if root.lower_ in ("border", "borders", "frontier"):
+            rec = _border_place(root, s, e, text, places)
+            if rec is not None:
+                derived.append((role, rec))
+        elif root.lower_ in lex.operation_nouns:
+            for i in _operation_places(root, text, places, prior, lex):
+                if i not in roles[role]:
+                    roles[role].append(i)
+    if entry is None and family in ("violence", "territory") and not roles["location"]:
+        # the noun trigger's own place: "the Mosul offensive", "the battle for Raqqa"
+        roles["location"] = _operation_places(tok, text, places, (), lex)
 
     # quantities
     qs: list[int] = []
@@ -909,6 +1067,11 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
     if own:
         hedges = tuple(dict.fromkeys((*hedges, *own)))
         if certainty == "asserted":
+            certainty = "hedged"
+    modal = _modality(tok, governor)
+    if modal:  # "would flee", "if they withdraw", questions: not asserted
+        hedges = tuple(dict.fromkeys((*hedges, *modal)))
+        if certainty in ("asserted", "reported"):
             certainty = "hedged"
     if any(c.dep_ == "neg" for c in governor.children) or any(c.dep_ == "neg" for c in tok.children):
         certainty = "denied"
@@ -945,7 +1108,77 @@ def _build(doc, tok, end_i, type_, entry, lex, text, entities, places, times, qu
         attribution=attr_i,
         family=family,
         plover_gsr=gsr,
+        derived=tuple(derived),
     )
+
+
+def _border_place(root: Any, s: int, e: int, text: str, places: Sequence[Any]) -> dict[str, Any] | None:
+    """The country of a border phrase: "the border with X" (X a country of the place layer) or
+    "the <demonym> border" with one country's demonym ("the Syrian border"); a record shaped like
+    a place with kind "border" and precision 3 (a country-level location), else None."""
+    isos: set[str] = set()
+    doc = root.doc
+    withs = [c for c in root.children if c.dep_ == "prep" and c.lower_ in ("with", "of")]
+    if not withs and root.i + 1 < len(doc) and doc[root.i + 1].lower_ == "with":
+        withs = [doc[root.i + 1]]  # "to the border with X" with "with X" hung on the verb
+    for c in withs:
+        ps, pe = c.idx, c.right_edge.idx + len(c.right_edge.text)
+        for p in places:
+            if ps <= p.start and p.end <= pe and getattr(p, "resolved", True) and getattr(p, "kind", None) == "country":
+                if getattr(p, "country", None):
+                    isos.add(p.country)
+                e = max(e, pe)
+    try:
+        from .gazetteer import Gazetteer, GazetteerUnavailable, norm
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        gaz = Gazetteer.load()
+    except (GazetteerUnavailable, OSError):
+        return None
+    if not isos:
+        for c in root.doc[root.left_edge.i : root.i]:
+            if c.dep_ not in ("det", "punct", "cc", "advmod") and c.pos_ != "DET":
+                for w in re.split(r"[-–/]", c.text):
+                    iso = gaz.demonyms.get(norm(w))
+                    if iso:
+                        isos.add(iso)
+                    elif w and w[0].isupper():
+                        isos.add("?")
+    if len(isos) != 1 or "?" in isos:
+        return None  # "the Syrian-Iraqi border" lies along two countries: no one place
+    cand = gaz.country_candidate(next(iter(isos)), match="name")
+    if cand is None:
+        return None
+    return {"name": cand.name, "lat": cand.lat, "lon": cand.lon, "kind": "border", "country": cand.country,
+            "gazetteer_id": cand.gazetteer_id, "precision": 3, "start": s, "end": e, "text": text[s:e]}
+
+
+def _operation_places(root: Any, text: str, places: Sequence[Any], prior: Sequence[Any],
+                      lex: EventLexicon) -> list[int]:
+    """Places of an operation noun ("the Mosul offensive", "the battle for Raqqa"): a place that
+    modifies it or is the object of its for/of/against/on/over phrase; for a definite one with
+    none ("the military operation"), the place of the latest violence/territory event of this
+    paragraph or the one before; empty when none."""
+    out: list[int] = []
+    for c in root.children:
+        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < root.i:
+            cs, ce = c.left_edge.idx, c.idx + len(c.text)
+        elif c.dep_ == "prep" and c.lower_ in ("for", "of", "against", "on", "over"):
+            cs, ce = c.idx, c.right_edge.idx + len(c.right_edge.text)
+        else:
+            continue
+        out += [i for i, p in enumerate(places) if cs <= p.start and p.end <= ce and getattr(p, "resolved", True)]
+    if out or not prior or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in root.children):
+        return out
+    back = _para_start(text, root.idx, back=1)
+    for ev in reversed(prior):
+        if ev.start < back or ev.start >= root.idx or ev.family not in ("violence", "territory"):
+            continue
+        where = ev.location or ev.destination
+        if where:
+            return list(where)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -1170,10 +1403,52 @@ def _irrealis(tok: Any, lex: EventLexicon) -> bool:
         nxt = cur.head
         if nxt.lower_ in lex.irrealis:
             return not (cur.dep_ == "ccomp" and nxt.lower_.startswith("warn"))
+        if cur.dep_ == "xcomp" and nxt.lower_ in lex.irrealis_xcomp:
+            return True  # "is looking to leave", "tried to flee"
+        if cur.dep_ == "prep" and cur.lower_ == "of" and nxt.lower_ in lex.irrealis_nouns:
+            return True  # "the idea of expelling X", "the prospect of an offensive"
         if cur.dep_ in ("dobj", "ccomp") and nxt.lower_ not in lex.light_verbs:
             return False
         cur = nxt
     return False
+
+
+_MODALS = frozenset({"would", "could", "might", "may", "should", "must", "'d"})
+_COPULAS = frozenset({"be", "remain", "seem", "become", "mean", "require", "need", "help"})
+
+
+def _gerund_topic(tok: Any) -> bool:
+    """A bare gerund used as the subject of a copular/evaluative predicate is a topic, not an
+    event that happened: "Expelling the Kurds from X is the best solution", "Leaving would
+    mean death"."""
+    if tok.tag_ != "VBG" or tok.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ in ("nsubj", "aux", "auxpass") for c in tok.children):
+        return False
+    head = tok.head
+    return head.lemma_.lower() in _COPULAS or any(c.dep_ == "aux" and c.lower_ in _MODALS for c in head.children)
+
+
+def _modality(tok: Any, governor: Any) -> tuple[str, ...]:
+    """Cues that the event is only possible, conditional or asked about: a modal on the trigger
+    or the verb it hangs from ("would flee", "could be deployed"), a conditional clause ("if
+    they withdraw"), a question. Empty when none."""
+    cues: list[str] = []
+    cur = governor if governor is not tok else tok
+    for _ in range(4):
+        for c in cur.children:
+            if c.dep_ == "aux" and c.lower_ in _MODALS:
+                cues.append(c.lower_)
+            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
+                cues.append(c.lower_)
+        if cur.dep_ in ("conj", "xcomp") and cur.head is not cur:
+            cur = cur.head
+            continue
+        break
+    sent = tok.sent.text.rstrip().rstrip(_QUOTES + ")]").rstrip()
+    if sent.endswith("?"):
+        cues.append("?")
+    return tuple(dict.fromkeys(cues))
 
 
 def _wh_place(prep: Any) -> tuple[int, int] | None:

@@ -2,6 +2,10 @@
 
 Corpus-level step in the usual shape (conventions.md §5), each sub-step public:
 
+0. :func:`same_document_groups` — mentions of one document that tell one event (same type
+   family, nothing conflicting, no place that one leaves and the other reaches, and near each
+   other — same paragraph or adjacent sentences — or on the same route) become one unit; units
+   of one document are not merged again by the steps below, which compare documents.
 1. :func:`event_candidates` — pairs of mentions that *could* be one event: same type
    family, overlapping times (granularity-aware: two days must be the same day; a month
    contains its days), compatible places per role (same gazetteer id, or within
@@ -55,6 +59,8 @@ __all__ = [
     "cluster_events",
     "cluster_matrix",
     "build_events",
+    "same_report",
+    "same_document_groups",
     "CSV_COLUMNS",
     "event_rows",
     "events_to_csv",
@@ -188,6 +194,12 @@ def from_doc(doc: Any) -> list[EventInput]:
                     return PlaceRef(p.name or p.text, p.lat, p.lon, p.kind, p.country, p.gazetteer_id, p.precision)
             return None
 
+        derived: dict[str, PlaceRef] = {}
+        for role, rec in getattr(m, "derived", ()) or ():
+            if role not in derived and rec.get("lat") is not None:
+                derived[role] = PlaceRef(rec.get("name") or rec.get("text") or "", rec.get("lat"), rec.get("lon"),
+                                         rec.get("kind"), rec.get("country"), rec.get("gazetteer_id"),
+                                         rec.get("precision"))
         t = doc.times[m.time] if m.time is not None else None
         resolved_time = t if t is not None and t.resolved else None
         out.append(
@@ -198,10 +210,11 @@ def from_doc(doc: Any) -> list[EventInput]:
                 actor_name=m.actor.text if m.actor else None,
                 actor_entity=m.actor.key if m.actor else None,
                 affected=m.affected.text if m.affected else None,
-                origin=place(m.origin),
-                destination=place(m.destination),
-                via=tuple(p for p in (place((i,)) for i in m.via) if p is not None),
-                location=place(m.location),
+                origin=place(m.origin) or derived.get("origin"),
+                destination=place(m.destination) or derived.get("destination"),
+                via=tuple(p for p in (place((i,)) for i in m.via) if p is not None) or tuple(
+                    p for r, p in derived.items() if r == "via"),
+                location=place(m.location) or derived.get("location"),
                 time_value=resolved_time.value if resolved_time else None,
                 time_granularity=resolved_time.granularity if resolved_time else None,
                 quantities=tuple(
@@ -525,9 +538,13 @@ class PairEvidence:
     quantity: float | None
     # some place more precise than a country agrees (None: not computed)
     specific_place: bool | None = None
+    # one's origin is the other's destination (into X vs out of X): two events
+    reversed_route: bool = False
 
     @property
     def compatible(self) -> bool:
+        if self.reversed_route:
+            return False
         if self.type <= 0 or self.time == 0.0 or self.actor == 0.0 or any(p == 0.0 for p in self.places):
             return False
         if self.time is None and (not any(p for p in self.places if p is not None) or self.specific_place is False):
@@ -551,7 +568,22 @@ def pair_evidence(a: EventInput, b: EventInput, *, radius_km: float = 25.0) -> P
         actor=actor_agreement(a, b),
         quantity=quantity_agreement(a, b),
         specific_place=_specific_agreement(a, b, radius_km),
+        reversed_route=_reversed(a, b, radius_km),
     )
+
+
+def _reversed(a: EventInput, b: EventInput, radius_km: float) -> bool:
+    """Whether one place is where one event starts and where the other ends: the same gazetteer
+    entry or name, or two town-level places within ``radius_km`` (provinces and countries near
+    each other do not count: "Nineveh → Margada" and "Nineveh → Margada" are not reversed)."""
+    def same(p: PlaceRef | None, q: PlaceRef | None) -> bool:
+        if p is None or q is None:
+            return False
+        if (p.gazetteer_id and p.gazetteer_id == q.gazetteer_id) or (p.name and _norm(p.name) == _norm(q.name)):
+            return True
+        return max(p.precision or 3, q.precision or 3) <= 2 and (place_agreement(p, q, radius_km) or 0) > 0
+
+    return any(same(x.origin, _effective_destination(y)) for x, y in ((a, b), (b, a)))
 
 
 def _specific_agreement(a: EventInput, b: EventInput, radius_km: float) -> bool:
@@ -680,8 +712,7 @@ def cluster_matrix(similarity: Any, threshold: float) -> list[int]:
 def _merge(group: Sequence[EventInput], graph: Any) -> Event:
     # The sentence is the evidence a reader needs (it holds the trigger and its roles).
     spans = sorted({m.sentence or m.trigger for m in group}, key=lambda s: (s.doc, s.start, s.end))
-    types = Counter(m.type for m in group)
-    etype = max(types, key=lambda t: (types[t], t != "move", -len(t)))  # specific over "move"
+    etype = _group_type(group)
     plovers = Counter(m.plover for m in group if m.plover)
     actor = None
     for m in sorted(group, key=lambda m: (m.actor_entity is None, m.actor_name is None)):
@@ -690,11 +721,8 @@ def _merge(group: Sequence[EventInput], graph: Any) -> Event:
             break
 
     def best_place(attr: str) -> dict[str, Any] | None:
-        places = [p for m in group if (p := getattr(m, attr)) is not None]
-        if not places:
-            return None
-        places.sort(key=lambda p: (p.precision or 9, p.lat is None, p.name))
-        return places[0].to_record()
+        p = _finest([getattr(m, attr) for m in group])
+        return p.to_record() if p is not None else None
 
     timed = [m for m in group if _time_interval(m.time_value, m.time_granularity)]
     time = None
@@ -745,6 +773,162 @@ def _merge(group: Sequence[EventInput], graph: Any) -> Event:
     )
 
 
+def _group_type(group: Sequence[EventInput]) -> str:
+    """The type of merged mentions: any specific type over the generic "move", then the most
+    frequent, then one told with a destination ("arrived in X" over "came from Y")."""
+    types = Counter(m.type for m in group)
+    dest = {m.type for m in group if _effective_destination(m) is not None}
+    return max(types, key=lambda t: (t != "move", types[t], t in dest, -len(t)))
+
+
+def _finest(places: Iterable[PlaceRef | None]) -> PlaceRef | None:
+    """The most specific of compatible places: finer precision first, then a place inside a
+    country before the country itself ("Nineveh Governorate" before "Iraq", both precision 3),
+    then a point place before a border."""
+    ps = [p for p in places if p is not None]
+    if not ps:
+        return None
+    return min(ps, key=lambda p: (p.precision or 9, p.kind == "country", p.kind == "border", p.lat is None, p.name))
+
+
+def _paragraph_near(a: EventInput, b: EventInput, text: str | None) -> bool:
+    """Same sentence, same paragraph (no line break between the triggers), or adjacent sentences
+    (nothing but white space between the two sentences)."""
+    sa, sb = a.sentence or a.trigger, b.sentence or b.trigger
+    if (sa.start, sa.end) == (sb.start, sb.end):
+        return True
+    if not text:
+        return False
+    lo, hi = (a, b) if a.trigger.start <= b.trigger.start else (b, a)
+    if "\n" not in text[lo.trigger.start : hi.trigger.start]:
+        return True
+    ls, hs = lo.sentence or lo.trigger, hi.sentence or hi.trigger
+    return ls.end <= hs.start and not text[ls.end : hs.start].strip()
+
+
+def _same_route(a: EventInput, b: EventInput, radius_km: float) -> bool:
+    """Both tell origin and destination, both ends agree, and one end is finer than a province:
+    the same route told twice in one document ("… are relocating to Deir Ezzor" in the lede,
+    "… moved from Raqqa to Deir Ezzor" in the body)."""
+    ends = ((a.origin, b.origin), (_effective_destination(a), _effective_destination(b)))
+    if any(x is None or y is None for x, y in ends):
+        return False
+    if not all((place_agreement(x, y, radius_km) or 0) > 0 for x, y in ends):
+        return False
+    return any(max(x.precision or 3, y.precision or 3) <= 2 for x, y in ends)
+
+
+def same_report(a: EventInput, b: EventInput, text: str | None = None, *, radius_km: float = 25.0,
+                linked: bool = True) -> bool:
+    """Whether two mentions of one document may tell the same event: same type family, no
+    conflicting time, place, actor, count or polarity, no place that is where one starts and
+    where the other ends (into X vs out of X), and — with ``linked`` — near each other
+    (:func:`_paragraph_near`) or on the same route (:func:`_same_route`)."""
+    if a.doc_id != b.doc_id or type_family(a.type) != type_family(b.type):
+        return False
+    if (a.certainty == "denied") != (b.certainty == "denied"):
+        return False
+    if (a.type == "desert") != (b.type == "desert"):
+        return False  # leaving the group is another event than the journey
+    if time_agreement(a, b) == 0.0 or actor_agreement(a, b) == 0.0 or quantity_agreement(a, b) == 0.0:
+        return False
+    if any(p == 0.0 for p in _places(a, b, radius_km)):
+        return False
+    if _reversed(a, b, radius_km):
+        return False
+    return not linked or _paragraph_near(a, b, text) or _same_route(a, b, radius_km)
+
+
+def same_document_groups(items: Sequence[EventInput], doc_texts: Mapping[str, str] | None = None,
+                         *, radius_km: float = 25.0) -> list[list[int]]:
+    """Mentions of one document that tell one event: a group's members are pairwise compatible
+    (:func:`same_report` without the link) and each is linked — near, or on the same route — to
+    another member; groups grow in text order, then merge while that holds. Every index is in
+    exactly one group."""
+    by_doc: dict[str, list[int]] = {}
+    for i, m in enumerate(items):
+        by_doc.setdefault(m.doc_id, []).append(i)
+    groups: list[list[int]] = []
+    for doc, idx in by_doc.items():
+        text = (doc_texts or {}).get(doc)
+        memo: dict[tuple[int, int], tuple[bool, bool]] = {}
+
+        def rel(i: int, j: int) -> tuple[bool, bool]:
+            k = (min(i, j), max(i, j))
+            if k not in memo:
+                a, b = items[k[0]], items[k[1]]
+                ok = same_report(a, b, text, radius_km=radius_km, linked=False)
+                memo[k] = (ok, ok and (_paragraph_near(a, b, text) or _same_route(a, b, radius_km)))
+            return memo[k]
+
+        def joinable(g: list[int], h: list[int]) -> bool:
+            if not all(rel(i, j)[0] for i in g for j in h):
+                return False
+            return any(rel(i, j)[1] for i in g for j in h) or _same_route(
+                _combine([items[i] for i in g]), _combine([items[j] for j in h]), radius_km)
+
+        mine: list[list[int]] = []
+        for i in sorted(idx, key=lambda i: (items[i].trigger.start, items[i].trigger.end)):
+            for g in reversed(mine):
+                if joinable(g, [i]):
+                    g.append(i)
+                    break
+            else:
+                mine.append([i])
+        merged = True
+        while merged:
+            merged = False
+            for x in range(len(mine)):
+                for y in range(x + 1, len(mine)):
+                    if joinable(mine[x], mine[y]):
+                        mine[x] = sorted(mine[x] + mine.pop(y))
+                        merged = True
+                        break
+                if merged:
+                    break
+        groups.extend(mine)
+    return groups
+
+
+def _combine(group: Sequence[EventInput]) -> EventInput:
+    """One mention standing for a same-document group in cross-document clustering."""
+    if len(group) == 1:
+        return group[0]
+    first = min(group, key=lambda m: m.trigger.start)
+    etype = _group_type(group)
+    named = sorted(group, key=lambda m: (m.actor_entity is None, m.actor_name is None))[0]
+    timed = [m for m in group if _time_interval(m.time_value, m.time_granularity)]
+    t = min(timed, key=lambda m: _GRAN_ORDER.get(m.time_granularity or _granularity_of(m.time_value) or "year", 9)) \
+        if timed else None
+    certs = [m.certainty for m in group if m.certainty]
+    qs: dict[tuple[Any, ...], QuantityRef] = {}
+    for m in group:
+        for q in m.quantities:
+            qs.setdefault((q.low, q.high, _unit_key(q.unit)), q)
+    via: dict[str, PlaceRef] = {}
+    for m in group:
+        for p in m.via:
+            via.setdefault(p.gazetteer_id or _norm(p.name), p)
+    return EventInput(
+        trigger=first.trigger,
+        type=etype,
+        plover=next((m.plover for m in group if m.plover), None),
+        actor_name=named.actor_name,
+        actor_entity=named.actor_entity,
+        affected=next((m.affected for m in group if m.affected), None),
+        origin=_finest(m.origin for m in group),
+        destination=_finest(m.destination for m in group),
+        via=tuple(via.values()),
+        location=_finest(m.location for m in group),
+        time_value=t.time_value if t else None,
+        time_granularity=t.time_granularity if t else None,
+        quantities=tuple(qs.values()),
+        certainty=max(certs, key=lambda c: CERTAINTY_RANK.get(c, 0)) if certs else None,
+        sentence=first.sentence,
+        reported=first.reported,
+    )
+
+
 def build_events(
     mentions: Iterable[Any],
     graph: Any = None,
@@ -767,10 +951,14 @@ def build_events(
         else:
             doc_id, mention = m
             items.append(from_mention(mention, doc_id, (doc_texts or {}).get(doc_id)))
-    pairs = event_candidates(items, radius_km=radius_km)
-    scores = {(i, j): score_event_pair(items[i], items[j], radius_km=radius_km) for i, j in pairs}
-    groups = cluster_events(len(items), scores, threshold=threshold)
-    events = [_merge([items[i] for i in g], graph) for g in groups]
+    # mentions of one document that tell one event are one unit before documents are compared
+    local = same_document_groups(items, doc_texts, radius_km=radius_km)
+    units = [_combine([items[i] for i in g]) for g in local]
+    # units of one document were kept apart by the same-document rule: they stay apart
+    pairs = [(i, j) for i, j in event_candidates(units, radius_km=radius_km) if units[i].doc_id != units[j].doc_id]
+    scores = {(i, j): score_event_pair(units[i], units[j], radius_km=radius_km) for i, j in pairs}
+    groups = cluster_events(len(units), scores, threshold=threshold)
+    events = [_merge([items[i] for u in g for i in local[u]], graph) for g in groups]
     events.sort(key=lambda e: ((e.time or {}).get("value") is None, (e.time or {}).get("value") or "", e.id))
     return events
 

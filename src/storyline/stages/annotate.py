@@ -83,7 +83,7 @@ def attributions(doc: Doc) -> dict[str, Any]:
 
 
 @stage(
-    "events", version="2",
+    "events", version="3",
     reads=("nlp", "entities", "places", "times", "quantities", "attributions"), writes=("events",),
 )
 def events(doc: Doc) -> dict[str, Any]:
