@@ -31,6 +31,9 @@ examples:
   storyline reuse --db news.db                 # copied passages and which way they flowed
   storyline claims --db news.db --min-sources 2   # who said what, through whom, corroborated
   storyline events --db news.db --format geojson --out events.geojson
+  storyline stories --db news.db --episodes   # storylines and their episodes
+  storyline report --db news.db --out report.html   # the situation report, one offline HTML file
+  storyline serve --db news.db                 # the web app on http://127.0.0.1:8000
 
 settings (flag > environment > default):
 """ + "\n".join(f"  {s.env:<22} {textwrap.shorten(s.help, 70)} (default: {s.default})" for s in SETTINGS)
@@ -372,6 +375,79 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _story_record(store: Any, story: Any) -> dict[str, Any]:
+    """records.md Story: the story's structure plus summary, events and claims from its report."""
+    from .report import build_report
+
+    record = story.to_record()
+    report = build_report(store, story.documents, story=record)
+    full = report.to_record()["story"]
+    for key in ("summary", "events", "claims"):
+        record[key] = full.get(key, [])
+    return record
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from .corpus.persist import story_list
+
+    with _open(args, readonly=True) as store:
+        stories = story_list(store)
+        if args.json:
+            for story in stories:
+                _emit(_story_record(store, story))
+        else:
+            for story in stories:
+                span = f"{story.start or '?'} … {story.end or '?'}"
+                print(f"{story.id}  {span:<25}  {len(story.documents):>4} docs  "
+                      f"{len(story.episodes):>3} episodes  {_short(story.title or '', 70)}")
+                if args.episodes:
+                    for ep in story.episodes:
+                        ep_span = f"{ep.start or '?'} … {ep.end or '?'}"
+                        print(f"    {ep.id}  {ep_span:<25}  {len(ep.documents):>3} docs  "
+                              f"{_short(ep.title or '', 60)}  [{', '.join(ep.documents)}]")
+    _err(f"{len(stories)} stories")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .corpus.persist import story_of
+    from .report import build_report, corpus_report, render_html, render_json, render_markdown
+
+    with _open(args, readonly=True) as store:
+        if args.story:
+            story = story_of(store, args.story)
+            report = build_report(store, story.documents, title=args.title, story=story.to_record())
+        else:
+            report = corpus_report(store, title=args.title)
+    if args.format == "html":
+        text = render_html(report, standalone=True)
+    elif args.format == "md":
+        text = render_markdown(report)
+    else:
+        text = render_json(report)
+    if args.out:
+        from pathlib import Path
+
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        _err(f"report written to {out.resolve()}")
+        print(out.resolve())
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from .app import serve
+
+    token = args.token or os.environ.get("STORYLINE_TOKEN") or None
+    serve(args.db or Config.load().db, host=args.host, port=args.port, token=token)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         problems = store.check()
@@ -451,12 +527,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         when = (e["time"] or {}).get("value") or "undated"
         print(f"  {e['type']:<15} {route[:40]:<40} {when:<10} {_short(qty, 30) if qty else ''}"
               f"  [{e['independent_sources']} source(s)]")
+    from .corpus.persist import story_list
+
+    with Store(result.db, readonly=True) as store:
+        stories = story_list(store)
+    print(f"\nstories ({len(stories)}):")
+    for story in stories:
+        print(f"  {story.id}  {story.start or '?'} … {story.end or '?'}  {len(story.documents)} docs: "
+              f"{_short(story.title or '', 70)}")
+        for ep in story.episodes:
+            print(f"    episode {ep.start or '?'} … {ep.end or '?'}: {', '.join(ep.documents)}"
+                  f"  {_short(ep.title or '', 50)}")
     _print_rejections(s.rejections)
     print("\noutputs:")
     print(f"  store       {result.db}")
     for name, path in result.outputs.items():
         print(f"  {name:<11} {path}")
-    print(f"\nnext: storyline docs --db {result.db}   |   storyline show {docs[0].id[:6]} --db {result.db}" if docs else "")
+    print(f"\nnext: storyline docs --db {result.db}   |   storyline serve --db {result.db}")
+    print(f"\nthe situation report (open it in a browser): {result.outputs['report']}")
     return 1 if s.rejected else 0
 
 
@@ -585,6 +673,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     p.add_argument("--out", metavar="FILE", help="write to FILE (required for parquet)")
     p.add_argument("--type", help="only events of this type (move, flee, deploy, attack, …)")
+
+    p = add("stories", cmd_stories,
+            "List stories (documents about one ongoing storyline) and their episodes (one specific event each).",
+            "storyline stories --db news.db --episodes")
+    p.add_argument("--json", action="store_true", help="one records.md Story per line (with summary, events, claims)")
+    p.add_argument("--episodes", action="store_true", help="also list each story's episodes and their documents")
+
+    p = add("report", cmd_report,
+            "Write the situation report of one story (or of the whole corpus): cited summary, key numbers, "
+            "timeline, offline map, provenance graph, who-said-what, contradictions, sources.",
+            "storyline report s-3f2a --db news.db --format html --out report.html")
+    p.add_argument("story", nargs="?", metavar="STORY", help="story id or unique prefix (default: the whole corpus)")
+    p.add_argument("--format", choices=["html", "md", "json"], default="html", help="output format (default: html)")
+    p.add_argument("--out", metavar="PATH", help="write to PATH (default: stdout)")
+    p.add_argument("--title", help="the report's title (default: the story's)")
+
+    p = add("serve", cmd_serve,
+            "Serve the local web app: stories, documents, search, entities, places, map, timeline, JSON API.",
+            "storyline serve --db news.db --port 8000")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1; any other address requires --token)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--token", help="access token required on every request (or $STORYLINE_TOKEN)")
 
     add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
         "storyline check --db news.db")

@@ -67,4 +67,13 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
         (out / "events.geojson").write_text(json.dumps(events_to_geojson(events), ensure_ascii=False))
         result.outputs["events"] = out / "events.csv"
         result.outputs["events map"] = out / "events.geojson"
+        result.outputs["report"] = write_corpus_report(store, out / "report.html")
     return result
+
+
+def write_corpus_report(store: Store, path: Path, *, title: str | None = None) -> Path:
+    """The whole corpus's situation report as one self-contained HTML file."""
+    from .report import corpus_report, render_html
+
+    path.write_text(render_html(corpus_report(store, title=title), standalone=True), encoding="utf-8")
+    return path.resolve()

@@ -1,0 +1,150 @@
+"""The JSON API (records.md shapes). Lists share one envelope::
+
+    {"items": [...], "total": 1234, "limit": 100, "offset": 0, "next": "/api/docs?limit=100&offset=100"}
+
+Errors share one shape (:mod:`.responses`). Nothing here writes to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from .. import __version__
+from .context import DOC_COLUMNS, doc_from_row
+from .pages import ctx_of
+from .responses import not_found
+
+router = APIRouter(prefix="/api")
+
+Limit = Query(100, ge=1, le=1000, description="items per page")
+Offset = Query(0, ge=0, description="items to skip")
+
+
+def envelope(request: Request, items: Sequence[Any], total: int, limit: int, offset: int, **extra: Any) -> dict[str, Any]:
+    nxt = None
+    if offset + limit < total:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset", "token")]
+        nxt = request.url.path + "?" + urlencode([*params, ("limit", limit), ("offset", offset + limit)])
+    return {"items": list(items), "total": total, "limit": limit, "offset": offset, "next": nxt, **extra}
+
+
+def _page(request: Request, records: Sequence[Any], limit: int, offset: int, **extra: Any) -> dict[str, Any]:
+    return envelope(request, records[offset : offset + limit], len(records), limit, offset, **extra)
+
+
+@router.get("/health")
+def health(request: Request) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    store = ctx.store()
+    return {"status": "ok", "version": __version__, "schema_version": store.schema_version(),
+            "generation": ctx.cache.generation.value(), **ctx.counts()}
+
+
+@router.get("/docs")
+def docs(
+    request: Request, limit: int = Limit, offset: int = Offset,
+    status: str | None = Query(None, pattern="^(ok|rejected|pending)$"), all: bool = False,
+) -> dict[str, Any]:
+    conn = ctx_of(request).store().conn
+    where, args = [], []  # type: ignore[var-annotated]
+    if not all:
+        where.append("superseded_by IS NULL")
+    if status:
+        where.append("status = ?")
+        args.append(status)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = conn.execute(f"SELECT count(*) FROM documents{clause}", args).fetchone()[0]
+    rows = conn.execute(f"SELECT {DOC_COLUMNS} FROM documents{clause} ORDER BY rowid LIMIT ? OFFSET ?",
+                        [*args, limit, offset]).fetchall()
+    return envelope(request, [doc_from_row(r).to_record() for r in rows], total, limit, offset)
+
+
+@router.get("/docs/{doc_id}")
+def doc(request: Request, doc_id: str) -> dict[str, Any]:
+    store = ctx_of(request).store()
+    d = store.get(doc_id, with_raw=False)
+    rec = d.to_record(full=True)
+    rec["seen_at"] = [f"{p} ({loc})" if loc else p for p, loc in store.sightings(d.id)]
+    return rec
+
+
+@router.get("/search")
+def search_api(request: Request, q: str = "", limit: int = Query(20, ge=1, le=100), offset: int = Offset) -> dict[str, Any]:
+    result = ctx_of(request).search(q, limit=limit, offset=offset)
+    rec = result.to_record()
+    return {**rec, **envelope(request, rec["items"], result.total, limit, offset)}
+
+
+@router.get("/stories")
+def stories(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    return _page(request, [s.to_record() for s in ctx_of(request).stories()], limit, offset)
+
+
+@router.get("/stories/{story_id}")
+def story(request: Request, story_id: str) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    try:
+        s, report = ctx.report(story_id)
+    except LookupError:
+        raise not_found("story", story_id, "List stories with /api/stories.") from None
+    return {"story": s.to_record(), "report": report.to_record()}
+
+
+@router.get("/report")
+def corpus_report(request: Request) -> dict[str, Any]:
+    _, report = ctx_of(request).report(None)
+    return {"report": report.to_record()}
+
+
+@router.get("/claims")
+def claims(request: Request, limit: int = Limit, offset: int = Offset, min_sources: int = Query(0, ge=0)) -> dict[str, Any]:
+    report = ctx_of(request).analysis().claims
+    records = [c.to_record() for c in report.claims if c.independent_sources >= min_sources]
+    return _page(request, records, limit, offset, contradictions=[x.to_record() for x in report.contradictions])
+
+
+@router.get("/events")
+def events(request: Request, limit: int = Limit, offset: int = Offset, type: str | None = None) -> dict[str, Any]:
+    evs = ctx_of(request).analysis().events
+    records = [e.to_record() for e in evs if type is None or e.type == type]
+    return _page(request, records, limit, offset)
+
+
+@router.get("/entities")
+def entities(request: Request, limit: int = Limit, offset: int = Offset, type: str | None = None) -> dict[str, Any]:
+    ents = ctx_of(request).annotations().entities
+    return _page(request, [e for e in ents if type is None or e["type"] == type], limit, offset)
+
+
+@router.get("/entities/{entity_id:path}")
+def entity(request: Request, entity_id: str) -> dict[str, Any]:
+    ent = ctx_of(request).annotations().entity_by_id.get(entity_id)
+    if ent is None:
+        raise not_found("entity", entity_id, "List entities with /api/entities.")
+    return ent
+
+
+@router.get("/places")
+def places(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    return _page(request, ctx_of(request).annotations().places, limit, offset)
+
+
+@router.get("/places/{place_id:path}")
+def place(request: Request, place_id: str) -> dict[str, Any]:
+    p = ctx_of(request).annotations().place_by_id.get(place_id)
+    if p is None:
+        raise not_found("place", place_id, "List places with /api/places.")
+    return p
+
+
+@router.get("/reuse")
+def reuse(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    return _page(request, [p.to_record() for p in ctx_of(request).passages()], limit, offset)
+
+
+@router.get("/rejections")
+def rejections(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    return _page(request, [r.to_record() for r in ctx_of(request).store().rejections()], limit, offset)

@@ -1,0 +1,1075 @@
+"""The situation report: one pass over a set of documents → a :class:`Report`.
+
+:func:`build_report` reads the documents once, builds the provenance graph once, the claims
+once and the events once (the graph and claims are passed on), then derives every section
+from those records. Nothing here states a fact of its own: summary and timeline sentences
+are verbatim source sentences, their headlines are templated from event and claim records,
+and every item carries its evidence spans (records.md) and its independent-source count.
+
+Findings — the unit the summary and the timeline are made of
+------------------------------------------------------------
+Events and claims overlap: one sentence often yields a claim and two or three event
+mentions, and a copied paragraph yields the same events and claims again in the copying
+document (004 pastes 001). A :class:`Finding` is one *sentence-level* fact: claims and
+events are linked when their evidence falls in the same sentence, and sentences with the
+same wording in documents of one copy group are linked too (candidates → cluster, as in
+the other corpus steps). A finding's ``independent_sources`` is counted over all its
+evidence with the provenance graph, so 001 and 004 carrying one sentence count once.
+
+The summary is the best-scored findings (movements, counts, named speakers and
+corroboration score higher; denials lower), shown in time order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from ..types import Doc, Span
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ..corpus.claims import Claim, ClaimReport
+    from ..corpus.events import Event
+    from ..store import Store
+
+__all__ = ["Evidence", "Finding", "Report", "build_report", "tone_signals", "CONTEXT_CHARS"]
+
+#: characters of surrounding text shown around an evidence span
+CONTEXT_CHARS = 160
+#: at most this many evidence spans per finding (one per document first)
+MAX_EVIDENCE = 8
+#: the timeline keeps the best-scored findings when a story has more events than this
+MAX_TIMELINE = 300
+
+_GRAN_LABEL = {"day": "day", "week": "week", "month": "month", "year": "year", "part_of_day": "day"}
+# units that measure distance or time, not who/what moved: left out of the key numbers
+_NOT_COUNTS = frozenset(
+    {"year", "month", "week", "day", "hour", "minute", "second", "mile", "kilometre", "kilometer", "km",
+     "metre", "meter", "percent", "%", "capital"}
+)
+_UNIT_GROUP = {
+    "militant": "fighters", "fighter": "fighters", "jihadist": "fighters", "combatant": "fighters",
+    "terrorist": "fighters", "insurgent": "fighters", "extremist": "fighters", "rebel": "fighters",
+    "troop": "troops", "soldier": "troops", "force": "troops",
+    "family": "families", "vehicle": "vehicles", "car": "vehicles", "suv": "vehicles", "truck": "vehicles",
+    "bus": "vehicles", "civilian": "civilians", "people": "people", "person": "people",
+}
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """An evidence span (records.md) with a little of the text around it."""
+
+    span: Span
+    before: str = ""
+    after: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {**self.span.to_record(), "context": {"before": self.before, "after": self.after}}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One sentence-level fact: a verbatim source sentence, the events and claims it
+    carries, and how many independent sources back it (module docstring)."""
+
+    id: str
+    sentence: str  # verbatim, from the document nearest the origin
+    headline: str  # templated from the event/claim records, never free text
+    kind: str  # "event" or "claim"
+    evidence: list[Evidence]
+    documents: list[str]
+    independent_sources: int
+    certainty: str | None
+    hedges: list[str]
+    time: dict[str, Any]  # value, granularity, placed_by ("event" | "publication" | None)
+    events: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+    speaker: str | None = None
+    via: list[str] = field(default_factory=list)
+    event_type: str | None = None
+    origin: dict[str, Any] | None = None
+    destination: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    quantities: list[dict[str, Any]] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def single_source(self) -> bool:
+        return self.independent_sources <= 1
+
+    @property
+    def hedged(self) -> bool:
+        return self.certainty in ("hedged", "denied") or bool(self.hedges)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sentence": self.sentence,
+            "headline": self.headline,
+            "kind": self.kind,
+            "evidence": [e.to_record() for e in self.evidence],
+            "documents": list(self.documents),
+            "independent_sources": self.independent_sources,
+            "single_source": self.single_source,
+            "certainty": self.certainty,
+            "hedged": self.hedged,
+            "hedges": list(self.hedges),
+            "time": dict(self.time),
+            "events": list(self.events),
+            "claims": list(self.claims),
+            "speaker": self.speaker,
+            "via": list(self.via),
+            "event_type": self.event_type,
+            "origin": self.origin,
+            "destination": self.destination,
+            "location": self.location,
+            "quantities": list(self.quantities),
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(slots=True)
+class Report:
+    """A situation report for a set of documents. Sections are records (JSON-able dicts
+    in records.md shapes, extended); :meth:`to_record` is the report's JSON."""
+
+    title: str
+    story: dict[str, Any]
+    summary: list[Finding]
+    timeline: list[Finding]
+    timeline_omitted: int
+    numbers: list[dict[str, Any]]
+    map: dict[str, Any]
+    provenance: dict[str, Any]
+    speakers: list[dict[str, Any]]
+    contradictions: list[dict[str, Any]]
+    uncertainties: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    episodes: list[dict[str, Any]]
+    counts: dict[str, int]
+    generated_at: str
+    doc_titles: dict[str, str] = field(default_factory=dict)
+    structure: str = "episodes"  # what ``episodes`` lists: a story's episodes, or a corpus's stories
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "generated_at": self.generated_at,
+            "story": self.story,
+            "counts": dict(self.counts),
+            "summary": [f.to_record() for f in self.summary],
+            "numbers": self.numbers,
+            "timeline": {
+                "items": [f.to_record() for f in self.timeline],
+                "omitted": self.timeline_omitted,
+                "episodes": self.episodes,
+                "structure": self.structure,
+            },
+            "map": self.map,
+            "provenance": self.provenance,
+            "speakers": self.speakers,
+            "contradictions": self.contradictions,
+            "uncertainties": self.uncertainties,
+            "sources": self.sources,
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _context(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
+    before = text[max(0, start - chars) : start]
+    after = text[end : end + chars]
+    if start - chars > 0 and " " in before:
+        before = "…" + before[before.index(" ") + 1 :]
+    if end + chars < len(text) and " " in after:
+        after = after[: after.rindex(" ")] + "…"
+    return before, after
+
+
+def _evidence(doc: Doc | None, span: Span) -> Evidence:
+    if doc is None or not doc.text:
+        return Evidence(span)
+    b, a = _context(doc.text, span.start, span.end)
+    return Evidence(span, b, a)
+
+
+def _norm_text(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).casefold()
+    return re.sub(r"[\W_]+", " ", s).strip()
+
+
+def _pub(doc: Doc | None) -> str | None:
+    return doc.meta.published if doc is not None else None
+
+
+def _sentence_span(doc: Doc, start: int, end: int) -> Span:
+    """The sentence(s) holding ``[start, end)``, trimmed of surrounding whitespace."""
+    text = doc.text or ""
+    sents = doc.sentences
+    s0, s1 = start, end
+    if sents:
+        starts = [s for s, _ in sents]
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        j = max(0, bisect.bisect_right(starts, max(start, end - 1)) - 1)
+        if sents[i][0] <= start < sents[i][1] or i == j:
+            s0 = min(start, sents[i][0])
+        s1 = max(end, sents[j][1])
+    while s0 < s1 and text[s0].isspace():
+        s0 += 1
+    while s1 > s0 and text[s1 - 1].isspace():
+        s1 -= 1
+    return Span(doc.id, s0, s1, text[s0:s1])
+
+
+def _fid(spans: Iterable[Span]) -> str:
+    key = ";".join(f"{s.doc}:{s.start}-{s.end}" for s in sorted(spans, key=lambda s: (s.doc, s.start, s.end)))
+    return "finding:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _quantity_text(q: Mapping[str, Any]) -> str:
+    if q.get("text"):
+        return str(q["text"]).strip("“”\"' ")
+    lo, hi = q.get("low"), q.get("high")
+    if lo is not None and lo == hi:
+        return f"{lo:,.0f} {q.get('unit') or ''}".strip()
+    return f"{'' if lo is None else f'{lo:,.0f}'}–{'' if hi is None else f'{hi:,.0f}'} {q.get('unit') or ''}".strip()
+
+
+def _unit_group(unit: str | None) -> str:
+    if not unit:
+        return "(unit not stated)"
+    u = unit.casefold().strip()
+    for cand in (u, u.rstrip("s"), u[:-2] + "y" if u.endswith("ies") else u, u[:-2] if u.endswith("es") else u):
+        if cand in _UNIT_GROUP:
+            return _UNIT_GROUP[cand]
+    return u if u.endswith("s") else u + "s"
+
+
+def _safe_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL fit for a link, else None (never javascript:)."""
+    if not url:
+        return None
+    u = url.strip()
+    if re.match(r"(?i)^https?://[^\s<>\"'`\\]+$", u) and not any(ord(c) < 32 for c in u):
+        return u
+    return None
+
+
+# --------------------------------------------------------------------------- tone
+
+
+@cache
+def _tone_lexicon() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    raw = resources.files("storyline").joinpath("data/loaded_language.json").read_text(encoding="utf-8")
+    out = []
+    for name, cat in json.loads(raw)["categories"].items():
+        alts = [re.escape(t).replace(r"\ ", r"\s+") for t in sorted(set(cat.get("terms", ())), key=len, reverse=True)]
+        parts = []
+        if alts:
+            parts.append(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])")
+        parts.extend(cat.get("patterns", ()))
+        if parts:
+            out.append((name, cat.get("label", name), re.compile("|".join(parts), re.IGNORECASE)))
+    return tuple(out)
+
+
+def tone_signals(doc: Doc) -> dict[str, Any]:
+    """Loaded-language and credibility cues in a document's text (lexicon
+    ``data/loaded_language.json``): per category, a count, the words and their evidence
+    spans. Signals only — nothing is scored or judged."""
+    text = doc.text or ""
+    # the title and photo captions are not in the cleaned text (no offsets) but carry tone too
+    fields = [("title", doc.meta.title or "")] + [("caption", c) for c in dict.fromkeys(doc.meta.captions)]
+    out: dict[str, Any] = {}
+    for name, label, rx in _tone_lexicon():
+        matches = list(rx.finditer(text))
+        outside = [(f, t, m.group(0)) for f, t in fields for m in rx.finditer(t)]
+        if not matches and not outside:
+            continue
+        words = Counter(re.sub(r"\s+", " ", m.group(0)).casefold() for m in matches)
+        words.update(re.sub(r"\s+", " ", w).casefold() for _, _, w in outside)
+        out[name] = {
+            "label": label,
+            "count": len(matches) + len(outside),
+            "words": [{"word": w, "count": n} for w, n in words.most_common()],
+            "evidence": [_evidence(doc, doc.span(m.start(), m.end())).to_record() for m in matches[:25]],
+            "outside_text": [{"field": f, "text": t, "match": w} for f, t, w in outside[:10]],
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class _UF:
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def find(self, x: Any) -> Any:
+        p = self.parent.setdefault(x, x)
+        while p != x:
+            self.parent[x] = self.parent.setdefault(p, p)
+            x, p = p, self.parent[p]
+        return x
+
+    def union(self, a: Any, b: Any) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if str(rb) < str(ra):
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+_GENERIC_TYPES = frozenset({"fight", "attack", "liberate", "decree", "conscription", "kill", "airstrike"})
+
+
+def _place_label(p: Mapping[str, Any] | None, names: Mapping[str, str]) -> str | None:
+    if not p:
+        return None
+    gid = p.get("gazetteer_id")
+    return names.get(str(gid)) if gid is not None and str(gid) in names else p.get("name")
+
+
+def _event_headline(e: "Event", names: Mapping[str, str]) -> str:
+    parts = [e.type.replace("_", " ")]
+    o, d, loc = _place_label(e.origin, names), _place_label(e.destination, names), _place_label(e.location, names)
+    if o or d:
+        parts.append(f"{o or '?'} → {d or '?'}")
+    elif loc:
+        parts.append(f"at {loc}")
+    actor = (e.actor or {}).get("name")
+    head = " · ".join(parts)
+    if actor:
+        head += f" · who: {actor}"
+    qs = [t for q in e.quantities[:3] if (t := _quantity_text(q)) and t != actor]
+    if qs:
+        head += " · " + ", ".join(qs)
+    return head
+
+
+def _claim_headline(c: "Claim") -> str:
+    who = (c.speaker or {}).get("name") or "the text itself"
+    head = f"{who} ({c.cue or 'says'})"
+    if c.via:
+        head += " via " + " → ".join(c.via)
+    return head
+
+
+def _event_score(e: "Event") -> float:
+    s = 0.0
+    if e.origin and e.destination:
+        s += 4.5
+    elif e.origin or e.destination:
+        s += 3.0
+    elif e.location:
+        s += 1.0
+    if e.quantities:
+        s += 1.5
+    if (e.actor or {}).get("name"):
+        s += 1.0
+    if e.time:
+        s += 0.5
+    if e.type in _GENERIC_TYPES and not (e.origin or e.destination or e.location):
+        s -= 1.5
+    if e.certainty == "denied":
+        s -= 3.0
+    return s
+
+
+def _claim_score(c: "Claim") -> float:
+    s = 0.5
+    if (c.speaker or {}).get("name"):
+        s += 1.5
+    if c.contradictions:
+        s += 1.0
+    if c.certainty == "denied":
+        s -= 2.0
+    if len(c.content.text) < 40:
+        s -= 1.0
+    return s
+
+
+def _findings(
+    docs: Mapping[str, Doc],
+    claims: Sequence["Claim"],
+    events: Sequence["Event"],
+    graph: "nx.MultiDiGraph",
+    place_names: Mapping[str, str],
+) -> list[Finding]:
+    from ..corpus.provenance import count_independent, independence_groups
+
+    groups = independence_groups(graph)
+    uf = _UF()
+    node_span: dict[tuple[str, int, int], Span] = {}
+    members: dict[str, list[tuple[str, int, int]]] = {}
+
+    def sentence_nodes(spans: Iterable[Span]) -> list[tuple[str, int, int]]:
+        # one sentence per document: an event merged across several sentences of one text
+        # would otherwise chain unrelated findings together
+        out, seen = [], set()
+        for sp in spans:
+            doc = docs.get(sp.doc)
+            if doc is None or not doc.text or sp.doc in seen:
+                continue
+            seen.add(sp.doc)
+            s = _sentence_span(doc, sp.start, sp.end)
+            key = (s.doc, s.start, s.end)
+            node_span[key] = s
+            out.append(key)
+        return out
+
+    for e in events:
+        members["e:" + e.id] = sentence_nodes(e.evidence)
+    for c in claims:
+        members["c:" + c.id] = sentence_nodes(c.evidence)
+    for m, nodes in members.items():
+        uf.find(("m", m))
+        for n in nodes:
+            uf.union(("m", m), ("s",) + n)
+    # overlapping sentences of one document are one finding
+    by_doc: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for n in node_span:
+        by_doc[n[0]].append(n)
+    for nodes in by_doc.values():
+        nodes.sort(key=lambda n: (n[1], n[2]))
+        for a, b in zip(nodes, nodes[1:]):
+            if b[1] < a[2]:
+                uf.union(("s",) + a, ("s",) + b)
+    # the same wording in one copy group is one finding (a pasted paragraph)
+    by_text: dict[tuple[str, str], tuple[str, int, int]] = {}
+    for n, s in node_span.items():
+        key = (groups.get(n[0], n[0]), _norm_text(s.text))
+        if key in by_text:
+            uf.union(("s",) + by_text[key], ("s",) + n)
+        else:
+            by_text[key] = n
+
+    comps: dict[Any, list[str]] = defaultdict(list)
+    for m in members:
+        comps[uf.find(("m", m))].append(m)
+    comp_nodes: dict[Any, set[tuple[str, int, int]]] = defaultdict(set)
+    for n in node_span:
+        comp_nodes[uf.find(("s",) + n)].add(n)
+
+    ev_by_id = {e.id: e for e in events}
+    cl_by_id = {c.id: c for c in claims}
+
+    def doc_order(n: tuple[str, int, int]) -> tuple[Any, ...]:
+        d = docs.get(n[0])
+        return (_pub(d) is None, _pub(d) or "", n[0], n[1])
+
+    out: list[Finding] = []
+    for root, ms in comps.items():
+        evs = [ev_by_id[m[2:]] for m in ms if m.startswith("e:")]
+        cls = [cl_by_id[m[2:]] for m in ms if m.startswith("c:")]
+        nodes = sorted(comp_nodes.get(root, ()), key=doc_order)
+        if not nodes:
+            continue
+        # one span per document first, then the rest, nearest the origin first
+        seen_docs: set[str] = set()
+        first, rest = [], []
+        for n in nodes:
+            (rest if n[0] in seen_docs else first).append(n)
+            seen_docs.add(n[0])
+        chosen = (first + rest)[:MAX_EVIDENCE]
+        spans = [node_span[n] for n in chosen]
+        # one copy group is one source whatever else holds (and the count is costly)
+        if len({groups.get(n[0], n[0]) for n in nodes}) == 1:
+            independent = 1
+        else:
+            independent = count_independent(graph, [node_span[n] for n in nodes])
+        doc_set = {n[0] for n in nodes}
+        for c in cls:
+            if doc_set <= set(c.documents):
+                independent = min(independent, c.independent_sources)
+        independent = max(independent, 1)
+        best_ev = max(evs, key=lambda e: (_event_score(e), -len(e.evidence), e.id), default=None)
+        best_cl = max(cls, key=lambda c: (_claim_score(c), c.id), default=None)
+        # the representative sentence: the best member's sentence nearest the origin
+        rep_nodes = set(members["e:" + best_ev.id] if best_ev else members["c:" + best_cl.id])  # type: ignore[union-attr]
+        rep = next((n for n in nodes if n in rep_nodes), nodes[0])
+        certs = [x.certainty for x in (*evs, *cls) if x.certainty]
+        certainty = None
+        if best_cl is not None:
+            certainty = best_cl.certainty
+        elif best_ev is not None:
+            certainty = best_ev.certainty
+        if "hedged" in certs and certainty == "asserted":
+            certainty = "hedged"
+        hedges: list[str] = []
+        for c in cls:
+            hedges.extend(h for h in c.hedges if h not in hedges and h not in ("not", "no"))
+        timed = [e for e in evs if e.time and e.time.get("value")]
+        if timed:
+            order = {"day": 0, "part_of_day": 0, "week": 1, "month": 2, "year": 3}
+            t = min(timed, key=lambda e: (order.get(e.time.get("granularity") or "year", 4), e.time["value"]))  # type: ignore[union-attr]
+            time = {
+                "value": t.time["value"][:10] if t.time else None,  # type: ignore[index]
+                "granularity": _GRAN_LABEL.get(t.time.get("granularity") or "", t.time.get("granularity")),  # type: ignore[union-attr]
+                "placed_by": "event",
+            }
+        else:
+            pubs = sorted((d.meta.published, d.meta.published_precision) for i in doc_set
+                          if (d := docs.get(i)) is not None and d.meta.published)
+            if pubs:
+                time = {"value": pubs[0][0], "granularity": pubs[0][1], "placed_by": "publication"}
+            else:
+                time = {"value": None, "granularity": None, "placed_by": None}
+        score = max([_event_score(e) for e in evs] + [_claim_score(c) for c in cls] + [0.0])
+        score += 2.0 * (independent - 1) + 0.3 * (len(doc_set) - 1) + 0.2 * min(len(evs) + len(cls), 5)
+        if best_ev is not None and best_cl is not None and (best_cl.speaker or {}).get("name"):
+            score += 0.5
+        speaker_claim = best_cl
+        via: list[str] = []
+        if speaker_claim is not None:
+            longest = max(speaker_claim.members, key=lambda m: len(m.via), default=None)
+            via = list(longest.via) if longest is not None else list(speaker_claim.via)
+        if best_ev is not None:
+            headline = _event_headline(best_ev, place_names)
+            if speaker_claim is not None and (speaker_claim.speaker or {}).get("name"):
+                headline += f" · says: {speaker_claim.speaker['name']}"  # type: ignore[index]
+        else:
+            headline = _claim_headline(best_cl)  # type: ignore[arg-type]
+        out.append(
+            Finding(
+                id=_fid(spans),
+                sentence=node_span[rep].text,
+                headline=headline,
+                kind="event" if best_ev is not None else "claim",
+                evidence=[_evidence(docs.get(s.doc), s) for s in spans],
+                documents=sorted(doc_set),
+                independent_sources=independent,
+                certainty=certainty,
+                hedges=hedges,
+                time=time,
+                events=sorted(e.id for e in evs),
+                claims=sorted(c.id for c in cls),
+                speaker=(speaker_claim.speaker or {}).get("name") if speaker_claim is not None else None,
+                via=via,
+                event_type=best_ev.type if best_ev is not None else None,
+                origin=best_ev.origin if best_ev is not None else None,
+                destination=best_ev.destination if best_ev is not None else None,
+                location=best_ev.location if best_ev is not None else None,
+                quantities=[q for e in evs for q in e.quantities][:6],
+                score=score,
+            )
+        )
+    return out
+
+
+def _time_key(f: Finding) -> tuple[Any, ...]:
+    v = f.time.get("value")
+    return (v is None, v or "", f.documents[0] if f.documents else "", f.evidence[0].span.start if f.evidence else 0)
+
+
+# --------------------------------------------------------------------------- other sections
+
+
+def _numbers(
+    docs: Mapping[str, Doc], claims: Sequence["Claim"], report: "ClaimReport", groups: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Key numbers: counts grouped by what they count, each with who reports it; copies of
+    one report (same words in one copy group) are one row with the copies listed."""
+    owner: dict[str, list[tuple[int, int, Any, Any]]] = defaultdict(list)
+    for c in claims:
+        for m in c.members:
+            owner[m.content.doc].append((m.content.start, m.content.end, c, m))
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for doc in docs.values():
+        for q in doc.quantities:
+            unit = (q.unit or "").casefold()
+            if unit in _NOT_COUNTS or unit.rstrip("s") in _NOT_COUNTS:
+                continue
+            if q.low is None and q.high is None:
+                continue
+            span = doc.span(q.start, q.end)
+            who = next(((c, m) for a, b, c, m in owner.get(doc.id, ()) if a <= q.start and q.end <= b), None)
+            key = (groups.get(doc.id, doc.id), _norm_text(q.text), f"{q.low}-{q.high}")
+            if key in rows:
+                if doc.id != rows[key]["doc"] and all(c["doc"] != doc.id for c in rows[key]["copies"]):
+                    rows[key]["copies"].append(_evidence(doc, span).to_record())
+                continue
+            outlet = doc.meta.outlet or doc.id
+            if who is not None:
+                c, m = who
+                speaker = (m.speaker or {}).get("name") or f"{outlet} (own voice)"
+                chain = list(m.via) + ([speaker] if (m.speaker or {}).get("name") else [])
+                cert = m.certainty
+                claim_id = c.id
+            else:
+                speaker, chain, cert, claim_id = f"{outlet} (own voice)", [outlet], "asserted", None
+            rows[key] = {
+                "group": _unit_group(q.unit),
+                "text": q.text.strip("“”\"' "),
+                "low": q.low,
+                "high": q.high,
+                "unit": q.unit,
+                "approximate": bool(q.approximate),
+                "qualifier": q.qualifier,
+                "speaker": speaker,
+                "via": chain,
+                "outlet": doc.meta.outlet,
+                "certainty": cert,
+                "claim": claim_id,
+                "doc": doc.id,
+                "published": doc.meta.published,
+                "evidence": _evidence(doc, span).to_record(),
+                "copies": [],
+            }
+    contradicted: dict[str, list[str]] = defaultdict(list)
+    for x in report.contradictions:
+        if x.kind == "number":
+            for sp in x.evidence:
+                contradicted[f"{sp.doc}:{sp.start}"].append(x.explanation)
+    by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows.values():
+        r["contradictions"] = contradicted.get(f"{r['doc']}:{r['evidence']['start']}", [])
+        by_group[r["group"]].append(r)
+    out = []
+    for g, items in by_group.items():
+        items.sort(key=lambda r: (r["low"] if r["low"] is not None else r["high"] or 0, r["published"] or ""))
+        lows = [r["low"] for r in items if r["low"] is not None]
+        highs = [r["high"] if r["high"] is not None else r["low"] for r in items]
+        highs = [h for h in highs if h is not None]
+        values = {(r["low"], r["high"]) for r in items}
+        out.append(
+            {
+                "group": g,
+                "reports": items,
+                "min": min(lows) if lows else None,
+                "max": max(highs) if highs else None,
+                "open_above": any(r["high"] is None for r in items),
+                # differing values are not a disagreement by themselves (they may count
+                # different things); the claims layer's number contradictions are
+                "spread": len(values) > 1,
+                "sources_disagree": any(r["contradictions"] for r in items),
+                "contradictions": sorted({e for r in items for e in r["contradictions"]}),
+            }
+        )
+    out.sort(key=lambda g: (-len(g["reports"]), g["group"]))
+    return out
+
+
+def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str]) -> dict[str, Any]:
+    """Nodes (documents, outlets) with a deterministic layout, and edges aggregated per
+    pair: copies (with passage counts and direction), cites (with counts), published_by,
+    credits."""
+    import networkx as nx
+
+    keep: set[str] = set()
+    for n, a in graph.nodes(data=True):
+        if a.get("type") == "doc" and a.get("doc_id") in doc_ids:
+            keep.add(n)
+    for n in list(keep):
+        keep.update(v for _, v in graph.out_edges(n))
+        keep.update(u for u, _ in graph.in_edges(n))
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for u, v, k, a in graph.edges(keys=True, data=True):
+        if u not in keep or v not in keep:
+            continue
+        rel = a.get("relation", k)
+        key = (u, v, rel)
+        if rel == "copies":
+            ev = a.get("evidence") or []
+            edges[key] = {
+                "source": u, "target": v, "relation": "copies", "passages": a.get("passages", 1),
+                "similarity": round(float(a.get("similarity") or 0.0), 3), "direction": a.get("direction"),
+                "direction_evidence": list(a.get("direction_evidence") or []),
+                # one example pair (``storyline reuse`` lists them all): a syndicated story can
+                # have thousands of copy edges
+                "evidence": [{"source": e["source"].to_record(), "copy": e["copy"].to_record()} for e in ev[:1]],
+            }
+        elif rel == "cites":
+            e = edges.setdefault(key, {"source": u, "target": v, "relation": "cites", "count": 0, "cues": [],
+                                       "self_citation": bool(a.get("self_citation")), "inherited": True,
+                                       "evidence": []})
+            e["count"] += 1
+            if a.get("cue") and a["cue"] not in e["cues"]:
+                e["cues"].append(a["cue"])
+            e["inherited"] = e["inherited"] and bool(a.get("inherited_from"))
+            if len(e["evidence"]) < 5 and a.get("evidence") is not None:
+                e["evidence"].append(a["evidence"].to_record())
+        else:
+            edges[key] = {"source": u, "target": v, "relation": rel}
+    # an example passage only for the strongest copy relations (a syndicated story can have
+    # thousands of copy edges; ``storyline reuse`` lists every passage)
+    copy_edges = sorted((e for e in edges.values() if e["relation"] == "copies"), key=lambda e: -e["passages"])
+    for e in copy_edges[40:]:
+        e["evidence"] = []
+    sub = nx.Graph()
+    nodes = sorted(keep)
+    sub.add_nodes_from(nodes)
+    for (u, v, rel) in edges:
+        w = {"copies": 3.0, "cites": 1.0, "published_by": 2.0, "credits": 1.0}.get(rel, 1.0)
+        sub.add_edge(u, v, weight=w)
+    pos = _layout(sub)
+    out_nodes = []
+    for n in nodes:
+        a = graph.nodes[n]
+        x, y = (float(pos[n][0]), float(pos[n][1])) if n in pos else (0.0, 0.0)
+        if a.get("type") == "doc":
+            label = f"{a.get('outlet') or 'unknown outlet'} ({a['doc_id'][:6]})"
+            out_nodes.append({"id": n, "type": "doc", "doc": a["doc_id"], "label": label, "title": a.get("title"),
+                              "outlet": a.get("outlet"), "published": a.get("published"),
+                              "in_set": a["doc_id"] in doc_ids, "x": round(x, 4), "y": round(y, 4)})
+        else:
+            out_nodes.append({"id": n, "type": "outlet", "label": a.get("name") or n, "kind": a.get("kind"),
+                              "x": round(x, 4), "y": round(y, 4)})
+    return {"nodes": out_nodes, "edges": sorted(edges.values(), key=lambda e: (e["relation"], e["source"], e["target"]))}
+
+
+def _layout(g: "nx.Graph") -> dict[str, tuple[float, float]]:
+    """Deterministic positions: each connected component laid out on its own (spring
+    layout, fixed seed), components packed on shelves, biggest first, so that separate
+    copy groups do not pile up in one corner."""
+    import networkx as nx
+
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    pos: dict[str, tuple[float, float]] = {}
+    cells: list[tuple[list[str], float]] = [(c, max(1.0, len(c) ** 0.5 / 1.6)) for c in comps]
+    width = max(3.0, sum(side * side for _, side in cells) ** 0.5 * 1.25)
+    x = y = shelf = 0.0
+    for comp, side in cells:
+        if x > 0 and x + side > width:
+            x, y, shelf = 0.0, y + shelf, 0.0
+        if len(comp) == 1:
+            local = {comp[0]: (0.5, 0.5)}
+        else:
+            sub = g.subgraph(comp)
+            raw = nx.spring_layout(sub, seed=7, k=1.8 / len(comp) ** 0.5, iterations=60 if len(comp) < 300 else 25)
+            xs = [p[0] for p in raw.values()]
+            ys = [p[1] for p in raw.values()]
+            dx, dy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+            local = {n: (0.12 + 0.76 * (p[0] - min(xs)) / dx, 0.12 + 0.76 * (p[1] - min(ys)) / dy) for n, p in raw.items()}
+        for n, (lx, ly) in local.items():
+            pos[n] = (x + lx * side, y + ly * side)
+        x += side
+        shelf = max(shelf, side)
+    return pos
+
+
+def _speakers(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for c in claims:
+        name = (c.speaker or {}).get("name")
+        key = name.casefold() if name else ""
+        g = groups.setdefault(key, {"speaker": name, "entity": (c.speaker or {}).get("entity"), "claims": []})
+        chains = []
+        for m in c.members:
+            ch = list(m.via) + ([name] if name else [])
+            if ch and ch not in chains:
+                chains.append(ch)
+        g["claims"].append(
+            {
+                "id": c.id,
+                "content": _evidence(docs.get(c.content.doc), c.content).to_record(),
+                "cue": c.cue,
+                "certainty": c.certainty,
+                "hedges": list(c.hedges),
+                "medium": c.medium,
+                "chains": chains,
+                "independent_sources": c.independent_sources,
+                "documents": list(c.documents),
+                "evidence": [s.to_record() for s in c.evidence],
+                "contradictions": list(c.contradictions),
+            }
+        )
+    out = list(groups.values())
+    for g in out:
+        g["claims"].sort(key=lambda c: (-c["independent_sources"], c["content"]["doc"], c["content"]["start"]))
+    out.sort(key=lambda g: (g["speaker"] is None, -len(g["claims"]), g["speaker"] or ""))
+    return out
+
+
+def _contradictions(report: "ClaimReport", docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+    by_id = {c.id: c for c in report.claims}
+    out = []
+    for x in report.contradictions:
+        rec = x.to_record()
+        rec["evidence"] = [_evidence(docs.get(s.doc), s).to_record() for s in x.evidence]
+        rec["speakers"] = [
+            (by_id[c].speaker or {}).get("name") if c in by_id else None for c in x.claims
+        ]
+        out.append(rec)
+    return out
+
+
+def _uncertainties(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+    out = []
+    for c in claims:
+        if c.certainty not in ("hedged", "denied"):
+            continue
+        out.append(
+            {
+                "claim": c.id,
+                "speaker": (c.speaker or {}).get("name"),
+                "certainty": c.certainty,
+                "hedges": list(c.hedges),
+                "content": _evidence(docs.get(c.content.doc), c.content).to_record(),
+                "independent_sources": c.independent_sources,
+                "documents": list(c.documents),
+            }
+        )
+    return out
+
+
+def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, Any]]:
+    from ..corpus.provenance import doc_node
+
+    out = []
+    for d in docs:
+        node = doc_node(d.id)
+        copies, copied_by, cites = [], [], Counter()
+        if node in graph:
+            for _, v, k, a in graph.out_edges(node, keys=True, data=True):
+                if k == "copies":
+                    copies.append({"doc": v.removeprefix("doc:"), "passages": a.get("passages"),
+                                   "direction": a.get("direction")})
+                elif a.get("relation") == "cites" and not a.get("self_citation"):
+                    cites[graph.nodes[v].get("name") or v] += 1
+            for u, _, k, a in graph.in_edges(node, keys=True, data=True):
+                if k == "copies":
+                    copied_by.append({"doc": u.removeprefix("doc:"), "passages": a.get("passages"),
+                                      "direction": a.get("direction")})
+        m = d.meta
+        out.append(
+            {
+                "id": d.id,
+                "title": m.title,
+                "outlet": m.outlet,
+                "byline": m.byline,
+                "dateline": m.dateline,
+                "url": m.url,
+                "link": _safe_url(m.url),
+                "published": m.published,
+                "published_precision": m.published_precision,
+                "published_source": m.published_source,
+                "copies": copies,
+                "copied_by": copied_by,
+                "cites": [{"outlet": o, "count": n} for o, n in cites.most_common()],
+                "tone": tone_signals(d),
+                "chars": len(d.text or ""),
+            }
+        )
+    out.sort(key=lambda s: (s["published"] is None, s["published"] or "", s["id"]))
+    return out
+
+
+def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, str]) -> dict[str, Any]:
+    from ..corpus.annotations import place_records
+
+    features: list[dict[str, Any]] = []
+    for rec in place_records(docs, include_unresolved=False):
+        if rec["lat"] is None or rec["lon"] is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"place:{rec['id']}",
+                "geometry": {"type": "Point", "coordinates": [rec["lon"], rec["lat"]]},
+                "properties": {
+                    "feature": "place",
+                    "name": names.get(str(rec["gazetteer_id"]), rec["name"]),
+                    "gazetteer_name": rec["name"],
+                    "aliases": rec["aliases"],
+                    "kind": rec["kind"],
+                    "country": rec["country"],
+                    "precision": rec["precision"],
+                    "mentions": len(rec["mentions"]),
+                    "documents": rec["documents"],
+                },
+            }
+        )
+    for f in findings:
+        o, d = f.origin, f.destination
+        if not (o and d and o.get("lat") is not None and d.get("lat") is not None):
+            continue
+        if (o["lat"], o["lon"]) == (d["lat"], d["lon"]):
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": f.id,
+                "geometry": {"type": "LineString", "coordinates": [[o["lon"], o["lat"]], [d["lon"], d["lat"]]]},
+                "properties": {
+                    "feature": "movement",
+                    "finding": f.id,
+                    "label": f"{_place_label(o, names)} → {_place_label(d, names)}",
+                    "headline": f.headline,
+                    "event_type": f.event_type,
+                    "sentence": f.sentence,
+                    "quantities": [_quantity_text(q) for q in f.quantities],
+                    "independent_sources": f.independent_sources,
+                    "certainty": f.certainty,
+                    "time": f.time,
+                    "documents": f.documents,
+                    "precision": max(o.get("precision") or 3, d.get("precision") or 3),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _place_names(docs: Sequence[Doc]) -> dict[str, str]:
+    """Gazetteer id → the name as the texts most often write it ("Raqqa", not "Ar Raqqah")."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for d in docs:
+        for p in d.places:
+            if p.resolved and p.gazetteer_id:
+                seen[str(p.gazetteer_id)][re.sub(r"(?i)^the\s+", "", p.text)] += 1
+    out = {}
+    for gid, c in seen.items():
+        name, _ = max(c.items(), key=lambda kv: (kv[1], kv[0][:1].isupper() and not kv[0].isupper(), -len(kv[0])))
+        out[gid] = name
+    return out
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _read_docs(store: "Store", doc_ids: Sequence[str] | None) -> list[Doc]:
+    if doc_ids is None:
+        return list(store.iter_docs(status=["ok"]))
+    out, seen = [], set()
+    for ref in doc_ids:
+        d = store.get(ref, with_raw=False)
+        if d.id in seen or d.status != "ok" or d.superseded_by:
+            continue
+        seen.add(d.id)
+        out.append(d)
+    return out
+
+
+def _summary_size(n_docs: int) -> int:
+    return max(15, min(25, 6 + n_docs // 8))
+
+
+def build_report(
+    store: "Store",
+    doc_ids: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+    story: Mapping[str, Any] | None = None,
+) -> Report:
+    """The situation report for ``doc_ids`` (a story's documents; all current documents
+    when None and no ``story``). ``story``: a story record (records.md "Story" plus
+    ``episodes``: ``[{id, title, documents, start, end}]``); its documents are used when
+    ``doc_ids`` is None."""
+    from ..corpus.persist import claim_report, event_list, provenance_graph
+    from ..corpus.provenance import independence_groups
+
+    if doc_ids is None and story is not None and story.get("documents"):
+        doc_ids = list(story["documents"])
+    docs = _read_docs(store, doc_ids)
+    by_id = {d.id: d for d in docs}
+    graph = provenance_graph(store, docs)
+    creport = claim_report(store, docs, graph)
+    events = event_list(store, docs, graph=graph, claims=creport)
+    names = _place_names(docs)
+    findings = _findings(by_id, creport.claims, events, graph, names)
+
+    ranked = sorted(findings, key=lambda f: (-f.score, _time_key(f)))
+    summary = sorted([f for f in ranked[: _summary_size(len(docs))] if f.score > 1.0], key=_time_key)
+    timed = [f for f in ranked if f.events and f.score > 0.5]
+    timeline = sorted(timed[:MAX_TIMELINE], key=_time_key)
+    omitted = len(timed) - len(timeline)
+
+    pubs = sorted(d.meta.published for d in docs if d.meta.published)
+    st = dict(story) if story else {}
+    report_title = title or st.get("title") or ("All documents" if doc_ids is None else "Selected documents")
+    # The structure shown: a story's episodes, or, for a whole corpus of several stories,
+    # the stories themselves (``story["stories"]``, see :func:`corpus_report`).
+    parts = st.get("episodes") or ()
+    structure = "episodes"
+    if not parts and st.get("stories"):
+        parts, structure = st["stories"], "stories"
+    episodes = []
+    for ep in parts:
+        ep_docs = [by_id[i] for i in ep.get("documents", ()) if i in by_id]
+        episodes.append(
+            {
+                "id": ep.get("id"),
+                "title": ep.get("title"),
+                "start": ep.get("start"),
+                "end": ep.get("end"),
+                "documents": [
+                    {"id": d.id, "title": d.meta.title, "outlet": d.meta.outlet, "published": d.meta.published,
+                     "published_precision": d.meta.published_precision}
+                    for d in sorted(ep_docs, key=lambda d: (d.meta.published is None, d.meta.published or ""))
+                ],
+            }
+        )
+    story_rec = {
+        "id": st.get("id"),
+        "title": report_title,
+        "documents": [d.id for d in docs],
+        "start": st.get("start") or (pubs[0] if pubs else None),
+        "end": st.get("end") or (pubs[-1] if pubs else None),
+        "summary": [{"sentence": f.sentence, "evidence": [e.span.to_record() for e in f.evidence]} for f in summary],
+        "events": [e.id for e in events],
+        "claims": [c.id for c in creport.claims],
+        "undated_documents": [d.id for d in docs if not d.meta.published],
+        "episodes": [{k: v for k, v in ep.items() if k != "documents"} | {"documents": [x["id"] for x in ep["documents"]]}
+                     for ep in episodes],
+    }
+    groups = independence_groups(graph)
+    return Report(
+        title=report_title,
+        story=story_rec,
+        summary=summary,
+        timeline=timeline,
+        timeline_omitted=omitted,
+        numbers=_numbers(by_id, creport.claims, creport, groups),
+        map=_map(docs, findings, names),
+        provenance=_provenance(graph, set(by_id)),
+        speakers=_speakers(creport.claims, by_id),
+        contradictions=_contradictions(creport, by_id),
+        uncertainties=_uncertainties(creport.claims, by_id),
+        sources=_sources(docs, graph),
+        episodes=episodes,
+        structure=structure,
+        counts={
+            "documents": len(docs),
+            "outlets": len({d.meta.outlet for d in docs if d.meta.outlet}),
+            "claims": len(creport.claims),
+            "events": len(events),
+            "findings": len(findings),
+            "contradictions": len(creport.contradictions),
+            "copy_groups": len({groups.get(d.id, d.id) for d in docs}),
+        },
+        generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        doc_titles={d.id: d.meta.title or d.id for d in docs},
+    )
+
+
+def corpus_report(store: "Store", *, title: str | None = None) -> Report:
+    """The whole corpus's report. With one story it is that story's report (its episodes
+    shown); with several, the stories are the structure shown."""
+    from ..corpus.persist import story_list
+
+    stories = story_list(store)
+    if len(stories) == 1:
+        story = stories[0].to_record()
+        return build_report(store, None, title=title or story.get("title"), story=story)
+    return build_report(
+        store, None, title=title or "All documents",
+        story={"id": None, "title": title or "All documents", "episodes": [],
+               "stories": [st.to_record() for st in stories]},
+    )
