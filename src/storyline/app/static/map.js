@@ -30,6 +30,10 @@
 
   var map = L.map(el, { worldCopyJump: true, preferCanvas: false });
   var points = [];
+  // The base map arrives after the markers (fetched): its own pane below the overlay pane,
+  // so its filled countries never cover the places and movements.
+  map.createPane("basemap");
+  map.getPane("basemap").style.zIndex = 200;
   var basemap = L.layerGroup().addTo(map);
   if (data.basemap) {
     fetch(data.basemap, { credentials: "same-origin" })
@@ -37,6 +41,7 @@
       .then(function (g) {
         if (!g) { return; }
         L.geoJSON(g, {
+          pane: "basemap",
           interactive: false,
           style: { color: "#9aa3ad", weight: 0.8, fillColor: "#f2efe9", fillOpacity: 1 }
         }).addTo(basemap);
@@ -45,9 +50,11 @@
   }
 
   var places = L.layerGroup().addTo(map);
+  var precise = [], movePoints = [];
   (data.places || []).forEach(function (p) {
     var ll = [p.lat, p.lon];
     points.push(ll);
+    if (p.precision === undefined || p.precision === null || p.precision < 3) { precise.push(ll); }
     L.circleMarker(ll, {
       radius: Math.min(18, 4 + 2 * Math.sqrt(p.mentions || 1)),
       color: "#1f5f8b", weight: 1, fillColor: "#3a89c9", fillOpacity: 0.6
@@ -69,6 +76,7 @@
     ];
     if (m.from && m.to) {
       points.push(m.from, m.to);
+      movePoints.push(m.from, m.to);
       L.polyline([m.from, m.to], { color: "#b03a2e", weight: 2, opacity: 0.8 })
         .bindPopup(popup(label, m.href, lines)).addTo(moves);
       L.circleMarker(m.to, { radius: 4, color: "#b03a2e", weight: 1, fillColor: "#b03a2e", fillOpacity: 1 })
@@ -82,8 +90,11 @@
   });
 
   L.control.layers(null, { "Places": places, "Movements": moves }, { collapsed: false }).addTo(map);
-  if (points.length) {
-    map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 8 });
+  // Frame the movements (else the precisely located places): one far-off or country-level
+  // place must not zoom the map out to the whole world, where the movements are invisible.
+  var frame = movePoints.length ? movePoints : (precise.length ? precise : points);
+  if (frame.length) {
+    map.fitBounds(L.latLngBounds(frame).pad(0.3), { maxZoom: 8 });
   } else {
     map.setView([25, 20], 2);
   }

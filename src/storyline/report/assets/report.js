@@ -182,7 +182,8 @@
         bounds.push(a, b);
       }
     });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 8 }); }
+    // room at the bottom for the legend (bottom left), so it hides no place or arrow
+    if (bounds.length) { map.fitBounds(bounds, { paddingTopLeft: [30, 30], paddingBottomRight: [30, 110], maxZoom: 8 }); }
     else { map.setView([25, 20], 2); }
 
     var legend = L.control({ position: "bottomleft" });
