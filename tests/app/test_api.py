@@ -66,7 +66,6 @@ def test_record_shapes(client: TestClient) -> None:
 
 
 def test_stories(client: TestClient) -> None:
-    pytest.importorskip("storyline.report")
     stories = client.get("/api/stories").json()["items"]
     assert stories
     s = stories[0]

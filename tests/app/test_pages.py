@@ -146,13 +146,14 @@ def test_static_assets(client: TestClient) -> None:
 
 
 def test_report_pages(client: TestClient) -> None:
-    pytest.importorskip("storyline.report")
     stories = client.get("/api/stories").json()["items"]
+    assert stories
     for path in ["/report"] + [f"/stories/{s['id']}" for s in stories]:
         r = client.get(path)
         assert r.status_code == 200, (path, r.text[:300])
         assert_secure(r)
         assert_no_inline_code(r.text)
+        assert '<nav class="report-nav"' in r.text and 'href="/stories"' in r.text  # a way back into the app
     assert client.get("/stories/no-such-story").status_code == 404
     for name in ("report.js", "report.css", "leaflet.js", "leaflet.css", "countries-110m.geojson"):
         assert client.get(f"/static/report/{name}").status_code == 200

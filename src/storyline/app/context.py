@@ -200,7 +200,11 @@ class AppContext:
 
         def compute() -> str:
             _, rep = self.report(story_id)
-            return str(report_module().render_html(rep, standalone=False, static_url="/static/report", doc_url=doc_url))
+            return str(report_module().render_html(
+                rep, standalone=False, static_url="/static/report", doc_url=doc_url,
+                nav=[("storyline", "/"), ("Stories", "/stories"), ("Map", "/map"), ("Timeline", "/timeline"),
+                     ("Search", "/search")],
+            ))
 
         return self.cache.get(f"report-html:{story_id or ''}", compute)
 

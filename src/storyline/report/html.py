@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -324,8 +324,10 @@ def render_html(
     standalone: bool = True,
     static_url: str = "/static",
     doc_url: Callable[[str], str] | None = None,
+    nav: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """The report as one HTML page (see the module docstring for the two modes)."""
+    """The report as one HTML page (see the module docstring for the two modes). ``nav``:
+    (label, href) links shown above the report, e.g. back into the web app."""
     rec = report.to_record()
     sources = {s["id"]: s for s in rec["sources"]}
     anchor = {f["id"]: "f-" + f["id"].split(":", 1)[-1] for f in rec["summary"] + rec["timeline"]["items"]}
@@ -359,6 +361,7 @@ def render_html(
         data_json=script_json(data),
         basemap_json=_basemap_json() if standalone else None,
         sources=sources,
+        nav=[(label, href) for label, href in ((lbl, safe_href(h)) for lbl, h in nav) if href],
         anchor=anchor,
         link_for=link_for,
         doc_url_given=doc_url is not None,
