@@ -285,15 +285,26 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
+def _passages_by_copy(passages: Iterable[CopiedPassage]) -> dict[str, list[CopiedPassage]]:
+    """Known-direction passages by their copy document, in their given order (what
+    :func:`_copy_source` reads; build once per corpus, not once per claim)."""
+    out: dict[str, list[CopiedPassage]] = {}
+    for p in passages:
+        if p.direction == "source_to_copy":
+            out.setdefault(p.copy.doc, []).append(p)
+    return out
+
+
 def _copy_source(
-    doc_id: str, start: int, end: int, passages: Sequence[CopiedPassage], seen: set[str]
+    doc_id: str, start: int, end: int, by_copy: Mapping[str, Sequence[CopiedPassage]], seen: set[str]
 ) -> tuple[str, int, int] | None:
     """The document (and mapped offsets) a span of ``doc_id`` was copied from: a known-
-    direction passage covering at least half of the span."""
+    direction passage covering at least half of the span (``by_copy``:
+    :func:`_passages_by_copy`)."""
     need = max(1, (end - start) // 2)
     best: tuple[int, CopiedPassage] | None = None
-    for p in passages:
-        if p.copy.doc != doc_id or p.direction != "source_to_copy" or p.source.doc in seen:
+    for p in by_copy.get(doc_id, ()):
+        if p.source.doc in seen:
             continue
         ov = _overlap(start, end, p.copy.start, p.copy.end)
         if ov >= need and (best is None or ov > best[0]):
@@ -308,11 +319,20 @@ def _copy_source(
 
 
 def via_nodes(
-    doc_id: str, claim: ClaimInput | Any, graph: nx.MultiDiGraph | None, passages: Sequence[CopiedPassage]
+    doc_id: str,
+    claim: ClaimInput | Any,
+    graph: nx.MultiDiGraph | None,
+    passages: Sequence[CopiedPassage],
+    *,
+    by_copy: Mapping[str, Sequence[CopiedPassage]] | None = None,
 ) -> list[str]:
     """:func:`via_chain` as node ids: ``doc:<id>`` and ``outlet:<name>`` are provenance-graph
-    nodes; a relay that is not an outlet is ``speaker:<name>``."""
+    nodes; a relay that is not an outlet is ``speaker:<name>``. ``by_copy``: ``passages``
+    already indexed by :func:`_passages_by_copy` (callers looking up many claims)."""
     from .provenance import doc_node, outlet_node
+
+    if by_copy is None:
+        by_copy = _passages_by_copy(passages)
 
     if isinstance(claim, ClaimInput):
         start, end = claim.content.start, claim.content.end
@@ -325,7 +345,7 @@ def via_nodes(
     seen = {doc_id}
     cur, s, e = doc_id, start, end
     while True:
-        up = _copy_source(cur, s, e, passages, seen)
+        up = _copy_source(cur, s, e, by_copy, seen)
         if up is None:
             break
         cur, s, e = up
@@ -375,12 +395,22 @@ def _node_label(graph: nx.MultiDiGraph | None, node: str) -> str:
 
 
 def via_chain(
-    doc_id: str, claim: ClaimInput | Any, graph: nx.MultiDiGraph | None, passages: Sequence[CopiedPassage]
+    doc_id: str,
+    claim: ClaimInput | Any,
+    graph: nx.MultiDiGraph | None,
+    passages: Sequence[CopiedPassage],
+    *,
+    by_copy: Mapping[str, Sequence[CopiedPassage]] | None = None,
 ) -> list[str]:
     """The reporting chain of ``claim`` (in document ``doc_id``) from the nearest reporter
     outward, as outlet names (see the module docstring); consecutive repeats collapse."""
+    return _chain_of(graph, via_nodes(doc_id, claim, graph, passages, by_copy=by_copy))
+
+
+def _chain_of(graph: nx.MultiDiGraph | None, nodes: Iterable[str]) -> list[str]:
+    """:func:`via_chain` from the nodes :func:`via_nodes` gave."""
     out: list[str] = []
-    for n in via_nodes(doc_id, claim, graph, passages):
+    for n in nodes:
         label = _node_label(graph, n)
         if label not in out:
             out.append(label)
@@ -1065,7 +1095,9 @@ def _medium(c: ClaimInput) -> str | None:
 
 
 def _sources(
-    graph: nx.MultiDiGraph | None, members: Sequence[tuple[ClaimInput, tuple[str, ...]]]
+    graph: nx.MultiDiGraph | None,
+    members: Sequence[tuple[ClaimInput, tuple[str, ...]]],
+    pindex: Any = None,
 ) -> list[list[int]]:
     """Indices of ``members`` grouped into independent sources (module docstring)."""
     n = len(members)
@@ -1089,7 +1121,7 @@ def _sources(
         index: dict[tuple[str, int, int], list[int]] = defaultdict(list)
         for k, s in enumerate(spans):
             index[(s.doc, s.start, s.end)].append(k)
-        for group in partition_sources(graph, spans):
+        for group in partition_sources(graph, spans, index=pindex):
             ks = [k for s in group for k in index[(s.doc, s.start, s.end)]]
             for k in ks[1:]:
                 union(ks[0], k)
@@ -1116,6 +1148,7 @@ def _make_claim(
     members: list[tuple[ClaimInput, tuple[str, ...], tuple[str, ...]]],
     graph: nx.MultiDiGraph | None,
     docs: Mapping[str, Any],
+    pindex: Any = None,
 ) -> Claim:
     def origin_key(m: tuple[ClaimInput, tuple[str, ...], tuple[str, ...]]) -> tuple[Any, ...]:
         ci, via, _ = m
@@ -1139,7 +1172,7 @@ def _make_claim(
     hedges: list[str] = []
     for ci, _, _ in members:
         hedges.extend(h for h in ci.hedges if h not in hedges)
-    groups = _sources(graph, [(ci, nodes) for ci, _, nodes in members])
+    groups = _sources(graph, [(ci, nodes) for ci, _, nodes in members], pindex)
     sources = [sorted({members[k][0].doc_id for k in g}) for g in groups]
     return Claim(
         id=claim_id(evidence),
@@ -1484,13 +1517,19 @@ def claim_report(
     by_id = {d.id: d for d in docs}
     inputs = claim_inputs(by_id, attributions_by_doc)
     feats = [claim_features(ci, by_id.get(ci.doc_id)) for ci in inputs]
-    vias = [tuple(via_chain(ci.doc_id, ci, graph, passages)) for ci in inputs]
-    nodes = [tuple(via_nodes(ci.doc_id, ci, graph, passages)) for ci in inputs]
+    by_copy = _passages_by_copy(passages)
+    nodes = [tuple(via_nodes(ci.doc_id, ci, graph, passages, by_copy=by_copy)) for ci in inputs]
+    vias = [tuple(_chain_of(graph, ns)) for ns in nodes]
     clusters, denials = match_claims(feats, st, scorer)
+    pindex = None
+    if graph is not None:
+        from .provenance import IndependenceIndex
+
+        pindex = IndependenceIndex.of(graph)  # one walk of the graph for every claim's sources
     claims: list[Claim] = []
     owner: dict[int, int] = {}
     for g in clusters:
-        c = _make_claim([(inputs[k], vias[k], nodes[k]) for k in g], graph, by_id)
+        c = _make_claim([(inputs[k], vias[k], nodes[k]) for k in g], graph, by_id, pindex)
         for k in g:
             owner[k] = len(claims)
         claims.append(c)

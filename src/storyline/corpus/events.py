@@ -39,9 +39,10 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from os import PathLike
 from typing import IO, Any
 
@@ -368,6 +369,7 @@ def type_family(t: str) -> str:
     return TYPE_FAMILIES.get(t, t)
 
 
+@lru_cache(maxsize=1 << 16)
 def _granularity_of(value: str | None) -> str | None:
     if not value:
         return None
@@ -378,8 +380,10 @@ def _granularity_of(value: str | None) -> str | None:
     return {1: "year", 2: "month"}.get(len(parts), "day")
 
 
+@lru_cache(maxsize=1 << 16)
 def _time_interval(value: str | None, granularity: str | None) -> tuple[date, date] | None:
-    """The days a time value covers, inclusive; None when unparseable/unknown."""
+    """The days a time value covers, inclusive; None when unparseable/unknown (memoised: a
+    pure function of two strings, called for every candidate pair)."""
     if not value:
         return None
     gran = granularity or _granularity_of(value)
@@ -460,6 +464,7 @@ def place_agreement(a: PlaceRef | None, b: PlaceRef | None, radius_km: float = 2
     return None  # names differ, no coordinates: cannot tell
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(s: str) -> str:
     return " ".join("".join(c.lower() if c.isalnum() else " " for c in s).split())
 
@@ -603,16 +608,134 @@ def event_candidates(
 ) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of mentions that may be one event: blocked by type
     family, then kept when no piece of evidence conflicts (see the module docstring)."""
+    return [(i, j) for i, j, _ in _compatible_pairs(mentions, radius_km=radius_km)]
+
+
+def _compatible_pairs(
+    mentions: Sequence[EventInput], *, radius_km: float = 25.0
+) -> list[tuple[int, int, "PairEvidence"]]:
+    """:func:`event_candidates` with each pair's evidence (for :func:`score_event_pair`
+    without computing it twice)."""
     blocks: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):
         blocks.setdefault(type_family(m.type), []).append(i)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, PairEvidence]] = []
     for idx in blocks.values():
-        for x, i in enumerate(idx):
-            for j in idx[x + 1 :]:
-                if pair_evidence(mentions[i], mentions[j], radius_km=radius_km).compatible:
-                    out.append((i, j))
+        for i, j in _possible_pairs(mentions, idx, radius_km):
+            ev = pair_evidence(mentions[i], mentions[j], radius_km=radius_km)
+            if ev.compatible:
+                out.append((i, j, ev))
     return out
+
+
+#: rows of a block compared at once by :func:`_possible_pairs` (memory ~ chunk × block size)
+_PAIR_CHUNK = 512
+
+
+def _possible_pairs(
+    mentions: Sequence[EventInput], idx: Sequence[int], radius_km: float = 25.0
+) -> Iterator[tuple[int, int]]:
+    """Pairs ``(idx[x], idx[y])``, ``x < y``, in that order, less those that
+    :meth:`PairEvidence.compatible` is sure to reject, found with array tests on per-mention
+    keys instead of one :func:`pair_evidence` per pair. Only exact rules are used, so the
+    pairs left out are exactly ones that would be rejected:
+
+    * time 0 (:func:`time_agreement`): timed intervals that do not overlap; an event dated
+      after the other's report; both untimed and reported more than
+      :data:`REPORT_WINDOW_DAYS` apart;
+    * actor 0 (:func:`actor_agreement`): both have an entity key and they differ;
+    * no time agreement (one side untimed) and no role (origin, destination, location) with
+      a place finer than a province on both sides — :func:`_specific_agreement` is False;
+    * a place 0 (:func:`place_agreement`) for the origins, the (effective) destinations or
+      the locations: both with coordinates, different gazetteer ids, farther apart than the
+      radius for their precision (plus a margin, so rounding never drops a pair) and, for
+      province/country places, not of one country.
+    """
+    import numpy as np
+
+    n = len(idx)
+    if n < 2:
+        return
+    nan = np.iinfo(np.int64).min
+
+    def interval(m_value: str | None, gran: str | None) -> tuple[int, int] | None:
+        iv = _time_interval(m_value, gran)
+        return (iv[0].toordinal(), iv[1].toordinal()) if iv else None
+
+    t_lo = np.full(n, nan, dtype=np.int64)
+    t_hi = np.full(n, nan, dtype=np.int64)
+    r_lo = np.full(n, nan, dtype=np.int64)
+    r_hi = np.full(n, nan, dtype=np.int64)
+    actor = np.zeros(n, dtype=np.int64)
+    spec = np.zeros((n, 3), dtype=bool)
+    actors: dict[str, int] = {}
+    codes: dict[tuple[str, Any], int] = {}  # gazetteer ids and countries -> 1.. (0: none)
+    # per role (origin, effective destination, location): located?, lat/lon (radians),
+    # precision (missing = 1, as place_agreement reads it), gazetteer id, country
+    has = np.zeros((3, n), dtype=bool)
+    lat = np.zeros((3, n))
+    lon = np.zeros((3, n))
+    prec = np.ones((3, n), dtype=np.int64)
+    gaz = np.zeros((3, n), dtype=np.int64)
+    country = np.zeros((3, n), dtype=np.int64)
+    # the location role is compared only when neither mention is a type whose location is
+    # its destination (see _places)
+    loc_ok = np.ones(n, dtype=bool)
+    for x, i in enumerate(idx):
+        m = mentions[i]
+        t = interval(m.time_value, m.time_granularity)
+        if t:
+            t_lo[x], t_hi[x] = t
+        r = interval(m.reported, _granularity_of(m.reported)) if m.reported else None
+        if r:
+            r_lo[x], r_hi[x] = r
+        if m.actor_entity:
+            actor[x] = actors.setdefault(m.actor_entity, len(actors) + 1)
+        loc_ok[x] = m.type not in ("arrive", "deploy", "relocate")
+        for k, p in enumerate((m.origin, _effective_destination(m), m.location)):
+            spec[x, k] = p is not None and (p.precision or 3) <= 2
+            if p is not None and p.lat is not None and p.lon is not None:
+                has[k, x] = True
+                lat[k, x], lon[k, x] = math.radians(p.lat), math.radians(p.lon)
+                prec[k, x] = p.precision or 1
+                if p.gazetteer_id:
+                    gaz[k, x] = codes.setdefault(("g", p.gazetteer_id), len(codes) + 1)
+                if p.country:
+                    country[k, x] = codes.setdefault(("c", p.country), len(codes) + 1)
+    timed, rep = t_lo != nan, r_lo != nan
+    cols = np.arange(n)
+    for lo in range(0, n - 1, _PAIR_CHUNK):
+        hi = min(n, lo + _PAIR_CHUNK)
+        a = slice(lo, hi)
+        ta, ra = timed[a, None], rep[a, None]
+        tb, rb = timed[None, :], rep[None, :]
+        zero = (ta & rb & (t_lo[a, None] > r_hi[None, :])) | (tb & ra & (t_lo[None, :] > r_hi[a, None]))
+        both_untimed = ~ta & ~tb
+        gap = np.maximum(r_lo[a, None], r_lo[None, :]) - np.minimum(r_hi[a, None], r_hi[None, :])
+        zero |= both_untimed & ra & rb & (gap > REPORT_WINDOW_DAYS)
+        zero |= ta & tb & ((t_hi[a, None] < t_lo[None, :]) | (t_hi[None, :] < t_lo[a, None]))
+        zero |= (actor[a, None] != 0) & (actor[None, :] != 0) & (actor[a, None] != actor[None, :])
+        untimed_pair = ~(ta & tb)
+        shared_specific = (spec[a, None, :] & spec[None, :, :]).any(axis=2)
+        zero |= untimed_pair & ~shared_specific
+        for k in range(3):
+            both = has[k, a, None] & has[k, None, :]
+            if k == 2:
+                both &= loc_ok[a, None] & loc_ok[None, :]
+            if not both.any():
+                continue
+            same_gaz = (gaz[k, a, None] != 0) & (gaz[k, a, None] == gaz[k, None, :])
+            vague = np.maximum(prec[k, a, None], prec[k, None, :])
+            same_country = (country[k, a, None] != 0) & (country[k, a, None] == country[k, None, :])
+            h = (np.sin((lat[k, None, :] - lat[k, a, None]) / 2) ** 2
+                 + np.cos(lat[k, a, None]) * np.cos(lat[k, None, :]) * np.sin((lon[k, None, :] - lon[k, a, None]) / 2) ** 2)
+            dist = 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+            limit = np.where(vague >= 3, radius_km * 12, np.where(vague == 2, radius_km * 4, radius_km))
+            apart = dist > limit * (1 + 1e-6) + 1e-6
+            zero |= both & ~same_gaz & apart & ~((vague >= 3) & same_country)
+        keep = ~zero & (cols[None, :] > np.arange(lo, hi)[:, None])
+        for x, y in zip(*np.nonzero(keep)):
+            yield idx[int(x) + lo], idx[int(y)]
 
 
 #: Weights of the agreeing evidence in :func:`score_event_pair`; an unknown component
@@ -623,7 +746,11 @@ UNKNOWN_CREDIT = 0.4
 
 def score_event_pair(a: EventInput, b: EventInput, *, radius_km: float = 25.0) -> float:
     """0..1: how likely ``a`` and ``b`` report one event. 0 when they conflict."""
-    ev = pair_evidence(a, b, radius_km=radius_km)
+    return _score(pair_evidence(a, b, radius_km=radius_km))
+
+
+def _score(ev: PairEvidence) -> float:
+    """:func:`score_event_pair` from the pair's evidence."""
     if not ev.compatible:
         return 0.0
     known_places = [p for p in ev.places if p is not None]
@@ -709,7 +836,7 @@ def cluster_matrix(similarity: Any, threshold: float) -> list[int]:
 # --------------------------------------------------------------------------- build
 
 
-def _merge(group: Sequence[EventInput], graph: Any) -> Event:
+def _merge(group: Sequence[EventInput], graph: Any, index: Any = None) -> Event:
     # The sentence is the evidence a reader needs (it holds the trigger and its roles).
     spans = sorted({m.sentence or m.trigger for m in group}, key=lambda s: (s.doc, s.start, s.end))
     etype = _group_type(group)
@@ -751,7 +878,7 @@ def _merge(group: Sequence[EventInput], graph: Any) -> Event:
     if graph is not None:
         from .provenance import count_independent
 
-        independent = count_independent(graph, spans)
+        independent = count_independent(graph, spans, index=index)
     else:
         independent = len({s.doc for s in spans})
     return Event(
@@ -955,10 +1082,15 @@ def build_events(
     local = same_document_groups(items, doc_texts, radius_km=radius_km)
     units = [_combine([items[i] for i in g]) for g in local]
     # units of one document were kept apart by the same-document rule: they stay apart
-    pairs = [(i, j) for i, j in event_candidates(units, radius_km=radius_km) if units[i].doc_id != units[j].doc_id]
-    scores = {(i, j): score_event_pair(units[i], units[j], radius_km=radius_km) for i, j in pairs}
+    scores = {(i, j): _score(ev) for i, j, ev in _compatible_pairs(units, radius_km=radius_km)
+              if units[i].doc_id != units[j].doc_id}
     groups = cluster_events(len(units), scores, threshold=threshold)
-    events = [_merge([items[i] for u in g for i in local[u]], graph) for g in groups]
+    index = None
+    if graph is not None:
+        from .provenance import IndependenceIndex
+
+        index = IndependenceIndex.of(graph)  # one walk of the graph for every event's sources
+    events = [_merge([items[i] for u in g for i in local[u]], graph, index) for g in groups]
     events.sort(key=lambda e: ((e.time or {}).get("value") is None, (e.time or {}).get("value") or "", e.id))
     return events
 

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import io
 import json
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
@@ -87,6 +88,7 @@ __all__ = [
     "partition_sources",
     "chain",
     "chain_labels",
+    "IndependenceIndex",
     "doc_node",
     "outlet_node",
 ]
@@ -262,79 +264,132 @@ def export_graphml(graph: nx.MultiDiGraph, path_or_buffer: str | PathLike[str] |
 # --------------------------------------------------------------------------- independence
 
 
-def _copy_neighbours(graph: nx.MultiDiGraph, node: str) -> Iterator[str]:
-    for _, v, k in graph.out_edges(node, keys=True):
-        if k == "copies":
-            yield v
-    for u, _, k in graph.in_edges(node, keys=True):
-        if k == "copies":
-            yield u
-
-
-def _component(graph: nx.MultiDiGraph, node: str) -> set[str]:
-    seen, todo = {node}, [node]
-    while todo:
-        for nb in _copy_neighbours(graph, todo.pop()):
-            if nb not in seen:
-                seen.add(nb)
-                todo.append(nb)
-    return seen
-
-
 def _group_id(component: Iterable[str]) -> str:
     return "group:" + min(n.removeprefix("doc:") for n in component)
 
 
-def independence_groups(graph: nx.MultiDiGraph) -> dict[str, str]:
+def _fingerprint(graph: nx.MultiDiGraph) -> tuple[int, int]:
+    """Node and edge counts: what any change to the copy, publisher or citation edges
+    changes (edits that keep both counts, e.g. moving one edge, are not seen: rebuild the
+    index with :meth:`IndependenceIndex.of` ``(graph, fresh=True)`` after such an edit)."""
+    return len(graph), sum(len(keys) for nbrs in graph._adj.values() for keys in nbrs.values())
+
+
+class IndependenceIndex:
+    """What the independence API reads from one provenance graph, computed once: each
+    document's copy group (connected components over ``copies`` edges), the publishers and
+    credited outlets of each group, and each document's citations (outlet, scope).
+
+    :func:`independent`, :func:`partition_sources`, :func:`count_independent` and
+    :func:`independence_groups` share one per graph (:meth:`of`, kept while the graph's node
+    and edge counts do not change); callers that know the graph is fixed may build one and
+    pass it as ``index=``. Answers are the same as walking the graph on every call."""
+
+    __slots__ = ("fingerprint", "group", "members", "cites", "__weakref__")
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.fingerprint = _fingerprint(graph)
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        own: dict[str, list[str]] = {}
+        cites: dict[str, list[tuple[str, Span]]] = {}
+        for u, v, k, a in graph.edges(keys=True, data=True):
+            if k == "copies":
+                ru, rv = find(u), find(v)
+                if ru != rv:
+                    parent[ru] = rv
+            if k in ("published_by", "credits"):
+                own.setdefault(u, []).append(v)
+            if a.get("relation") == "cites":
+                cites.setdefault(u, []).append((v, a["scope"]))
+        comps: dict[str, list[str]] = {}
+        for n in parent:
+            comps.setdefault(find(n), []).append(n)
+        #: node -> (group id, publishers and credited outlets of the group)
+        self.group: dict[str, tuple[str, frozenset[str]]] = {}
+        #: node -> the nodes of its copy group (itself alone when it has no copy edge)
+        self.members: dict[str, tuple[str, ...]] = {}
+        for comp in comps.values():
+            gid = _group_id(comp)
+            outlets = frozenset(o for d in comp for o in own.get(d, ()))
+            ms = tuple(comp)
+            for d in comp:
+                self.group[d] = (gid, outlets)
+                self.members[d] = ms
+        for n in graph:
+            if n not in self.group:
+                self.group[n] = (_group_id((n,)), frozenset(own.get(n, ())))
+                self.members[n] = (n,)
+        self.cites = cites
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph, *, fresh: bool = False) -> "IndependenceIndex":
+        """The index of ``graph``: the cached one while the graph's node and edge counts are
+        unchanged, else (or with ``fresh``) a new one, cached in its place."""
+        fp = _fingerprint(graph)
+        idx = None if fresh else _INDEXES.get(graph)
+        if idx is None or idx.fingerprint != fp:
+            idx = cls(graph)
+            _INDEXES[graph] = idx
+        return idx
+
+    def origins(self, span: Span) -> set[str]:
+        """The origins of ``span`` (module docstring): its copy group, the group's
+        publishers and credited outlets, the outlets cited in the sentence around it."""
+        node = doc_node(span.doc)
+        got = self.group.get(node)
+        if got is None:
+            return {"group:" + span.doc}
+        gid, outlets = got
+        found = {gid, *outlets}
+        for o, s in self.cites.get(node, ()):
+            if s.start < span.end and span.start < s.end or s.start == span.start:
+                found.add(o)
+        return found
+
+
+_INDEXES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, IndependenceIndex]" = weakref.WeakKeyDictionary()
+
+
+def _index(graph: nx.MultiDiGraph, index: IndependenceIndex | None) -> IndependenceIndex:
+    return index if index is not None else IndependenceIndex.of(graph)
+
+
+def independence_groups(graph: nx.MultiDiGraph, *, index: IndependenceIndex | None = None) -> dict[str, str]:
     """Doc id → copy-group id (``group:<smallest doc id in the group>``). Documents joined
     by copy edges, in any direction and ``unknown`` included, share a group; a document
     that copies nothing and is copied by nobody is a group of its own."""
+    idx = _index(graph, index)
     out: dict[str, str] = {}
     for n, a in graph.nodes(data=True):
         if a.get("type") != "doc" or a["doc_id"] in out:
             continue
-        comp = _component(graph, n)
-        gid = _group_id(comp)
-        for m in comp:
+        gid = idx.group[n][0]
+        for m in idx.members[n]:
             out[m.removeprefix("doc:")] = gid
     return out
 
 
-def _origins(graph: nx.MultiDiGraph, span: Span, cache: dict[str, tuple[str, set[str]]]) -> set[str]:
-    node = doc_node(span.doc)
-    if node not in graph:
-        return {"group:" + span.doc}
-    if node not in cache:
-        comp = _component(graph, node)
-        outlets: set[str] = set()
-        for d in comp:
-            for _, o, k in graph.out_edges(d, keys=True):
-                if k in ("published_by", "credits"):
-                    outlets.add(o)
-        gid = _group_id(comp)
-        for d in comp:
-            cache[d] = (gid, outlets)
-    gid, outlets = cache[node]
-    found = {gid, *outlets}
-    for _, o, a in graph.out_edges(node, data=True):
-        if a.get("relation") == "cites":
-            s: Span = a["scope"]
-            if s.start < span.end and span.start < s.end or s.start == span.start:
-                found.add(o)
-    return found
-
-
-def independent(graph: nx.MultiDiGraph, a: Span, b: Span) -> bool:
+def independent(graph: nx.MultiDiGraph, a: Span, b: Span, *, index: IndependenceIndex | None = None) -> bool:
     """Are ``a`` and ``b`` independent pieces of evidence? False when they are in one
     document, in one copy group, from one publisher, or when their sentences cite the same
     upstream outlet (or one cites the other's publisher). See the module docstring."""
     if a.doc == b.doc:
         return False
-    cache: dict[str, tuple[str, set[str]]] = {}
-    return not (_origins(graph, a, cache) & _origins(graph, b, cache))
+    idx = _index(graph, index)
+    return not (idx.origins(a) & idx.origins(b))
 
 
-def partition_sources(graph: nx.MultiDiGraph, spans: Iterable[Span]) -> list[list[Span]]:
+def partition_sources(
+    graph: nx.MultiDiGraph, spans: Iterable[Span], *, index: IndependenceIndex | None = None
+) -> list[list[Span]]:
     """Group spans into sources: spans sharing an origin (transitively) are one source.
     Groups come in order of their first span."""
     items = list(spans)
@@ -347,9 +402,9 @@ def partition_sources(graph: nx.MultiDiGraph, spans: Iterable[Span]) -> list[lis
         return i
 
     owner: dict[str, int] = {}
-    cache: dict[str, tuple[str, set[str]]] = {}
+    idx = _index(graph, index) if items else None
     for i, s in enumerate(items):
-        for o in _origins(graph, s, cache):
+        for o in idx.origins(s):  # type: ignore[union-attr]
             j = owner.setdefault(o, i)
             ri, rj = find(i), find(j)
             if ri != rj:
@@ -360,10 +415,12 @@ def partition_sources(graph: nx.MultiDiGraph, spans: Iterable[Span]) -> list[lis
     return list(groups.values())
 
 
-def count_independent(graph: nx.MultiDiGraph, spans: Iterable[Span]) -> int:
+def count_independent(
+    graph: nx.MultiDiGraph, spans: Iterable[Span], *, index: IndependenceIndex | None = None
+) -> int:
     """Number of independent sources among ``spans`` (``independent_sources`` of claims and
     events): spans that are not independent, directly or through another span, count once."""
-    return len(partition_sources(graph, spans))
+    return len(partition_sources(graph, spans, index=index))
 
 
 # --------------------------------------------------------------------------- chain
