@@ -163,3 +163,28 @@ def test_app_mode_references_static(report: Any) -> None:
     # a doc_url that is not a safe link is not used
     bad = render_html(report, standalone=False, doc_url=lambda d: "javascript:alert(1)")
     assert "javascript:" not in bad
+
+
+def test_report_does_not_depend_on_hash_order(sample_store) -> None:
+    """Two processes with different hash seeds write the same report (set and dict
+    iteration orders must never choose evidence, findings or layout)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from storyline.store import Store\n"
+        "from storyline.report import corpus_report\n"
+        "with Store(sys.argv[1], readonly=True) as s:\n"
+        "    r = corpus_report(s).to_record()\n"
+        "r.pop('generated_at')\n"
+        "print(json.dumps(r, sort_keys=True))\n"
+    )
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", code, sample_store.path], env=env,
+                              capture_output=True, text=True, timeout=300, check=True)
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]

@@ -68,7 +68,7 @@ import io
 import json
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from os import PathLike
 from typing import IO, Any
 

@@ -424,7 +424,9 @@ def _findings(
         # one sentence per document: an event merged across several sentences of one text
         # would otherwise chain unrelated findings together
         out, seen = [], set()
-        for sp in spans:
+        # in offset order: the first sentence of each document whatever order the spans
+        # arrive in (a merged event's evidence order is not guaranteed)
+        for sp in sorted(spans, key=lambda x: (x.doc, x.start, x.end)):
             doc = docs.get(sp.doc)
             if doc is None or not doc.text or sp.doc in seen:
                 continue
@@ -473,7 +475,7 @@ def _findings(
 
     def doc_order(n: tuple[str, int, int]) -> tuple[Any, ...]:
         d = docs.get(n[0])
-        return (_pub(d) is None, _pub(d) or "", n[0], n[1])
+        return (_pub(d) is None, _pub(d) or "", n[0], n[1], n[2])
 
     out: list[Finding] = []
     for root, ms in comps.items():
@@ -752,7 +754,10 @@ def _layout(g: "nx.Graph") -> dict[str, tuple[float, float]]:
         if len(comp) == 1:
             local = {comp[0]: (0.5, 0.5)}
         else:
-            sub = g.subgraph(comp)
+            # a graph built in sorted order: spring_layout's result depends on node order
+            sub = nx.Graph()
+            sub.add_nodes_from(comp)
+            sub.add_edges_from(sorted(tuple(sorted((u, v))) for u, v in g.subgraph(comp).edges()))
             raw = nx.spring_layout(sub, seed=7, k=1.8 / len(comp) ** 0.5, iterations=60 if len(comp) < 300 else 25)
             xs = [p[0] for p in raw.values()]
             ys = [p[1] for p in raw.values()]
