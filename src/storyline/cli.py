@@ -526,7 +526,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         qty = ", ".join(q["text"] for q in e["quantities"])
         when = (e["time"] or {}).get("value") or "undated"
         print(f"  {e['type']:<15} {route[:40]:<40} {when:<10} {_short(qty, 30) if qty else ''}"
-              f"  [{e['independent_sources']} source(s)]")
+              f"  [{len(e['documents'])} doc(s), {e['independent_sources']} independent]")
     from .corpus.persist import story_list
 
     with Store(result.db, readonly=True) as store:

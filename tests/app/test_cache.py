@@ -63,3 +63,34 @@ def test_bounded(tmp_path: Path) -> None:
         cache.get(f"k{i}", lambda i=i: i)
     assert len(cache._values) == 3
     cache.close()
+
+
+def test_reads_do_not_wait_for_a_running_ingest(sample_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A writer holding the store's write lock mid-batch (as ingest does) does not block a
+    page: the app reads the last committed state through its own WAL snapshot."""
+    import sqlite3
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from storyline.app import create_app
+
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(sample_store.path) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    writer = sqlite3.connect(db, timeout=0)
+    writer.execute("PRAGMA journal_mode=WAL")
+    with TestClient(create_app(str(db)), base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/").status_code == 200  # warm: the corpus views are computed
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE documents SET title = 'uncommitted title' WHERE rowid = (SELECT min(rowid) FROM documents)")
+        try:
+            for path in ("/", "/api/docs", "/search?q=Raqqa", "/stories", "/api/health"):
+                t0 = time.monotonic()
+                r = client.get(path)
+                assert r.status_code == 200, path
+                assert time.monotonic() - t0 < 5, f"{path} waited on the writer"
+                assert "uncommitted title" not in r.text
+        finally:
+            writer.rollback()
+            writer.close()
