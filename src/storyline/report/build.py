@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,33 @@ CONTEXT_CHARS = 160
 MAX_EVIDENCE = 8
 #: the timeline keeps the best-scored findings when a story has more events than this
 MAX_TIMELINE = 300
+
+# A report is read by people: every section is bounded whatever the story's size, and says
+# how much it leaves out (``omitted`` counts; the story record's document lists stay complete).
+#: key numbers: groups shown (most-reported first) and report rows per group
+MAX_NUMBER_GROUPS = 25
+MAX_NUMBER_ROWS = 12
+#: copies listed with one key-number row (the rest counted)
+MAX_NUMBER_COPIES = 10
+#: documents described in the Sources section (cited by the summary/timeline first)
+MAX_SOURCES = 300
+#: copy relations listed with one source (each way; the strongest first)
+MAX_SOURCE_RELATIONS = 20
+#: nodes (documents and outlets) in the provenance graph, and copy edges in it
+MAX_PROVENANCE_NODES = 300
+MAX_PROVENANCE_COPIES = 400
+#: story structure: episodes listed (the largest, shown in time order), documents per episode
+MAX_EPISODES = 50
+MAX_EPISODE_DOCS = 25
+#: map: place features (most-mentioned), movements (best-scored), documents per feature
+MAX_PLACES = 500
+MAX_MOVEMENTS = 300
+MAX_FEATURE_DOCS = 50
+#: who said what: speakers and claims per speaker; contradictions; hedged/denied claims
+MAX_SPEAKERS = 50
+MAX_SPEAKER_CLAIMS = 25
+MAX_CONTRADICTIONS = 100
+MAX_UNCERTAINTIES = 100
 
 _GRAN_LABEL = {"day": "day", "week": "week", "month": "month", "year": "year", "part_of_day": "day"}
 # units that measure distance or time, not who/what moved: left out of the key numbers
@@ -166,6 +193,8 @@ class Report:
     generated_at: str
     doc_titles: dict[str, str] = field(default_factory=dict)
     structure: str = "episodes"  # what ``episodes`` lists: a story's episodes, or a corpus's stories
+    #: what each bounded section leaves out (section → count; 0 when nothing is)
+    omitted: dict[str, int] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -179,6 +208,7 @@ class Report:
                 "items": [f.to_record() for f in self.timeline],
                 "omitted": self.timeline_omitted,
                 "episodes": self.episodes,
+                "episodes_omitted": self.omitted.get("episodes", 0),
                 "structure": self.structure,
             },
             "map": self.map,
@@ -187,6 +217,7 @@ class Report:
             "contradictions": self.contradictions,
             "uncertainties": self.uncertainties,
             "sources": self.sources,
+            "omitted": dict(self.omitted),
         }
 
 
@@ -210,6 +241,7 @@ def _evidence(doc: Doc | None, span: Span) -> Evidence:
     return Evidence(span, b, a)
 
 
+@lru_cache(maxsize=1 << 16)  # quantity texts repeat across a large story ("more than 50 fighters")
 def _norm_text(s: str) -> str:
     s = unicodedata.normalize("NFKC", s).casefold()
     return re.sub(r"[\W_]+", " ", s).strip()
@@ -585,15 +617,20 @@ def _time_key(f: Finding) -> tuple[Any, ...]:
 
 
 def _numbers(
-    docs: Mapping[str, Doc], claims: Sequence["Claim"], report: "ClaimReport", groups: Mapping[str, str]
-) -> list[dict[str, Any]]:
+    docs: Mapping[str, Doc], claims: Sequence["Claim"], report: "ClaimReport", groups: Mapping[str, str],
+    max_groups: int | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Key numbers: counts grouped by what they count, each with who reports it; copies of
-    one report (same words in one copy group) are one row with the copies listed."""
+    one report (same words in one copy group) are one row with the copies listed. At most
+    ``max_groups`` groups (the most-reported) of at most MAX_NUMBER_ROWS rows
+    (:func:`_number_rows`); also returns how many groups and rows are left out."""
+    max_groups = MAX_NUMBER_GROUPS if max_groups is None else max_groups
     owner: dict[str, list[tuple[int, int, Any, Any]]] = defaultdict(list)
     for c in claims:
         for m in c.members:
             owner[m.content.doc].append((m.content.start, m.content.end, c, m))
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    copy_docs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for doc in docs.values():
         for q in doc.quantities:
             unit = (q.unit or "").casefold()
@@ -601,12 +638,15 @@ def _numbers(
                 continue
             if q.low is None and q.high is None:
                 continue
-            span = doc.span(q.start, q.end)
             who = next(((c, m) for a, b, c, m in owner.get(doc.id, ()) if a <= q.start and q.end <= b), None)
             key = (groups.get(doc.id, doc.id), _norm_text(q.text), f"{q.low}-{q.high}")
             if key in rows:
-                if doc.id != rows[key]["doc"] and all(c["doc"] != doc.id for c in rows[key]["copies"]):
-                    rows[key]["copies"].append(_evidence(doc, span).to_record())
+                row = rows[key]
+                if doc.id != row["doc"] and doc.id not in copy_docs[key]:
+                    copy_docs[key].add(doc.id)
+                    row["copies_total"] += 1
+                    if len(row["copies"]) < MAX_NUMBER_COPIES:
+                        row["copies"].append((doc, q.start, q.end))  # evidence made for rows shown only
                 continue
             outlet = doc.meta.outlet or doc.id
             if who is not None:
@@ -632,8 +672,12 @@ def _numbers(
                 "claim": claim_id,
                 "doc": doc.id,
                 "published": doc.meta.published,
-                "evidence": _evidence(doc, span).to_record(),
+                "evidence": (doc, q.start, q.end),
+                "start": q.start,
                 "copies": [],
+                "copies_total": 0,
+                "named_speaker": who is not None and bool((who[1].speaker or {}).get("name")),
+                "copy_group": key[0],
             }
     contradicted: dict[str, list[str]] = defaultdict(list)
     for x in report.contradictions:
@@ -642,7 +686,7 @@ def _numbers(
                 contradicted[f"{sp.doc}:{sp.start}"].append(x.explanation)
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows.values():
-        r["contradictions"] = contradicted.get(f"{r['doc']}:{r['evidence']['start']}", [])
+        r["contradictions"] = contradicted.get(f"{r['doc']}:{r.pop('start')}", [])
         by_group[r["group"]].append(r)
     out = []
     for g, items in by_group.items():
@@ -651,10 +695,13 @@ def _numbers(
         highs = [r["high"] if r["high"] is not None else r["low"] for r in items]
         highs = [h for h in highs if h is not None]
         values = {(r["low"], r["high"]) for r in items}
+        shown = _number_rows(items, MAX_NUMBER_ROWS)
         out.append(
             {
                 "group": g,
-                "reports": items,
+                "reports": shown,
+                "total_reports": len(items),
+                "omitted": len(items) - len(shown),
                 "min": min(lows) if lows else None,
                 "max": max(highs) if highs else None,
                 "open_above": any(r["high"] is None for r in items),
@@ -665,29 +712,88 @@ def _numbers(
                 "contradictions": sorted({e for r in items for e in r["contradictions"]}),
             }
         )
-    out.sort(key=lambda g: (-len(g["reports"]), g["group"]))
-    return out
+    out.sort(key=lambda g: (-g["total_reports"], g["group"]))  # the most-reported first
+    for g in out[:max_groups]:  # evidence (with context) for the rows shown only
+        for r in g["reports"]:
+            del r["named_speaker"], r["copy_group"]
+            r["evidence"] = _evidence(r["evidence"][0], r["evidence"][0].span(*r["evidence"][1:])).to_record()
+            r["copies"] = [_evidence(d, d.span(a, b)).to_record() for d, a, b in r["copies"]]
+    omitted = {"groups": len(out[max_groups:]),
+               "reports": sum(g["total_reports"] for g in out[max_groups:]) + sum(g["omitted"] for g in out[:max_groups])}
+    return out[:max_groups], omitted
 
 
-def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str]) -> dict[str, Any]:
+def _number_rows(items: list[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
+    """At most ``cap`` of a group's rows (``items`` in value order), in value order: the
+    lowest and the highest value (so the spread shown stays true), rows the claims layer
+    flags as contradicting, then one row per independent source (copy group) — named
+    speakers and the most-copied first — then the rest."""
+    if len(items) <= cap:
+        return items
+
+    def lo(r: Mapping[str, Any]) -> float:
+        v = r["low"] if r["low"] is not None else r["high"]
+        return float("inf") if v is None else float(v)
+
+    def hi(r: Mapping[str, Any]) -> float:
+        if r["high"] is None and r["low"] is not None:
+            return float("inf")  # "more than N": open above
+        v = r["high"] if r["high"] is not None else r["low"]
+        return float("-inf") if v is None else float(v)
+
+    idx = {id(r): i for i, r in enumerate(items)}
+    chosen: dict[int, dict[str, Any]] = {}
+    groups_seen: set[str] = set()
+
+    def take(r: dict[str, Any]) -> None:
+        if len(chosen) < cap and idx[id(r)] not in chosen:
+            chosen[idx[id(r)]] = r
+            groups_seen.add(r["copy_group"])
+
+    take(min(items, key=lambda r: (lo(r), idx[id(r)])))
+    take(max(items, key=lambda r: (hi(r), -idx[id(r)])))
+    for r in items:
+        if r["contradictions"]:
+            take(r)
+    ranked = sorted(items, key=lambda r: (not r["named_speaker"], -r["copies_total"], r["published"] or "~",
+                                          idx[id(r)]))
+    for r in ranked:
+        if r["copy_group"] not in groups_seen:
+            take(r)
+    for r in ranked:
+        take(r)
+    return [chosen[i] for i in sorted(chosen)]
+
+
+def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str], cap: int | None = None) -> dict[str, Any]:
     """Nodes (documents, outlets) with a deterministic layout, and edges aggregated per
-    pair: copies (with passage counts and direction), cites (with counts), published_by,
-    credits."""
+    pair: copies (with passages counts and direction), cites (with counts), published_by,
+    credits. At most ``cap`` nodes (:func:`_provenance_nodes`); ``totals`` and ``omitted``
+    count what the whole story's graph holds and what is left out."""
     import networkx as nx
 
-    keep: set[str] = set()
-    for n, a in graph.nodes(data=True):
-        if a.get("type") == "doc" and a.get("doc_id") in doc_ids:
-            keep.add(n)
-    for n in list(keep):
-        keep.update(v for _, v in graph.out_edges(n))
-        keep.update(u for u, _ in graph.in_edges(n))
+    from ..corpus.provenance import doc_node
+
+    cap = MAX_PROVENANCE_NODES if cap is None else cap
+    full: set[str] = set()
+    for d in doc_ids:
+        n = doc_node(d)
+        if n in graph and graph.nodes[n].get("type") == "doc":
+            full.add(n)
+    for n in list(full):
+        full.update(v for _, v in graph.out_edges(n))
+        full.update(u for u, _ in graph.in_edges(n))
+    keep = _provenance_nodes(graph, doc_ids, full, cap)
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for u, v, k, a in graph.edges(keys=True, data=True):
-        if u not in keep or v not in keep:
+    all_pairs: set[tuple[str, str, str]] = set()
+    for u, v, k, a in graph.edges([n for n in graph if n in full], keys=True, data=True):
+        if u not in full or v not in full:
             continue
         rel = a.get("relation", k)
         key = (u, v, rel)
+        all_pairs.add(key)
+        if u not in keep or v not in keep:
+            continue
         if rel == "copies":
             ev = a.get("evidence") or []
             edges[key] = {
@@ -710,10 +816,13 @@ def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str]) -> dict[str, Any]:
                 e["evidence"].append(a["evidence"].to_record())
         else:
             edges[key] = {"source": u, "target": v, "relation": rel}
-    # an example passage only for the strongest copy relations (a syndicated story can have
-    # thousands of copy edges; ``storyline reuse`` lists every passage)
-    copy_edges = sorted((e for e in edges.values() if e["relation"] == "copies"), key=lambda e: -e["passages"])
-    for e in copy_edges[40:]:
+    # the strongest copy relations only (a syndicated story can have thousands; ``storyline
+    # reuse`` lists every passage), and an example passage only for the strongest of those
+    copy_edges = sorted((e for e in edges.values() if e["relation"] == "copies"),
+                        key=lambda e: (-e["passages"], -e["similarity"], e["source"], e["target"]))
+    for e in copy_edges[MAX_PROVENANCE_COPIES:]:
+        del edges[(e["source"], e["target"], "copies")]
+    for e in copy_edges[40:MAX_PROVENANCE_COPIES]:
         e["evidence"] = []
     sub = nx.Graph()
     nodes = sorted(keep)
@@ -734,7 +843,92 @@ def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str]) -> dict[str, Any]:
         else:
             out_nodes.append({"id": n, "type": "outlet", "label": a.get("name") or n, "kind": a.get("kind"),
                               "x": round(x, 4), "y": round(y, 4)})
-    return {"nodes": out_nodes, "edges": sorted(edges.values(), key=lambda e: (e["relation"], e["source"], e["target"]))}
+
+    def is_doc(n: str) -> bool:
+        return graph.nodes[n].get("type") == "doc"
+
+    totals = {
+        "nodes": len(full),
+        "documents": sum(1 for n in full if is_doc(n)),
+        "outlets": sum(1 for n in full if not is_doc(n)),
+        "edges": len(all_pairs),
+        "copies": sum(1 for p in all_pairs if p[2] == "copies"),
+    }
+    shown = {
+        "nodes": len(nodes),
+        "documents": sum(1 for n in nodes if is_doc(n)),
+        "outlets": sum(1 for n in nodes if not is_doc(n)),
+        "edges": len(edges),
+        "copies": sum(1 for p in edges if p[2] == "copies"),
+    }
+    return {
+        "nodes": out_nodes,
+        "edges": sorted(edges.values(), key=lambda e: (e["relation"], e["source"], e["target"])),
+        "totals": totals,
+        "omitted": {k: totals[k] - shown[k] for k in totals},
+    }
+
+
+def _provenance_nodes(graph: "nx.MultiDiGraph", doc_ids: set[str], full: set[str], cap: int) -> set[str]:
+    """Which of the story's graph nodes (``full``) to show: all when they fit in ``cap``;
+    else the documents at either end of the strongest copy relations (up to two thirds of
+    the nodes), their outlets, then the outlets cited most, then the best-connected
+    remaining documents. Ties broken by id: the choice does not depend on set order."""
+    if len(full) <= cap:
+        return set(full)
+
+    def is_doc(n: str) -> bool:
+        return graph.nodes[n].get("type") == "doc"
+
+    copies: dict[tuple[str, str], tuple[int, float]] = {}
+    cited: Counter[str] = Counter()
+    degree: Counter[str] = Counter()
+    for u, v, k, a in graph.edges([n for n in graph if n in full], keys=True, data=True):
+        if v not in full:
+            continue
+        rel = a.get("relation", k)
+        degree[u] += 1
+        degree[v] += 1
+        if rel == "copies":
+            copies[(u, v)] = (int(a.get("passages") or 1), float(a.get("similarity") or 0.0))
+        elif rel == "cites" and not a.get("self_citation"):
+            cited[v] += 1
+    keep: set[str] = set()
+    doc_budget = cap * 2 // 3
+    n_docs = 0
+    for (u, v), _ in sorted(copies.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0])):
+        new = [n for n in (u, v) if n not in keep]
+        if n_docs + len(new) > doc_budget:
+            break
+        keep.update(new)
+        n_docs += len(new)
+
+    def add(n: str) -> bool:
+        if len(keep) >= cap:
+            return False
+        keep.add(n)
+        return True
+
+    for n in sorted(keep):  # who published (and is credited with) each document shown
+        for _, v, k in graph.out_edges(n, keys=True):
+            if k in ("published_by", "credits") and v in full:
+                add(v)
+    outlets = sorted((n for n in full if not is_doc(n) and n not in keep), key=lambda n: (-cited[n], -degree[n], n))
+    for n in outlets[: max(0, cap // 6)]:
+        add(n)
+    in_set = sorted((n for n in full if is_doc(n) and n not in keep and graph.nodes[n].get("doc_id") in doc_ids),
+                    key=lambda n: (-degree[n], n))
+    for n in in_set:
+        if n_docs >= doc_budget or not add(n):
+            break
+        n_docs += 1
+        for _, v, k in graph.out_edges(n, keys=True):
+            if k == "published_by" and v in full:
+                add(v)
+    for n in outlets:
+        if not add(n):
+            break
+    return keep
 
 
 def _layout(g: "nx.Graph") -> dict[str, tuple[float, float]]:
@@ -835,6 +1029,61 @@ def _uncertainties(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[d
     return out
 
 
+def _has_tone(doc: Doc) -> bool:
+    fields = [doc.text or "", doc.meta.title or "", *doc.meta.captions]
+    return any(rx.search(t) for _, _, rx in _tone_lexicon() for t in fields if t)
+
+
+def _pick_sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph", cited: Sequence[str], cap: int) -> list[Doc]:
+    """The documents the Sources section describes, at most ``cap``: those the summary and
+    timeline cite (in ``cited`` order), then those in copy relations (the most passages
+    first), then those with tone signals, then the rest by date."""
+    if len(docs) <= cap:
+        return list(docs)
+    from ..corpus.provenance import doc_node
+
+    by_id = {d.id: d for d in docs}
+    chosen: dict[str, Doc] = {}
+    for i in cited:
+        if len(chosen) >= cap:
+            break
+        if i in by_id:
+            chosen.setdefault(i, by_id[i])
+
+    def date_key(d: Doc) -> tuple[Any, ...]:
+        return (d.meta.published is None, d.meta.published or "", d.id)
+
+    if len(chosen) < cap:
+        strength: dict[str, int] = {}
+        for d in docs:
+            node = doc_node(d.id)
+            if node not in graph or d.id in chosen:
+                continue
+            p = [a.get("passages") or 1 for _, _, k, a in graph.out_edges(node, keys=True, data=True) if k == "copies"]
+            p += [a.get("passages") or 1 for _, _, k, a in graph.in_edges(node, keys=True, data=True) if k == "copies"]
+            if p:
+                strength[d.id] = sum(p)
+        for i in sorted(strength, key=lambda i: (-strength[i], date_key(by_id[i]))):
+            if len(chosen) >= cap:
+                break
+            chosen[i] = by_id[i]
+    if len(chosen) < cap:
+        rest = sorted((d for d in docs if d.id not in chosen), key=date_key)
+        later = []
+        for d in rest:
+            if len(chosen) >= cap:
+                break
+            if _has_tone(d):
+                chosen[d.id] = d
+            else:
+                later.append(d)
+        for d in later:
+            if len(chosen) >= cap:
+                break
+            chosen[d.id] = d
+    return list(chosen.values())
+
+
 def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, Any]]:
     from ..corpus.provenance import doc_node
 
@@ -853,6 +1102,11 @@ def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, An
                 if k == "copies":
                     copied_by.append({"doc": u.removeprefix("doc:"), "passages": a.get("passages"),
                                       "direction": a.get("direction")})
+        relations: dict[str, Any] = {}
+        for name, rel in (("copies", copies), ("copied_by", copied_by)):
+            if len(rel) > MAX_SOURCE_RELATIONS:  # the strongest; the rest counted
+                rel = sorted(rel, key=lambda x: (-(x["passages"] or 0), x["doc"]))[:MAX_SOURCE_RELATIONS]
+            relations[name] = rel
         m = d.meta
         out.append(
             {
@@ -866,8 +1120,10 @@ def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, An
                 "published": m.published,
                 "published_precision": m.published_precision,
                 "published_source": m.published_source,
-                "copies": copies,
-                "copied_by": copied_by,
+                "copies": relations["copies"],
+                "copied_by": relations["copied_by"],
+                "copies_total": len(copies),
+                "copied_by_total": len(copied_by),
                 "cites": [{"outlet": o, "count": n} for o, n in cites.most_common()],
                 "tone": tone_signals(d),
                 "chars": len(d.text or ""),
@@ -881,9 +1137,13 @@ def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, s
     from ..corpus.annotations import place_records
 
     features: list[dict[str, Any]] = []
-    for rec in place_records(docs, include_unresolved=False):
-        if rec["lat"] is None or rec["lon"] is None:
-            continue
+    places = [rec for rec in place_records(docs, include_unresolved=False)
+              if rec["lat"] is not None and rec["lon"] is not None]
+    n_places = len(places)
+    if n_places > MAX_PLACES:  # the most-mentioned, in their usual order
+        top = sorted(range(n_places), key=lambda i: (-len(places[i]["mentions"]), i))[:MAX_PLACES]
+        places = [places[i] for i in sorted(top)]
+    for rec in places:
         features.append(
             {
                 "type": "Feature",
@@ -898,16 +1158,26 @@ def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, s
                     "country": rec["country"],
                     "precision": rec["precision"],
                     "mentions": len(rec["mentions"]),
-                    "documents": rec["documents"],
+                    "documents": list(rec["documents"][:MAX_FEATURE_DOCS]),
+                    "documents_total": len(rec["documents"]),
                 },
             }
         )
+    moving = []
     for f in findings:
         o, d = f.origin, f.destination
         if not (o and d and o.get("lat") is not None and d.get("lat") is not None):
             continue
         if (o["lat"], o["lon"]) == (d["lat"], d["lon"]):
             continue
+        moving.append(f)
+    n_moves = len(moving)
+    if n_moves > MAX_MOVEMENTS:  # the best-scored, in their usual order
+        top = sorted(range(n_moves), key=lambda i: (-moving[i].score, _time_key(moving[i]), i))[:MAX_MOVEMENTS]
+        moving = [moving[i] for i in sorted(top)]
+    for f in moving:
+        o, d = f.origin, f.destination
+        assert o is not None and d is not None
         features.append(
             {
                 "type": "Feature",
@@ -924,12 +1194,18 @@ def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, s
                     "independent_sources": f.independent_sources,
                     "certainty": f.certainty,
                     "time": f.time,
-                    "documents": f.documents,
+                    "documents": list(f.documents[:MAX_FEATURE_DOCS]),
+                    "documents_total": len(f.documents),
                     "precision": max(o.get("precision") or 3, d.get("precision") or 3),
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "totals": {"places": n_places, "movements": n_moves},
+        "omitted": {"places": n_places - len(places), "movements": n_moves - len(moving)},
+    }
 
 
 def _place_names(docs: Sequence[Doc]) -> dict[str, str]:
@@ -953,7 +1229,7 @@ def _read_docs(store: "Store", doc_ids: Sequence[str] | None) -> list[Doc]:
     if doc_ids is None:
         return list(store.iter_docs(status=["ok"]))
     out, seen = [], set()
-    for ref in doc_ids:
+    for ref in dict.fromkeys(doc_ids):
         d = store.get(ref, with_raw=False)
         if d.id in seen or d.status != "ok" or d.superseded_by:
             continue
@@ -1005,9 +1281,32 @@ def build_report(
     structure = "episodes"
     if not parts and st.get("stories"):
         parts, structure = st["stories"], "stories"
-    episodes = []
+    # the documents the Sources section describes: those the summary and timeline cite first
+    cited = [e.span.doc for f in summary for e in f.evidence]
+    cited += [e.span.doc for f in sorted(timeline, key=lambda f: (-f.score, _time_key(f))) for e in f.evidence]
+    source_docs = _pick_sources(docs, graph, cited, MAX_SOURCES)
+    listed = {d.id for d in source_docs}
+
+    def by_date(d: Doc) -> tuple[Any, ...]:
+        return (d.meta.published is None, d.meta.published or "")
+
+    # the story record keeps every episode's documents; the page lists at most
+    # MAX_EPISODES episodes (the largest, shown in the story's own order: time order) with
+    # at most MAX_EPISODE_DOCS documents each (those in the Sources list first, then the
+    # earliest), each with the count of what it leaves out
+    full_parts = []
     for ep in parts:
-        ep_docs = [by_id[i] for i in ep.get("documents", ()) if i in by_id]
+        full_parts.append((ep, sorted((by_id[i] for i in ep.get("documents", ()) if i in by_id), key=by_date)))
+    shown_parts = list(range(len(full_parts)))
+    if len(shown_parts) > MAX_EPISODES:
+        shown_parts = sorted(sorted(shown_parts, key=lambda i: (-len(full_parts[i][1]), i))[:MAX_EPISODES])
+    episodes = []
+    for i in shown_parts:
+        ep, ep_docs = full_parts[i]
+        shown_docs = ep_docs
+        if len(ep_docs) > MAX_EPISODE_DOCS:
+            pick = sorted(range(len(ep_docs)), key=lambda j: (ep_docs[j].id not in listed, j))[:MAX_EPISODE_DOCS]
+            shown_docs = [ep_docs[j] for j in sorted(pick)]
         episodes.append(
             {
                 "id": ep.get("id"),
@@ -1017,8 +1316,10 @@ def build_report(
                 "documents": [
                     {"id": d.id, "title": d.meta.title, "outlet": d.meta.outlet, "published": d.meta.published,
                      "published_precision": d.meta.published_precision}
-                    for d in sorted(ep_docs, key=lambda d: (d.meta.published is None, d.meta.published or ""))
+                    for d in shown_docs
                 ],
+                "document_count": len(ep_docs),
+                "omitted": len(ep_docs) - len(shown_docs),
             }
         )
     story_rec = {
@@ -1031,23 +1332,51 @@ def build_report(
         "events": [e.id for e in events],
         "claims": [c.id for c in creport.claims],
         "undated_documents": [d.id for d in docs if not d.meta.published],
-        "episodes": [{k: v for k, v in ep.items() if k != "documents"} | {"documents": [x["id"] for x in ep["documents"]]}
-                     for ep in episodes],
+        "episodes": [{"id": ep.get("id"), "title": ep.get("title"), "start": ep.get("start"), "end": ep.get("end"),
+                      "documents": [d.id for d in ep_docs]}
+                     for ep, ep_docs in full_parts],
     }
     groups = independence_groups(graph)
+    numbers, numbers_left = _numbers(by_id, creport.claims, creport, groups)
+    speakers = _speakers(creport.claims, by_id)
+    for g in speakers:
+        g["total_claims"] = len(g["claims"])
+        g["omitted"] = max(0, len(g["claims"]) - MAX_SPEAKER_CLAIMS)
+        g["claims"] = g["claims"][:MAX_SPEAKER_CLAIMS]
+    contradictions = _contradictions(creport, by_id)
+    uncertainties = _uncertainties(creport.claims, by_id)
+    provenance = _provenance(graph, set(by_id))
+    map_ = _map(docs, findings, names)
+    left_out = {
+        "numbers": numbers_left["groups"],
+        "number_reports": numbers_left["reports"],
+        "sources": len(docs) - len(source_docs),
+        "provenance_nodes": provenance["omitted"]["nodes"],
+        "provenance_edges": provenance["omitted"]["edges"],
+        "episodes": len(full_parts) - len(episodes),
+        "episode_documents": sum(len(d) for _, d in full_parts) - sum(len(ep["documents"]) for ep in episodes),
+        "places": map_["omitted"]["places"],
+        "movements": map_["omitted"]["movements"],
+        "speakers": max(0, len(speakers) - MAX_SPEAKERS),
+        "speaker_claims": sum(g["total_claims"] for g in speakers)
+        - sum(len(g["claims"]) for g in speakers[:MAX_SPEAKERS]),
+        "contradictions": max(0, len(contradictions) - MAX_CONTRADICTIONS),
+        "uncertainties": max(0, len(uncertainties) - MAX_UNCERTAINTIES),
+        "timeline": omitted,
+    }
     return Report(
         title=report_title,
         story=story_rec,
         summary=summary,
         timeline=timeline,
         timeline_omitted=omitted,
-        numbers=_numbers(by_id, creport.claims, creport, groups),
-        map=_map(docs, findings, names),
-        provenance=_provenance(graph, set(by_id)),
-        speakers=_speakers(creport.claims, by_id),
-        contradictions=_contradictions(creport, by_id),
-        uncertainties=_uncertainties(creport.claims, by_id),
-        sources=_sources(docs, graph),
+        numbers=numbers,
+        map=map_,
+        provenance=provenance,
+        speakers=speakers[:MAX_SPEAKERS],
+        contradictions=contradictions[:MAX_CONTRADICTIONS],
+        uncertainties=uncertainties[:MAX_UNCERTAINTIES],
+        sources=_sources(source_docs, graph),
         episodes=episodes,
         structure=structure,
         counts={
@@ -1061,6 +1390,7 @@ def build_report(
         },
         generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         doc_titles={d.id: d.meta.title or d.id for d in docs},
+        omitted=left_out,
     )
 
 

@@ -31,7 +31,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .build import Report
+from .build import MAX_EPISODE_DOCS, Report
 
 __all__ = ["render_html", "static_files", "script_json", "safe_href", "csp_for", "provenance_svg"]
 
@@ -368,6 +368,7 @@ def render_html(
         provenance_svg=provenance_svg(rec["provenance"]),
         axis=_timeline_axis(rec["timeline"]["items"]),
         max_copies=MAX_LISTED_COPIES,
+        max_episode_docs=MAX_EPISODE_DOCS,
         movements=[f for f in rec["map"]["features"] if f["properties"].get("feature") == "movement"],
         places=[f for f in rec["map"]["features"] if f["properties"].get("feature") == "place"],
     )

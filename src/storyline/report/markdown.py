@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from .build import Report, _safe_url
+from .html import MAX_LISTED_COPIES
 
 __all__ = ["render_json", "render_markdown", "md_escape"]
 
@@ -60,9 +61,15 @@ class _Notes:
         return f"[^{self.index[key]}]"
 
 
+def _more(n: Any, what: str, where: str = "") -> str:
+    """"… and 9,700 more documents: …" after a bounded list."""
+    return f"… and {n:,} more {what}" + (f": {where}" if where else "") + "."
+
+
 def render_markdown(report: Report) -> str:
     """The report as Markdown (CommonMark with footnotes)."""
     r = report.to_record()
+    left = r.get("omitted") or {}
     src = {s["id"]: s for s in r["sources"]}
     titles = {d: f"{s.get('outlet') or 'unknown outlet'}, {s.get('published') or 'undated'}," for d, s in src.items()}
     notes = _Notes()
@@ -89,6 +96,11 @@ def render_markdown(report: Report) -> str:
             for d in ep["documents"]:
                 out.append(f"  - {md_escape(d.get('title') or d['id'])} — {md_escape(d.get('outlet'))},"
                            f" {md_escape(_date(d.get('published'), d.get('published_precision')))}")
+            if ep.get("omitted"):
+                out.append(f"  - {_more(ep['omitted'], 'documents', 'the story record lists them all')}")
+        if r["timeline"].get("episodes_omitted"):
+            what = "smaller stories" if r["timeline"].get("structure") == "stories" else "smaller episodes"
+            out.append(f"- {_more(r['timeline']['episodes_omitted'], what, 'the largest are listed, in time order')}")
 
     def finding(f: dict[str, Any]) -> str:
         marks = [f"{f['independent_sources']} independent source{'s' if f['independent_sources'] != 1 else ''}"]
@@ -122,13 +134,20 @@ def render_markdown(report: Report) -> str:
         out += [head, "", "| Figure | Who says so | Certainty | Source |", "| --- | --- | --- | --- |"]
         for q in g["reports"]:
             copies = ", ".join(f"`{x['doc'][:6]}` (copy)" for x in q["copies"])
+            if q.get("copies_total", 0) > len(q["copies"]):
+                copies += f" and {q['copies_total'] - len(q['copies']):,} more"
             out.append(
                 f"| {md_escape(q['text'])}{notes.cite(q['evidence'], titles)} | {md_escape(' → '.join(q['via']))} |"
                 f" {md_escape(q['certainty'])} | `{q['doc'][:6]}`{(' also ' + copies) if copies else ''} |"
             )
+        if g.get("omitted"):
+            out += ["", _more(g["omitted"], f"reports of {md_escape(g['group'])}",
+                              "the lowest and highest values and one report per independent source are shown first")]
         for x in g["contradictions"]:
             out.append(f"\nContradiction: {md_escape(x)}")
         out.append("")
+    if left.get("numbers"):
+        out += [_more(left["numbers"], "groups of numbers", "fewer reports each"), ""]
 
     out += ["## Timeline", ""]
     for f in r["timeline"]["items"]:
@@ -154,19 +173,38 @@ def render_markdown(report: Report) -> str:
         )
     if not moves:
         out.append("No movement with both ends located.")
+    map_left = r["map"].get("omitted") or {}
+    if map_left.get("movements"):
+        out.append(f"- {_more(map_left['movements'], 'movements', 'the best-corroborated are listed')}")
     places = [f for f in r["map"]["features"] if f["properties"].get("feature") == "place"]
     if places:
         out += ["", "Places: " + "; ".join(
             f"{md_escape(f['properties']['name'])} ({f['properties']['mentions']})" for f in places
         )]
+        if map_left.get("places"):
+            out += ["", _more(map_left["places"], "places", "the most mentioned are listed")]
 
     out += ["", "## Provenance", ""]
     labels = {n["id"]: n["label"] for n in r["provenance"]["nodes"]}
-    for e in r["provenance"]["edges"]:
-        if e["relation"] == "copies":
-            extra = "" if e.get("direction") == "source_to_copy" else " (direction unknown)"
-            out.append(f"- {md_escape(labels.get(e['source'], e['source']))} **copies**"
-                       f" {md_escape(labels.get(e['target'], e['target']))}: {e['passages']} passage(s){extra}")
+    prov_left, totals = r["provenance"].get("omitted") or {}, r["provenance"].get("totals") or {}
+    if prov_left.get("nodes"):
+        out += [f"The graph keeps {len(r['provenance']['nodes']):,} of {totals['nodes']:,} nodes"
+                f" ({totals['documents'] - prov_left['documents']:,} of {totals['documents']:,} documents: those in the"
+                f" strongest copy relations; {totals['outlets'] - prov_left['outlets']:,} of {totals['outlets']:,}"
+                f" outlets) and {totals['edges'] - prov_left['edges']:,} of {totals['edges']:,} relations;"
+                " `storyline reuse` lists every copy.", ""]
+    n_copies = 0
+    for e in sorted((e for e in r["provenance"]["edges"] if e["relation"] == "copies"),
+                    key=lambda e: (-e["passages"], e["source"], e["target"])):
+        n_copies += 1
+        if n_copies > MAX_LISTED_COPIES:
+            continue
+        extra = "" if e.get("direction") == "source_to_copy" else " (direction unknown)"
+        out.append(f"- {md_escape(labels.get(e['source'], e['source']))} **copies**"
+                   f" {md_escape(labels.get(e['target'], e['target']))}: {e['passages']} passage(s){extra}")
+    n_copies = max(n_copies, totals.get("copies", 0))
+    if n_copies > MAX_LISTED_COPIES:
+        out.append(f"- {_more(n_copies - MAX_LISTED_COPIES, 'copy relations', 'those with the most shared passages are listed; `storyline reuse` lists them all')}")
     for e in r["provenance"]["edges"]:
         if e["relation"] == "cites" and not e.get("self_citation"):
             out.append(f"- {md_escape(labels.get(e['source'], e['source']))} cites"
@@ -182,7 +220,11 @@ def render_markdown(report: Report) -> str:
                 f"- “{md_escape(cl['content']['text'])}”{notes.cite(cl['content'], titles)} — {md_escape(cl['cue'])};"
                 f" {chains}; {md_escape(cl['certainty'])}; {cl['independent_sources']} independent source(s)"
             )
+        if g.get("omitted"):
+            out += [_more(g["omitted"], "claims", "those carried by the most independent sources are listed")]
         out.append("")
+    if left.get("speakers"):
+        out += [_more(left["speakers"], "speakers", "those with the most claims are listed"), ""]
 
     out += ["## Contradictions and uncertainties", ""]
     for x in r["contradictions"]:
@@ -190,6 +232,8 @@ def render_markdown(report: Report) -> str:
         out.append(f"- **{md_escape(x['kind'])}**: {md_escape(x['explanation'])}{cites}")
     if not r["contradictions"]:
         out.append("No contradictions were detected.")
+    if left.get("contradictions"):
+        out.append(f"- {_more(left['contradictions'], 'contradictions')}")
     if r["uncertainties"]:
         out += ["", "Hedged and denied claims:", ""]
         for u in r["uncertainties"]:
@@ -198,8 +242,14 @@ def render_markdown(report: Report) -> str:
                 f" {md_escape(u['speaker'] or 'the text')}, {md_escape(u['certainty'])}"
                 f"{(' (' + md_escape(', '.join(u['hedges'])) + ')') if u['hedges'] else ''}"
             )
+        if left.get("uncertainties"):
+            out.append(f"- {_more(left['uncertainties'], 'hedged or denied claims')}")
 
     out += ["", "## Sources", ""]
+    if left.get("sources"):
+        out += [f"{len(r['sources']):,} of {r['counts']['documents']:,} documents are described: those the summary and"
+                " timeline cite, then those that copy or are copied, then those with tone signals, then the earliest.",
+                ""]
     for s in r["sources"]:
         link = _safe_url(s.get("url"))
         url = f"<{link}>" if link and not re.search(r"[<>\s]", link) else (f"`{md_escape(s['url'])}` (not a web link)" if s.get("url") else "no URL")
@@ -210,7 +260,11 @@ def render_markdown(report: Report) -> str:
             f"{(' from ' + md_escape(s['published_source'])) if s.get('published_source') else ''} · `{s['id']}` · {url}"
         )
         rel = [f"copies `{x['doc'][:6]}` ({x['passages']} passages)" for x in s["copies"]]
+        if s.get("copies_total", 0) > len(s["copies"]):
+            rel.append(f"copies {s['copies_total'] - len(s['copies']):,} more")
         rel += [f"copied by `{x['doc'][:6]}` ({x['passages']} passages)" for x in s["copied_by"]]
+        if s.get("copied_by_total", 0) > len(s["copied_by"]):
+            rel.append(f"copied by {s['copied_by_total'] - len(s['copied_by']):,} more")
         if s["cites"]:
             rel.append("cites " + ", ".join(md_escape(f"{x['outlet']} ×{x['count']}") for x in s["cites"]))
         if rel:
@@ -220,6 +274,9 @@ def render_markdown(report: Report) -> str:
             cites = "".join(notes.cite(e, titles) for e in t["evidence"][:5])
             out += ["", f"Tone signal — {md_escape(t['label'])}: {t['count']} ({words}){cites}"]
         out.append("")
+
+    if left.get("sources"):
+        out += [_more(left["sources"], "documents", "`storyline docs` lists them all"), ""]
 
     if notes.items:
         out += ["---", ""]

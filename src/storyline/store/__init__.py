@@ -240,9 +240,12 @@ class Store:
 
     def resolve_id(self, ref: str) -> str:
         """A full id or a unique prefix (at least 4 characters) → the full id."""
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (ref,)).fetchone():
+            return ref  # the primary-key lookup; a prefix needs the range scan below
+        # a range over the primary key rather than LIKE (which SQLite cannot index here)
         rows = self.conn.execute(
-            "SELECT id FROM documents WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') LIMIT 6",
-            (ref, ref, ref),
+            "SELECT id FROM documents WHERE length(?) >= 4 AND id >= ? AND id < ? LIMIT 6",
+            (ref, ref.lower(), ref.lower() + "\U0010ffff"),  # ids are lowercase hex
         ).fetchall()
         ids = sorted({r[0] for r in rows})
         if ref in ids:

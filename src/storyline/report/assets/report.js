@@ -152,7 +152,7 @@
           p.name,
           p.gazetteer_name && p.gazetteer_name !== p.name ? "gazetteer: " + p.gazetteer_name : "",
           (p.kind || "place") + ", precision " + p.precision,
-          (p.mentions || 0) + " mention(s) in " + (p.documents || []).length + " document(s)"
+          (p.mentions || 0) + " mention(s) in " + (p.documents_total || (p.documents || []).length) + " document(s)"
         ]));
         m.bindTooltip(el("span", null, p.name));
         if (p.precision < 3) { bounds.push(ll); }
