@@ -11,7 +11,7 @@ import pytest
 
 from storyline.cli import build_parser, main
 
-COMMANDS = ["ingest", "analyze", "docs", "show", "rejects", "reuse", "provenance", "entities", "places", "times", "claims", "events", "check", "demo"]
+COMMANDS = ["ingest", "analyze", "docs", "show", "rejects", "reuse", "provenance", "entities", "places", "times", "claims", "events", "stories", "report", "serve", "check", "demo"]
 DOC_FIELDS = {"id", "title", "url", "outlet", "byline", "dateline", "published", "published_precision",
               "published_source", "status", "source_path"}
 
@@ -54,6 +54,29 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     human = run("show", docs[1]["id"], "--db", db)
     assert human.returncode == 0 and "removed or moved to metadata" in human.stdout
     assert run("check", "--db", db).returncode == 0
+    # the demo ends with the report's path; stories and report read the same store
+    last = first.stdout.strip().splitlines()[-1]
+    assert last.startswith("the situation report") and last.endswith("report.html")
+    assert Path(last.split(": ", 1)[1]).is_file()
+    stories = [json.loads(l) for l in run("stories", "--db", db, "--json").stdout.splitlines()]
+    assert len(stories) == 1
+    story = stories[0]
+    assert {"id", "title", "documents", "start", "end", "summary", "events", "claims", "episodes"} <= set(story)
+    assert sorted(story["documents"]) == sorted(d["id"] for d in docs)
+    assert story["summary"] and all(x["evidence"] and {"sentence", "evidence"} <= set(x) for x in story["summary"])
+    rebuilt = run("stories", "--db", db, "--rebuild", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    after = [json.loads(l) for l in rebuilt.stdout.splitlines()]
+    assert len(after) == 1 and sorted(after[0]["documents"]) == sorted(story["documents"])
+    md = out / "story.md"
+    made = run("report", after[0]["id"][:6], "--db", db, "--format", "md", "--out", str(md))
+    assert made.returncode == 0, made.stderr
+    assert md.read_text(encoding="utf-8").startswith("# ")
+    report = json.loads(run("report", "--db", db, "--format", "json").stdout)
+    assert {"story", "summary", "numbers", "timeline", "map", "provenance", "speakers", "contradictions",
+            "sources"} <= set(report)
+    missing = run("report", "s-nope", "--db", db)
+    assert missing.returncode == 1 and "E407" in missing.stderr
 
 
 def test_unknown_doc_is_a_coded_error(tmp_path: Path) -> None:

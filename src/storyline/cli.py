@@ -388,8 +388,12 @@ def _story_record(store: Any, story: Any) -> dict[str, Any]:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from .corpus.persist import story_list
+    from .corpus.persist import rebuild_stories, story_list
 
+    if args.rebuild:
+        with _open(args) as store:
+            placed = rebuild_stories(store)
+        _err(f"stories rebuilt: {placed} documents placed again in date order")
     with _open(args, readonly=True) as store:
         stories = story_list(store)
         if args.json:
@@ -679,6 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
             "storyline stories --db news.db --episodes")
     p.add_argument("--json", action="store_true", help="one records.md Story per line (with summary, events, claims)")
     p.add_argument("--episodes", action="store_true", help="also list each story's episodes and their documents")
+    p.add_argument("--rebuild", action="store_true",
+                   help="first place every document again in date order (stories are built incrementally in "
+                        "arrival order; after a large out-of-order import this gives order-independent results)")
 
     p = add("report", cmd_report,
             "Write the situation report of one story (or of the whole corpus): cited summary, key numbers, "
