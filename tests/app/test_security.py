@@ -112,7 +112,7 @@ def test_hostile_document_in_reports(hostile_client: TestClient) -> None:
 
 
 def test_json_script_blocks_cannot_be_closed(hostile_client: TestClient) -> None:
-    from storyline.app.markup import json_script
+    from storyline.report.html import script_json as json_script
 
     out = str(json_script({"a": "</script><script>alert(1)</script>", "b": "\u2028&"}))
     assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out

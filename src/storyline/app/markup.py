@@ -9,7 +9,6 @@ characters, replaced by ``<mark>`` only after the snippet was escaped).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,15 +34,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url
-
-
-def json_script(value: Any) -> Markup:
-    """JSON for a ``<script type="application/json">`` block: ``<``, ``>``, ``&`` and the line
-    separators escaped, so no document text can close the block or start markup."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for ch, rep in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, rep)
-    return Markup(text)
 
 
 def path_part(value: str) -> str:

@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, Response
 from ..errors import StorylineError
 from ..types import Doc
 from .context import AppContext, Annotations, doc_from_row, DOC_COLUMNS
-from .markup import Mark, context, evidence_href, json_script, marked_text, path_part, safe_url
+from ..report.html import script_json
+from .markup import Mark, context, evidence_href, marked_text, path_part, safe_url
 from .responses import not_found
 
 TEMPLATES = Environment(
@@ -23,7 +24,7 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-TEMPLATES.filters["json_script"] = json_script
+TEMPLATES.filters["json_script"] = script_json
 TEMPLATES.globals.update(safe_url=safe_url, evidence_href=evidence_href, path_part=path_part)
 
 PAGE_SIZE = 20
