@@ -94,3 +94,23 @@ def test_reads_do_not_wait_for_a_running_ingest(sample_store, tmp_path: Path) ->
         finally:
             writer.rollback()
             writer.close()
+
+
+def test_warm_up_fills_the_corpus_views(sample_store) -> None:  # type: ignore[no-untyped-def]
+    """``serve`` warms the views in a thread; afterwards they come from the cache."""
+    from storyline.app.context import AppContext
+
+    ctx = AppContext(sample_store.path)
+    try:
+        ctx.warm()
+        computed: list[str] = []
+        real_get = ctx.cache.get
+
+        def spy(key, compute):  # type: ignore[no-untyped-def]
+            return real_get(key, lambda: computed.append(key) or compute())
+
+        ctx.cache.get = spy  # type: ignore[method-assign]
+        ctx.counts(), ctx.stories(), ctx.annotations(), ctx.analysis()
+        assert computed == []
+    finally:
+        ctx.close()

@@ -20,6 +20,7 @@ required when serving beyond loopback; without a token only loopback Host names 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -131,4 +132,6 @@ def serve(
     import uvicorn
 
     app = create_app(db, token=token or None)
+    # the corpus views are computed while uvicorn starts, not on the first visitor's request
+    threading.Thread(target=app.state.storyline.warm, name="storyline-warm-up", daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)

@@ -8,6 +8,7 @@ opens it (the app is read-only): story pages then answer E506 and the rest still
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,16 @@ class AppContext:
 
     def store(self) -> Store:
         return self.stores.get()
+
+    def warm(self) -> None:
+        """Compute the corpus-wide views now (``serve`` runs this in a background thread at
+        start-up), so the first visitor does not wait for them. Failures are left for the
+        request that needs the view to report."""
+        for view in (self.counts, self.stories, self.annotations, self.analysis):
+            try:
+                view()
+            except Exception:  # noqa: BLE001 - the page that needs it shows the error
+                logging.getLogger("storyline.app").debug("warm-up of %s failed", view.__name__, exc_info=True)
 
     def close(self) -> None:
         self.stores.close()
