@@ -40,7 +40,7 @@ def health(request: Request) -> dict[str, Any]:
     ctx = ctx_of(request)
     store = ctx.store()
     return {"status": "ok", "version": __version__, "schema_version": store.schema_version(),
-            "generation": ctx.cache.generation.value(), **ctx.counts()}
+            "generation": ctx.cache.generation.value(), "warm": ctx.warmed, **ctx.counts()}
 
 
 @router.get("/docs")

@@ -78,6 +78,7 @@ class AppContext:
         self.stores = Stores(db_path)
         self.stores.get()  # fail now (E303, E302) rather than on the first request
         self.cache = CorpusCache(db_path)
+        self.warmed = False  # set once :meth:`warm` has run (reported by /api/health)
         self.search_cache = CorpusCache(db_path, max_entries=128)
 
     def store(self) -> Store:
@@ -92,6 +93,7 @@ class AppContext:
                 view()
             except Exception:  # noqa: BLE001 - the page that needs it shows the error
                 logging.getLogger("storyline.app").debug("warm-up of %s failed", view.__name__, exc_info=True)
+        self.warmed = True
 
     def close(self) -> None:
         self.stores.close()
