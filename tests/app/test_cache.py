@@ -97,7 +97,8 @@ def test_reads_do_not_wait_for_a_running_ingest(sample_store, tmp_path: Path) ->
 
 
 def test_warm_up_fills_the_corpus_views(sample_store) -> None:  # type: ignore[no-untyped-def]
-    """``serve`` warms the views in a thread; afterwards they come from the cache."""
+    """``serve`` warms the views (and the largest stories' pages) in a thread; afterwards
+    they come from the cache."""
     from storyline.app.context import AppContext
 
     ctx = AppContext(sample_store.path)
@@ -111,6 +112,8 @@ def test_warm_up_fills_the_corpus_views(sample_store) -> None:  # type: ignore[n
 
         ctx.cache.get = spy  # type: ignore[method-assign]
         ctx.counts(), ctx.stories(), ctx.annotations(), ctx.analysis()
+        ctx.report_html(ctx.stories()[0].id)  # the largest story's page is rendered too
         assert computed == []
+        assert ctx.warmed
     finally:
         ctx.close()

@@ -72,6 +72,9 @@ def doc_from_row(row: Any) -> Doc:
 DOC_COLUMNS = "id, status, source_path, locator, content_type, url, title, meta, previous_id, superseded_by"
 
 
+WARM_STORIES = 3  # story pages rendered at start-up, largest stories first
+
+
 class AppContext:
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
@@ -88,11 +91,17 @@ class AppContext:
         """Compute the corpus-wide views now (``serve`` runs this in a background thread at
         start-up), so the first visitor does not wait for them. Failures are left for the
         request that needs the view to report."""
+        log = logging.getLogger("storyline.app")
         for view in (self.counts, self.stories, self.annotations, self.analysis):
             try:
                 view()
             except Exception:  # noqa: BLE001 - the page that needs it shows the error
-                logging.getLogger("storyline.app").debug("warm-up of %s failed", view.__name__, exc_info=True)
+                log.debug("warm-up of %s failed", view.__name__, exc_info=True)
+        try:  # the largest stories' pages are the likeliest first visits
+            for story in self.stories()[:WARM_STORIES]:
+                self.report_html(story.id)
+        except Exception:  # noqa: BLE001
+            log.debug("warm-up of story pages failed", exc_info=True)
         self.warmed = True
 
     def close(self) -> None:
