@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -562,22 +563,30 @@ def _anchors(text: str, lowered: str) -> list[int]:
     return out
 
 
-def _qualifier_starts(spaced: str, i: int) -> list[int]:
-    """``i`` and, farthest first, the starts of up to 3 words before it that may begin a
-    qualifier ("more than", "at least", "between", "an estimated")."""
-    out = [i]
-    lo = max(0, i - 40)
+def words_before(spaced: str, i: int, limit: int, window: int) -> Iterator[int]:
+    """Starts of up to ``limit`` words before position ``i``, nearest first, looking back at
+    most ``window`` characters (``spaced``: the text with newlines and tabs as spaces). The
+    walk-back shared by quantity qualifiers and time-expression rules."""
+    lo = max(0, i - window)
     k = i
-    for _ in range(3):
+    for _ in range(limit):
         k -= 1
         while k >= lo and spaced[k] == " ":
             k -= 1
         if k < lo:
-            break
+            return
         r = spaced.rfind(" ", lo, k)
         if r < 0 and lo > 0:
-            break
+            return
         k = r + 1
+        yield k
+
+
+def _qualifier_starts(spaced: str, i: int) -> list[int]:
+    """``i`` and, farthest first, the starts of up to 3 words before it that may begin a
+    qualifier ("more than", "at least", "between", "an estimated")."""
+    out = [i]
+    for k in words_before(spaced, i, 3, 40):
         word = spaced[k : spaced.find(" ", k, i) if spaced.find(" ", k, i) >= 0 else i].strip(".,;:\"“”'’(")
         if word not in _QUAL_WORDS:
             break

@@ -88,7 +88,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from storyline.annotate.quantities import parse_number
+from storyline.annotate.quantities import parse_number, words_before
 
 __all__ = ["TimeExpression", "find_times"]
 
@@ -1936,18 +1936,7 @@ def _starts(spaced: str, i: int, back: int) -> list[int]:
     """``i`` and the starts of up to ``back`` words before it, farthest first (``spaced``:
     the text with newlines and tabs as spaces)."""
     out = [i]
-    lo = max(0, i - 80)
-    k = i
-    for _ in range(back):
-        k -= 1
-        while k >= lo and spaced[k] == " ":
-            k -= 1
-        if k < lo:
-            break
-        r = spaced.rfind(" ", lo, k)
-        if r < 0 and lo > 0:
-            break
-        k = r + 1
+    for k in words_before(spaced, i, back, 80):
         out.append(k)
         if not spaced[k].isalnum() and k + 1 < i:
             out.append(k + 1)  # after an opening quote or bracket
