@@ -486,12 +486,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         bits = [b for b in bits if b]
         if bits:
             print(f"  {d.id}: " + "; ".join(bits))
-    from .corpus.persist import copied_passages, provenance_graph
     from .corpus.provenance import chain_labels, independence_groups
 
-    with Store(result.db, readonly=True) as store:
-        passages = copied_passages(store)
-        graph = provenance_graph(store)
+    passages, graph = result.passages, result.graph
     pairs = Counter((p.source.doc, p.copy.doc, p.direction, p.direction_evidence) for p in passages)
     print(f"\ncopied passages: {len(passages)}")
     for (src, dst, direction, evidence), n in pairs.items():
@@ -505,10 +502,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     groups = independence_groups(graph)
     print(f"copy groups (one source each): {len(set(groups.values()))} among {len(groups)} documents")
     _demo_annotations(docs)
-    from .corpus.persist import claim_report
-
-    with Store(result.db, readonly=True) as store:
-        report = claim_report(store)
+    report = result.claims
     named = [c for c in report.claims if c.speaker and c.speaker.get("name")]
     print(f"\nclaims ({len(report.claims)}; {len(named)} with a named speaker), e.g.:")
     people_first = sorted(named, key=lambda c: (not (c.speaker.get("entity") or "").startswith("person:"),
@@ -519,10 +513,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
               f" in {len(c.documents)} document(s)")
     for x in report.contradictions:
         print(f"  contradiction [{x.kind}]: {_short(x.explanation, 120)}")
-    from .corpus.persist import event_list
-
-    with Store(result.db, readonly=True) as store:
-        events = [e.to_record() for e in event_list(store)]
+    events = [e.to_record() for e in result.events]
     moves = [e for e in events if e["origin"] or e["destination"]]
     print(f"\nevents ({len(events)}; {len(moves)} with an origin or destination), movements:")
     for e in moves:

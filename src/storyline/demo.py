@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import sample_corpus
 from .runner import ingest
@@ -18,6 +19,11 @@ class DemoResult:
     db: Path
     outputs: dict[str, Path] = field(default_factory=dict)
     summary: IngestSummary = field(default_factory=IngestSummary)
+    # the corpus layers as written to the outputs, for the caller to print without recomputing
+    passages: list[Any] = field(default_factory=list)
+    graph: Any = None
+    claims: Any = None  # ClaimReport
+    events: list[Any] = field(default_factory=list)
 
 
 def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None) -> DemoResult:
@@ -37,34 +43,35 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
             for doc in store.iter_docs():
                 fh.write(json.dumps(doc.to_record(full=True), ensure_ascii=False) + "\n")
         result.outputs["documents"] = docs_path
-        from .corpus.persist import copied_passages, provenance_graph
+        from .corpus.events import events_to_csv, events_to_geojson
+        from .corpus.persist import claim_report, copied_passages, event_list, provenance_graph
         from .corpus.provenance import export_graphml, export_json
+
+        # each corpus layer computed once: the graph feeds claims, both feed events
+        docs = list(store.iter_docs(status=["ok"]))
+        result.passages = copied_passages(store)
+        result.graph = provenance_graph(store, docs)
+        result.claims = claim_report(store, docs, result.graph)
+        result.events = event_list(store, docs, graph=result.graph, claims=result.claims)
 
         reuse_path = out / "reuse.jsonl"
         with reuse_path.open("w", encoding="utf-8") as fh:
-            for p in copied_passages(store):
+            for p in result.passages:
                 fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
         result.outputs["reuse"] = reuse_path
-        graph = provenance_graph(store)
-        (out / "provenance.json").write_text(json.dumps(export_json(graph), ensure_ascii=False, indent=2))
-        export_graphml(graph, out / "provenance.graphml")
+        (out / "provenance.json").write_text(json.dumps(export_json(result.graph), ensure_ascii=False, indent=2))
+        export_graphml(result.graph, out / "provenance.graphml")
         result.outputs["provenance"] = out / "provenance.json"
         result.outputs["graphml"] = out / "provenance.graphml"
-        from .corpus.persist import claim_report
-
         claims_path = out / "claims.jsonl"
         with claims_path.open("w", encoding="utf-8") as fh:
-            for c in claim_report(store).claims:
+            for c in result.claims.claims:
                 fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
         result.outputs["claims"] = claims_path
-        from .corpus.events import events_to_csv, events_to_geojson
-        from .corpus.persist import event_list
-
-        events = event_list(store)
         outlets = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
         with (out / "events.csv").open("w", encoding="utf-8", newline="") as fh:
-            events_to_csv(events, fh, sources=outlets)
-        (out / "events.geojson").write_text(json.dumps(events_to_geojson(events), ensure_ascii=False))
+            events_to_csv(result.events, fh, sources=outlets)
+        (out / "events.geojson").write_text(json.dumps(events_to_geojson(result.events), ensure_ascii=False))
         result.outputs["events"] = out / "events.csv"
         result.outputs["events map"] = out / "events.geojson"
         result.outputs["report"] = write_corpus_report(store, out / "report.html")
