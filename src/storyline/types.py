@@ -11,6 +11,8 @@ Read top to bottom, this module names every record the pipeline passes around.
 * :class:`Doc` — one document flowing through the per-document stages; stages fill its slots.
 * :class:`Rejection` — why an input or a document was refused (stored as data, not logged).
 * :class:`IngestSummary` — counts a batch ends with.
+* :class:`CopiedPassage` — a passage reused between two texts; :class:`Discount` says why one does
+  not count (a :class:`SiteTemplate`: text a site repeats on its pages).
 
 Public JSON shapes are in ``../shared/docs/records.md``; ``to_record()`` methods produce them.
 """
@@ -46,7 +48,9 @@ class Removed:
     ``start``/``end`` are offsets into the decoded input text when known (plain text),
     ``None`` when the stretch came from markup (HTML page furniture).
     ``reason`` is a short code such as ``comment_form``, ``captcha``, ``caption``,
-    ``photo_credit``, ``byline`` (moved to metadata), ``title`` (moved to metadata).
+    ``photo_credit``, ``byline`` (moved to metadata), ``title`` (moved to metadata), and for
+    scraped page furniture ``code``, ``advert``, ``navigation``, ``prompt``, ``related_link``,
+    ``tags``, ``share_line``, ``footer``, ``clock``, ``boilerplate`` (the line classifier).
     """
 
     text: str
@@ -80,6 +84,11 @@ class Cleaned:
     credit: str | None = None  # an outlet the text credits ("Source: ARA News", a lone "ARA News" line)
     published: PublishedDate | None = None  # a date found in the input (HTML metadata or a dated dateline)
     captions: list[str] = field(default_factory=list)
+    url: str | None = None  # the page's own address (canonical link, og:url)
+    outlet: str | None = None  # the publishing site as the page names it (og:site_name, JSON-LD publisher)
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field -> where it was read ("og:site_name")
 
 
 @dataclass(slots=True)
@@ -96,8 +105,15 @@ class DocMeta:
     published_source: DateSource | None = None
     published_evidence: str | None = None
     credit: str | None = None  # outlet credited in the text; may differ from the publisher
-    language: str | None = None
+    language: str | None = None  # ISO 639-1 code, "und" (undetermined), None (not identified)
+    language_confidence: float | None = None  # probability of ``language`` (of the best guess when "und")
+    language_scores: dict[str, float] = field(default_factory=dict)  # top candidates, and English
     captions: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    title_source: str | None = None  # where title, url and outlet were read: "input", "og:site_name", ...
+    url_source: str | None = None
+    outlet_source: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,6 +193,10 @@ class Doc:
     quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
     attributions: list[Any] = field(default_factory=list)  # storyline.annotate.attribution.Attribution
     events: list[Any] = field(default_factory=list)  # storyline.annotate.events.EventMention
+    # written by the "language" stage: passages in another language than meta.language
+    language_spans: list[Any] = field(default_factory=list)  # storyline.clean.language.LanguageSpan
+    # stages that did not run on this document, and why ("language pt"): see Pipeline.process
+    skipped: dict[str, str] = field(default_factory=dict)
     # transient: used within one pipeline pass, never stored
     nlp: Any = None  # the spaCy Doc of ``text``
     place_candidates: list[tuple[int, int, str]] = field(default_factory=list)
@@ -202,6 +222,9 @@ class Doc:
             published=m.published,
             published_precision=m.published_precision,
             published_source=m.published_source,
+            language=m.language,
+            language_confidence=m.language_confidence,
+            not_analysed=dict(self.skipped),  # stage -> why it did not run ("language pt")
             status=self.status,
             source_path=self.source_path,
             locator=self.locator,
@@ -212,6 +235,10 @@ class Doc:
         if full:
             rec["published_evidence"] = m.published_evidence
             rec["captions"] = list(m.captions)
+            rec.update(authors=list(m.authors), section=m.section, title_source=m.title_source)
+            rec.update(url_source=m.url_source, outlet_source=m.outlet_source)
+            rec["language_scores"] = dict(m.language_scores)
+            rec["language_spans"] = [asdict(s) for s in self.language_spans]
             rec["text"] = self.text
             rec["removed"] = [r.to_record() for r in self.removed]
             rec["stages"] = dict(self.stage_versions)
@@ -254,6 +281,7 @@ class CopiedPassage:
     similarity: float
     direction: Direction
     direction_evidence: tuple[str, ...] = ()
+    discounted: Discount | None = None  # set when the passage does not count as copying
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -262,7 +290,46 @@ class CopiedPassage:
             "similarity": round(self.similarity, 4),
             "direction": self.direction,
             "direction_evidence": list(self.direction_evidence),
+            "discounted": self.discounted.to_record() if self.discounted is not None else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """Why a shared passage is not counted as copying: it is a ``"site template"`` — text
+    that ``site`` (URL host without www, else outlet) repeats on its pages: a comment
+    prompt, a newsletter promotion, a disclaimer, an author blurb. ``template`` is the
+    template's id (see :class:`SiteTemplate`), ``pages`` how many pages of the site carry
+    it, ``rule`` which test made it a template."""
+
+    reason: str
+    site: str
+    template: str
+    pages: int
+    rule: str
+
+    def to_record(self) -> dict[str, Any]:
+        return {"reason": self.reason, "site": self.site, "template": self.template, "pages": self.pages,
+                "rule": self.rule}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteTemplate:
+    """A passage one site repeats across its pages — page furniture of that site, not
+    copying (``storyline templates``). ``id``: a fingerprint of the site and the passage's
+    normalised words; ``pages``: one span per page that carries it; ``rule``: why it is a
+    template (repeated on N pages, or at the same end of two pages)."""
+
+    id: str
+    site: str
+    text: str
+    words: int
+    pages: tuple[Span, ...]
+    rule: str
+
+    def to_record(self) -> dict[str, Any]:
+        return {"id": self.id, "site": self.site, "text": self.text, "words": self.words,
+                "pages": [s.to_record() for s in self.pages], "rule": self.rule}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from storyline.clean.dates import choose_published, date_from_metadata, date_from_text, date_from_url
+from storyline.clean.dates import (
+    choose_published,
+    date_from_metadata,
+    date_from_text,
+    date_from_url,
+    date_in_page_text,
+)
 from storyline.types import PublishedDate
 
 SAMPLE = Path(__file__).parents[2] / "src/storyline/data/sample"
@@ -154,3 +160,56 @@ def test_choose_refines_only_when_consistent() -> None:
     # a coarser less-trusted date never replaces a finer trusted one
     day = _pd("2016-10-13", "day", "metadata")
     assert choose_published(metadata=day, url=url, text=None) is day
+
+
+# --- dates shown in a page's header, byline or title (issue 11) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "day_first", "day"),
+    [
+        ("By Susan Jones | August 17, 2016 | 10:57 AM EDT", None, "2016-08-17"),
+        ("by WorldTribune Staff, August 31, 2017", None, "2017-08-31"),
+        ("17/03/2020", True, "2020-03-17"),
+        ("17/03/2020", None, "2020-03-17"),  # unambiguous: read even on an "en" page
+        ("03/04/2020", True, "2020-04-03"),
+        ("03/04/2020", False, "2020-03-04"),
+        ("03/04/2020", None, None),  # English of unknown region: do not guess
+        ("이용민 기자 | 2020-03-04 16:52:59", None, "2020-03-04"),
+        ("2020년 3월 4일", None, "2020-03-04"),
+        ("2020年7月3日 12:00", None, "2020-07-03"),
+        ("12 июля 2020", True, "2020-07-12"),
+        ("17. März 2020", True, "2020-03-17"),
+        ("3 de março de 2020", True, "2020-03-03"),
+        ("Publié le 5 avril 2019 à 10h", True, "2019-04-05"),
+        ("JRA競走 (2020/7/11-12)", None, None),  # a range of days is no publication day
+        ("March 2017", None, None),  # a month alone is no day
+        ("the mayor said on Friday", None, None),
+    ],
+)
+def test_date_in_page_text(line: str, day_first: bool | None, day: str | None) -> None:
+    found = date_in_page_text(line, day_first=day_first)
+    assert (found.value if found else None) == day
+    if found:
+        assert found.precision == "day" and found.evidence in line
+
+
+def test_utc_timestamp_and_local_url_day_one_apart_prefers_the_url() -> None:
+    # issue 11: 26 of 64 wrong dates were one day off; this is the reported case
+    meta = date_from_metadata("2023-11-09T01:49:09Z")
+    url = date_from_url("https://example.com/2023/11/08/story/")
+    assert choose_published(metadata=meta, url=url, text=None) == url
+    # an explicit offset is the local day already; two days apart is no time-zone slip
+    assert choose_published(metadata=date_from_metadata("2023-11-09T01:49:09-05:00"), url=url, text=None).value == (
+        "2023-11-09"
+    )
+    far = date_from_url("https://example.com/2023/11/07/story/")
+    assert choose_published(metadata=meta, url=far, text=None) == meta
+
+
+def test_utc_timestamp_yields_to_a_shown_day_only_without_a_url_day() -> None:
+    meta = date_from_metadata("2020-05-02T02:54:29.000Z")
+    shown = PublishedDate("2020-05-01", "day", "text", "page header: May 1, 2020")
+    assert choose_published(metadata=meta, url=None, text=shown) == shown
+    url = date_from_url("https://example.com/2020/05/02/story")
+    assert choose_published(metadata=meta, url=url, text=shown) == meta

@@ -133,8 +133,12 @@ def test_script_style_noscript_text_appears_nowhere(cleaned: Cleaned) -> None:
 def test_site_name_is_not_a_credit(cleaned: Cleaned) -> None:
     assert cleaned.credit is None
     fields = dataclasses.asdict(cleaned)
-    del fields["removed"]  # the footer's copyright line names the site, as page text
+    # the footer's copyright line names the site, as page text; the site is the publisher
+    for name in ("removed", "outlet", "sources"):
+        del fields[name]
     assert "Example News" not in repr(fields)
+    assert cleaned.outlet == "Example News"
+    assert cleaned.title == TITLE  # "| Example News" cut off
 
 
 def test_published_from_meta_not_from_url(cleaned: Cleaned) -> None:
@@ -150,14 +154,16 @@ def article_body(extra: str = "") -> str:
     return "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + extra + "</article>"
 
 
-def test_date_only_in_url_is_not_metadata() -> None:
+def test_date_only_in_url_is_a_url_date() -> None:
     html = page(
         head='<link rel="canonical" href="https://example.com/2017/03/09/story.html">'
         '<meta property="og:url" content="https://example.com/2017/03/09/story.html">',
         body=article_body(),
     )
-    cleaned = clean_html(html, url="https://example.com/2017/03/09/story.html")
-    assert cleaned.published is None
+    for url in ("https://example.com/2017/03/09/story.html", None):  # given, or the page's own canonical link
+        published = clean_html(html, url=url).published
+        assert published is not None
+        assert (published.value, published.source) == ("2017-03-09", "url")
 
 
 def test_date_from_json_ld() -> None:
@@ -266,3 +272,139 @@ def test_removed_is_capped() -> None:
     cleaned = clean_html(page(body=f"<nav><ul>{menu}</ul></nav>{article_body()}"))
     assert len(cleaned.removed) <= MAX_REMOVED_BLOCKS
     assert all(len(r.text) <= MAX_REMOVED_CHARS for r in cleaned.removed)
+
+
+# --- publication dates the page shows (issue 11) -----------------------------------------
+# Each case failed before issue 11: storyline read only meta tags, JSON-LD and every <time>.
+
+
+def dated_page(header: str, *, lang: str = "en", head: str = "", before: str = "", after: str = "") -> str:
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><title>{TITLE}</title>{head}</head><body>{before}"
+        f"<article><h1>{TITLE}</h1>{header}" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"</article>{after}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "lang", "day"),
+    [
+        # lines quoted in issue 11 (a CNSNews and a WorldTribune article header)
+        ('<div class="byline">By Susan Jones | August 17, 2016 | 10:57 AM EDT</div>', "en", "2016-08-17"),
+        ('<p class="author">by WorldTribune Staff, August 31, 2017</p>', "en", "2017-08-31"),
+        # http://www.republicoftogo.com//Toutes-les-rubriques/Sport/Le-championnat-d-Afrique-des-Nations-n-aura-pas-lieu
+        ('<div class="full-view-head"><span class="date">\n 17/03/2020\n </span></div>', "fr", "2020-03-17"),
+        # http://m.daejonilbo.com/mnews.asp?pk_no=1412361 (byline: reporter | time stamp)
+        ("<div><span>이용민 기자 | </span>\n 2020-03-04 16:52:59 </div>", "ko", "2020-03-04"),
+        ('<span class="meta__date">12 июля 2020</span>', "ru", "2020-07-12"),
+    ],
+)
+def test_date_in_the_article_header_or_byline(header: str, lang: str, day: str) -> None:
+    published = clean_html(dated_page(header, lang=lang)).published
+    assert published is not None
+    assert (published.value, published.source) == (day, "text")
+    assert published.evidence.startswith("page header")
+
+
+def test_updated_line_in_the_header_is_not_the_publication_date() -> None:
+    header = '<p>Updated: March 20, 2020</p><p class="byline">By Jane Doe, March 17, 2020</p>'
+    published = clean_html(dated_page(header)).published
+    assert published is not None and published.value == "2020-03-17"
+
+
+def test_time_in_a_sidebar_list_is_not_the_articles() -> None:
+    sidebar = (
+        '<aside class="most-read"><h3>Most read</h3><ul>'
+        '<li><a href="/a">Markets rally again</a> <time datetime="2020-03-20T08:00:00+01:00">20 March</time></li>'
+        "</ul></aside>"
+    )
+    header = '<time class="entry-date" datetime="2020-03-17T09:30:00+01:00">17 March 2020</time>'
+    published = clean_html(dated_page(header, before=sidebar)).published
+    assert published is not None and published.value == "2020-03-17"
+    # without the article's own <time>, the sidebar's is still not taken
+    published = clean_html(dated_page("", before=sidebar)).published
+    assert published is None or published.value != "2020-03-20"
+
+
+def test_time_in_an_embedded_post_is_not_the_articles() -> None:
+    # Instagram's embed code carries a <time>; the article's own date is in its byline
+    embed = (
+        '<blockquote class="instagram-media" data-instgrm-version="12"><p>A post shared by Example</p>'
+        '<p><time style="font-family:Arial" datetime="2020-07-10T15:30:00+00:00">Jul 10, 2020 at 8:30am PDT</time>'
+        "</p></blockquote>"
+    )
+    html = dated_page('<p class="byline">By Jane Doe | July 15, 2020</p>', after="").replace(
+        f"<p>{PARAGRAPHS[1]}</p>", f"<p>{PARAGRAPHS[1]}</p>{embed}"
+    )
+    published = clean_html(html).published
+    assert published is not None and published.value == "2020-07-15"
+
+
+def test_utc_timestamp_yields_to_the_local_day_in_the_url() -> None:
+    # issue 11: a UTC timestamp one day after the outlet's local day in its URL
+    head = '<meta property="article:published_time" content="2023-11-09T01:49:09Z">'
+    url = "https://example.com/2023/11/08/council-votes-on-budget/"
+    published = clean_html(dated_page("", head=head), url=url).published
+    assert published is not None
+    assert (published.value, published.source) == ("2023-11-08", "url")
+    # a timestamp with the outlet's own offset is the local day already: it stays
+    head = '<meta property="article:published_time" content="2023-11-09T01:49:09+02:00">'
+    published = clean_html(dated_page("", head=head), url=url).published
+    assert published is not None and (published.value, published.source) == ("2023-11-09", "metadata")
+
+
+def test_utc_timestamp_yields_to_the_day_the_header_shows() -> None:
+    head = '<meta property="article:published_time" content="2020-05-02T02:54:29.000Z">'
+    published = clean_html(dated_page('<p class="byline">By Jane Doe, May 1, 2020</p>', head=head)).published
+    assert published is not None and published.value == "2020-05-01"
+
+
+def test_date_in_the_title() -> None:
+    html = dated_page("").replace(f"<title>{TITLE}</title>", "<title>Daily briefing, 9 March 2017</title>")
+    published = clean_html(html).published
+    assert published is not None and (published.value, published.evidence) == ("2017-03-09", "title: Daily briefing, 9 March 2017")
+
+
+def test_published_line_in_the_text() -> None:
+    html = dated_page("").replace("</article>", "<p>Published: 12 March 2020</p></article>")
+    published = clean_html(html).published
+    assert published is not None and published.value == "2020-03-12"
+
+
+def test_date_in_a_caption_or_related_list_is_never_taken() -> None:
+    header = '<figure><img src="x.jpg"><figcaption>Smoke over the city on March 3, 2019.</figcaption></figure>'
+    related = '<div class="related-posts"><a href="/b">Earlier: talks collapse</a> <span>March 1, 2019</span></div>'
+    published = clean_html(dated_page(header, after=related)).published
+    assert published is None
+
+
+def test_dated_dateline_opening_the_text() -> None:
+    html = dated_page("").replace(
+        f"<p>{PARAGRAPHS[0]}</p>", f"<p>BEIRUT (Reuters), March 9, 2017 - {PARAGRAPHS[0]}</p>"
+    )
+    published = clean_html(html).published
+    assert published is not None and published.value == "2017-03-09"
+    assert published.evidence.startswith("dated opening: BEIRUT (Reuters), March 9, 2017")
+
+
+# https://www.vox.com/science-and-health/2019/11/8/20948348/delhi-india-air-pollution-quality-cause (verbatim)
+VOX_BYLINE = """<p class="c-entry-summary p-dek">A policy to conserve water led to the rise of a major source of air
+pollution, making breathing Delhi’s air as bad as smoking 50 cigarettes. </p> <div class="c-byline"> <span
+class="c-byline-wrapper"> By <span class="c-byline__item"> <a href="https://www.vox.com/authors/umair-irfan"
+data-analytics-link="author-name"><span class="c-byline__author-name">Umair Irfan</span></a> </span> <span
+class="c-byline__item"> Updated <time class="c-byline__item" data-ui="timestamp" datetime="2019-11-13T15:28:18">
+Nov 13, 2019, 10:28am EST </time> </span> </span></div>"""
+
+
+def test_updated_time_in_the_byline_is_not_the_publication_date() -> None:
+    url = "https://www.vox.com/science-and-health/2019/11/8/20948348/delhi-india-air-pollution-quality-cause"
+    published = clean_html(dated_page(VOX_BYLINE), url=url).published
+    assert published is not None and (published.value, published.source) == ("2019-11-08", "url")
+    assert clean_html(dated_page(VOX_BYLINE)).published is None
+
+
+def test_zoneless_timestamp_yields_to_the_local_day_in_the_url() -> None:
+    # https://www.latimes.com/entertainment-arts/business/story/2019-11-19/disney-plus-kevin-mayer (meta verbatim)
+    head = '<meta property="article:published_time" content="2019-11-20T01:50:59.403"/>'
+    url = "https://www.latimes.com/entertainment-arts/business/story/2019-11-19/disney-plus-kevin-mayer"
+    published = clean_html(dated_page("", head=head), url=url).published
+    assert published is not None and (published.value, published.source) == ("2019-11-19", "url")

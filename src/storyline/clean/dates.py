@@ -10,10 +10,17 @@ URL dates: htmldate's ``extract_url_date`` only reads ``YYYY/MM/DD`` (and needs 
 (``/2016/10/``), compact (``20170309``), month-name (``/2017/mar/09/``) forms and a small
 table of site-specific patterns, kept as data in :data:`SITE_URL_PATTERNS`.
 
+Page text (:func:`date_in_page_text`): the day written in a page's header, byline or title,
+in the notations of many languages ("17. März 2020", "2020년 3월 4일", "12 июля 2020",
+``17/03/2020``), used by :mod:`storyline.clean.pagedates`. Its month names are kept apart
+from :data:`MONTH_RE`, which reads English running text.
+
 Choice (:func:`choose_published`): trust metadata, then the URL, then the text. A less
 trusted source may only *refine* the chosen date: when it is finer and agrees with it
 (``2016-10`` from the URL, ``2016-10-13`` from a dateline) the finer one wins; when they
-disagree the trusted one stays.
+disagree the trusted one stays. Except: a UTC timestamp in the metadata yields to a URL day
+(or, without one, a shown day) one day before or after it — that is the outlet's local day
+(issue 11: 26 of 64 wrong dates on real pages were one day off).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ __all__ = [
     "date_from_metadata",
     "date_from_text",
     "date_from_url",
+    "date_in_page_text",
+    "is_utc_timestamp",
     "make_date",
 ]
 
@@ -252,6 +261,94 @@ def date_from_text(text: str, *, source: DateSource = "text") -> PublishedDate |
     return None
 
 
+# --------------------------------------------------------------------------- page text
+
+# Month names of the languages most common in news pages, for dates shown in a page's header
+# or byline ("17. März 2020", "3 de março de 2020", "12 июля 2020"). Kept apart from the
+# English table: short words like "mai", "mart" or "mei" are no months in English text.
+# fmt: off
+_WORLD_MONTHS: tuple[tuple[str, ...], ...] = (
+    ("janvier", "januar", "jänner", "enero", "janeiro", "gennaio", "januari", "января", "январь", "ocak",
+     "ianuarie", "stycznia", "січня", "jan."),
+    ("février", "fevrier", "februar", "febrero", "fevereiro", "febbraio", "februari", "февраля", "февраль",
+     "şubat", "subat", "februarie", "lutego", "лютого"),
+    ("mars", "märz", "maerz", "marzo", "março", "marco", "maart", "maret", "марта", "март", "mart", "martie",
+     "marca", "березня"),
+    ("avril", "abril", "aprile", "апреля", "апрель", "nisan", "aprilie", "kwietnia", "квітня"),
+    ("mai", "mayo", "maio", "maggio", "mei", "мая", "май", "mayıs", "mayis", "maja", "травня"),
+    ("juin", "juni", "junio", "junho", "giugno", "июня", "июнь", "haziran", "iunie", "czerwca", "червня"),
+    ("juillet", "juli", "julio", "julho", "luglio", "июля", "июль", "temmuz", "iulie", "lipca", "липня"),
+    ("août", "aout", "agosto", "augustus", "agustus", "августа", "август", "ağustos", "agustos", "sierpnia",
+     "серпня"),
+    ("septembre", "septiembre", "setiembre", "setembro", "settembre", "сентября", "сентябрь", "eylül", "eylul",
+     "septembrie", "września", "wrzesnia", "вересня"),
+    ("octobre", "oktober", "octubre", "outubro", "ottobre", "октября", "октябрь", "ekim", "octombrie",
+     "października", "pazdziernika", "жовтня"),
+    ("novembre", "noviembre", "novembro", "ноября", "ноябрь", "kasım", "kasim", "noiembrie", "listopada",
+     "листопада", "nopember"),
+    ("décembre", "decembre", "dezember", "diciembre", "dezembro", "dicembre", "desember", "декабря", "декабрь",
+     "aralık", "aralik", "decembrie", "grudnia", "грудня"),
+)
+# fmt: on
+_PAGE_MONTHS: dict[str, int] = dict(_MONTHS)
+for _i, _names in enumerate(_WORLD_MONTHS, start=1):
+    for _n in _names:
+        _PAGE_MONTHS.setdefault(_n.rstrip("."), _i)
+_PAGE_MONTH_RE = "|".join(sorted((re.escape(m) for m in _PAGE_MONTHS), key=len, reverse=True))
+_PAGE_DATE = re.compile(
+    rf"(?<![\w])(?:{_WEEKDAY})?(?:"
+    # English and other month-first forms: "August 17, 2016", "Aug. 17 2016"
+    rf"(?P<mon1>{_PAGE_MONTH_RE})\.?\s+(?P<d1>[0-3]?\d){_ORD},?\s+(?P<y1>{_YEAR})"
+    # day-first with a month word: "17 August 2016", "17. März 2020", "3 de março de 2020"
+    rf"|(?P<d2>[0-3]?\d)(?:{_ORD}|\.)?\s*(?:of\s+|de\s+)?(?P<mon2>{_PAGE_MONTH_RE})\.?,?\s*"
+    rf"(?:de\s+)?(?P<y2>{_YEAR})"
+    # CJK: 2020年7月3日, 2020년 3월 4일
+    r"|(?P<y6>(?:19|20)\d{2})\s*[年년]\s*(?P<m6>[01]?\d)\s*[月월]\s*(?P<d6>[0-3]?\d)\s*[日일]?"
+    # ISO-like: 2020-03-04, 2020/03/04, 2020.03.04, "2020. 3. 4."
+    rf"|(?P<y3>{_YEAR})(?P<sep3>-|/|\.\s?)(?P<m3>[01]?\d)(?P=sep3)(?P<d3>[0-3]?\d)(?![0-9]|\s?[-–~]\s?\d)"
+    # numeric with the year last: 17.03.2020, 17/03/2020, 03-17-2020
+    rf"|(?P<a4>[0-3]?\d)(?P<sep4>[./-])(?P<b4>[0-3]?\d)(?P=sep4)(?P<y4>{_YEAR})(?![0-9])"
+    r")(?![\w])",
+    re.I,
+)
+
+
+def date_in_page_text(
+    text: str, *, day_first: bool | None = True, source: DateSource = "text"
+) -> PublishedDate | None:
+    """The first complete day written in a line of a page's header, byline or title, in any
+    of the notations news sites use ("By Susan Jones | August 17, 2016", "17/03/2020",
+    "2020년 3월 4일", "12 июля 2020"). ``day_first`` reads ``03/04/2020`` as 3 April (the
+    page is not in US English), ``False`` as March 4, ``None`` not at all; an unambiguous
+    order (``17/03/2020``) is read as it is.
+    Only days: a month or a year alone is not a publication date here."""
+    if not text:
+        return None
+    for m in _PAGE_DATE.finditer(text[:1000]):
+        g = m.group
+        ev = m.group(0).strip()
+        day: PublishedDate | None = None
+        if g("y1") or g("y2"):
+            word = (g("mon1") or g("mon2")).lower().rstrip(".")
+            mo = _PAGE_MONTHS.get(word)
+            d = int(g("d1") or g("d2"))
+            day = make_date(int(g("y1") or g("y2")), mo, d, source, ev) if mo else None
+        elif g("y6"):
+            day = make_date(int(g("y6")), int(g("m6")), int(g("d6")), source, ev)
+        elif g("y3"):
+            day = make_date(int(g("y3")), int(g("m3")), int(g("d3")), source, ev)
+        elif g("y4"):
+            a, b, y = int(g("a4")), int(g("b4")), int(g("y4"))
+            if g("sep4") == "." or a > 12 >= b or (a == b) or (b <= 12 and day_first):
+                day = make_date(y, b, a, source, ev)
+            elif b > 12 >= a or (a <= 12 and day_first is False):
+                day = make_date(y, a, b, source, ev)
+            # else: 03/04/2020 on a page of unknown English: March or April? Not read.
+        if day is not None and day.precision == "day":
+            return day
+    return None
+
+
 # --------------------------------------------------------------------------- metadata
 
 _ISO = re.compile(
@@ -300,7 +397,21 @@ def choose_published(
 ) -> PublishedDate | None:
     """The publication date to believe: metadata, else URL, else text. A less trusted
     date replaces the chosen one only when it is finer *and* falls inside it (URL
-    ``2016-10`` + dateline ``2016-10-13`` → ``2016-10-13``, source ``text``)."""
+    ``2016-10`` + dateline ``2016-10-13`` → ``2016-10-13``, source ``text``).
+
+    One exception: a metadata timestamp in UTC (``2023-11-09T01:49:09Z``) names the day in
+    Greenwich, not where the outlet is, and one without a zone (``2019-11-20T01:53:14``) may
+    be either; when the URL (``/2023/11/08/``) or, without a URL day, the date the page shows
+    names the day before or after, that local day wins. A timestamp with the outlet's own
+    offset (``+05:30``) is its local day already and stays.
+    """
+    if metadata is not None and is_utc_timestamp(metadata.evidence):
+        for local in (url, text):
+            if local is not None and _one_day_apart(metadata, local):
+                metadata = None
+                break
+            if local is not None and local.precision == "day":
+                break  # the URL agrees (or names another day): keep the metadata
     best: PublishedDate | None = None
     for cand in (metadata, url, text):
         if cand is None:
@@ -310,3 +421,23 @@ def choose_published(
         elif _RANK[cand.precision] > _RANK[best.precision] and cand.value.startswith(best.value + "-"):
             best = cand
     return best
+
+
+_CLOCK_RE = re.compile(
+    r"\d[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?P<zone>\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)", re.I
+)
+_LOCAL_ZONE_RE = re.compile(r"[+-](?!00:?00)\d{2}:?\d{2}")
+
+
+def is_utc_timestamp(evidence: str) -> bool:
+    """A date and time in UTC, or with no zone at all (``2019-11-20T01:53:14``), not one
+    with the outlet's own offset."""
+    m = _CLOCK_RE.search(evidence or "")
+    return bool(m) and not _LOCAL_ZONE_RE.search(m.group("zone"))
+
+
+def _one_day_apart(a: PublishedDate, b: PublishedDate) -> bool:
+    if a.precision != "day" or b.precision != "day":
+        return False
+    da, db = _dt.date.fromisoformat(a.value), _dt.date.fromisoformat(b.value)
+    return abs((da - db).days) == 1

@@ -1,8 +1,11 @@
 """The ``clean`` stage: raw input → article text, removed stretches, and metadata.
 
 Metadata is assembled in order of trust: what the input itself declared (a JSONL field,
-a feed item, a sidecar line, the page's own meta tags), then the URL (host → outlet,
-date patterns), then the text (a credit line, a dated dateline). Unknown stays ``None``.
+a feed item, a sidecar line), then what the page says about itself (its meta tags, JSON-LD,
+canonical link: outlet, URL, title, authors, section, date), then the URL (host → outlet,
+date patterns; the page's canonical URL when the input gave none), then the text (a credit
+line, a dated dateline). Unknown stays ``None``. Title, URL and outlet carry where they were
+read (``title_source``, ``url_source``, ``outlet_source``), as the date does.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from ..errors import EmptyDocument
 from ..pipeline import stage
 from ..types import Cleaned, Doc, DocMeta
 
-VERSION = "1"
+VERSION = "2"  # 2: page outlet/URL/title/authors/section; dates from header, byline, title;
+# plain-text page furniture rules + line classifier
 
 
 def clean_content(doc: Doc) -> Cleaned:
@@ -28,8 +32,9 @@ def clean_content(doc: Doc) -> Cleaned:
 
         try:
             cleaned = clean_html(doc.raw, url=doc.input_meta.get("url"))
-        except EmptyDocument:
-            raise EmptyDocument(path=doc.source_path, detail=" (no main text found in the page)") from None
+        except EmptyDocument as exc:  # keep the cleaner's reason, name the file
+            detail = str(exc.context.get("detail") or ": no main text found").lstrip(": ")
+            raise EmptyDocument(path=doc.source_path, detail=f" ({detail})") from None
         cleaned.text = strip_controls(cleaned.text)
         for r in cleaned.removed:
             r.text = strip_controls(r.text)
@@ -43,24 +48,26 @@ def clean_content(doc: Doc) -> Cleaned:
 def assemble_meta(input_meta: dict[str, Any], cleaned: Cleaned) -> DocMeta:
     # metadata is printed by `storyline docs`: no control characters from hostile inputs
     input_meta = {k: strip_controls(v) if isinstance(v, str) else v for k, v in input_meta.items()}
-    for name in ("title", "byline", "dateline", "credit"):
+    for name in ("title", "byline", "dateline", "credit", "url", "outlet", "section"):
         value = getattr(cleaned, name)
         if value:
             setattr(cleaned, name, strip_controls(value))
-    url = input_meta.get("url")
+    cleaned.authors = [strip_controls(a) for a in cleaned.authors]
+    cleaned.sources = {k: strip_controls(v) for k, v in cleaned.sources.items()}
+    input_url = input_meta.get("url")
+    url = input_url or cleaned.url
+    url_source = "input" if input_url else (cleaned.sources.get("url") if url else None)
     declared = input_meta.get("outlet")
-    outlet = (
-        (canonical_outlet(declared) or declared if declared else None)
-        or (outlet_from_url(url) if url else None)
-        or (canonical_outlet(cleaned.credit) or cleaned.credit if cleaned.credit else None)
-    )
+    outlet, outlet_source = _outlet(declared, cleaned, url)
     explicit = date_from_metadata(input_meta.get("published"))
     if explicit is None and cleaned.published is not None and cleaned.published.source == "metadata":
         explicit = cleaned.published
     in_text = cleaned.published if cleaned.published is not None and cleaned.published.source == "text" else None
     published = choose_published(metadata=explicit, url=date_from_url(url) if url else None, text=in_text)
+    title = input_meta.get("title") or cleaned.title
+    title_source = "input" if input_meta.get("title") else (cleaned.sources.get("title") if title else None)
     return DocMeta(
-        title=input_meta.get("title") or cleaned.title,
+        title=title,
         url=url,
         outlet=outlet,
         byline=input_meta.get("byline") or cleaned.byline,
@@ -71,7 +78,26 @@ def assemble_meta(input_meta: dict[str, Any], cleaned: Cleaned) -> DocMeta:
         published_evidence=published.evidence if published else None,
         credit=cleaned.credit,
         captions=list(cleaned.captions),
+        authors=list(cleaned.authors),
+        section=cleaned.section,
+        title_source=title_source,
+        url_source=url_source,
+        outlet_source=outlet_source,
     )
+
+
+def _outlet(declared: str | None, cleaned: Cleaned, url: str | None) -> tuple[str | None, str | None]:
+    """The publisher: declared by the input, named by the page, from the URL's host, or the
+    outlet the text credits (an agency story reprinted without any site metadata)."""
+    if declared:
+        return canonical_outlet(declared) or declared, "input"
+    if cleaned.outlet:
+        return cleaned.outlet, cleaned.sources.get("outlet", "page")
+    if url and (name := outlet_from_url(url)):
+        return name, "url"
+    if cleaned.credit:
+        return canonical_outlet(cleaned.credit) or cleaned.credit, "credit"
+    return None, None
 
 
 @stage("clean", version=VERSION, reads=("raw", "content_type", "input_meta"), writes=("text", "meta", "removed"))
