@@ -406,7 +406,8 @@ def test_footers_and_follow_lines() -> None:
     check_accounting(raw, c)
     assert c.text.endswith("“It is over.”")
     assert reasons(c)["share_line"] == ["Follow us on Twitter @example for more news."]
-    assert len(reasons(c)["footer"]) == 2
+    assert reasons(c)["prompt"] == ["Sign up for our daily newsletter"]
+    assert len(reasons(c)["footer"]) == 1
 
 
 @pytest.mark.parametrize(
