@@ -93,4 +93,6 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
     "attributions": (_fields_out, _records_in("storyline.annotate.attribution", "Attribution")),
     "events": (_fields_out, _events_in),
+    "language_spans": (_fields_out, _records_in("storyline.clean.language", "LanguageSpan")),
+    "skipped": (dict, dict),
 }

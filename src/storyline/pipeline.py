@@ -5,7 +5,9 @@ A stage is a named, versioned pure function ``Doc -> {slot: value}`` that declar
 registered stages, checks each one's reads are written earlier (E202), attaches results
 (compute, then write), and turns a failing document into a :class:`Rejection` instead of
 failing the batch. :meth:`Pipeline.pipe` hides the executor: in-process, or a pool of
-worker processes; it is lazy and order-preserving.
+worker processes; it is lazy and order-preserving. Each document runs under a time and size
+budget (:mod:`storyline.budget`): a stage over it is cut and skipped with its dependents, the
+document keeps its text, and the rejection (E203, E204) says what did not run.
 
 Stage versions are stored with each document's results; bumping a version makes
 ``storyline analyze`` recompute that stage (and those after it) on every document.
@@ -15,14 +17,18 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
-from .errors import StageError, StorylineError
+from .budget import Budget
+from .errors import OverBudget, StageError, StorylineError
 from .types import Doc, Rejection
 
 # Slots a document has before any stage runs (set by the reader / the store).
 BASE_SLOTS = frozenset({"id", "source_path", "locator", "content_type", "raw", "input_meta"})
+# Written by the language stage; stages that declare ``languages`` are ordered after it.
+LANGUAGE_SLOT = "language_spans"
+_DOC_FIELDS = {f.name: f for f in fields(Doc)}
 
 StageFunc = Callable[[Doc], dict[str, Any]]
 
@@ -35,6 +41,16 @@ class Stage:
     writes: tuple[str, ...]
     func: StageFunc
     help: str = ""
+    # Languages the stage's models and rules cover (ISO 639-1); None: any language.
+    languages: tuple[str, ...] | None = None
+
+    def skip_reason(self, doc: Doc) -> str | None:
+        """Why this stage must not run on ``doc`` ("language pt"), or None."""
+        from .clean.language import covers
+
+        if self.languages is None or covers(self.languages, doc.meta.language, doc.meta.language_scores):
+            return None
+        return f"language {doc.meta.language}"
 
     def __call__(self, doc: Doc) -> None:
         values = self.func(doc)  # pure compute
@@ -51,12 +67,19 @@ class Stage:
 _REGISTRY: dict[str, Stage] = {}
 
 
-def stage(name: str, *, version: str, reads: Iterable[str], writes: Iterable[str]) -> Callable[[StageFunc], StageFunc]:
+def stage(
+    name: str, *, version: str, reads: Iterable[str], writes: Iterable[str],
+    languages: Iterable[str] | None = None,
+) -> Callable[[StageFunc], StageFunc]:
     """Register a per-document stage (decorator). The pipeline orders stages by the slots
-    they read and write; among stages that are ready together, registration order holds."""
+    they read and write; among stages that are ready together, registration order holds.
+    ``languages`` declares the languages the stage covers: it runs after the ``language``
+    stage (when the pipeline has it) and is skipped on documents in other languages."""
 
     def register(func: StageFunc) -> StageFunc:
-        _REGISTRY[name] = Stage(name, version, tuple(reads), tuple(writes), func, (func.__doc__ or "").strip())
+        langs = tuple(languages) if languages is not None else None
+        doc = (func.__doc__ or "").strip()
+        _REGISTRY[name] = Stage(name, version, tuple(reads), tuple(writes), func, doc, langs)
         return func
 
     return register
@@ -68,7 +91,7 @@ def registered() -> list[Stage]:
 
 
 def _load_builtin_stages() -> None:
-    from .stages import annotate, citations, clean  # noqa: F401  (register on import)
+    from .stages import annotate, citations, clean, language  # noqa: F401  (register on import)
 
 
 class Pipeline:
@@ -82,8 +105,14 @@ class Pipeline:
             stages = [by_name[n] for n in wanted]
         # Order by what each stage reads: a stage runs once every slot it reads is written.
         available, ordered, waiting = set(BASE_SLOTS), [], list(stages)
+        # A stage that covers some languages only waits for the language stage, when there is one.
+        identified = any(LANGUAGE_SLOT in s.writes for s in stages)
+
+        def needs(s: Stage) -> set[str]:
+            return set(s.reads) | ({LANGUAGE_SLOT} if identified and s.languages is not None else set())
+
         while waiting:
-            ready = next((s for s in waiting if set(s.reads) <= available), None)
+            ready = next((s for s in waiting if needs(s) <= available), None)
             if ready is None:
                 s = waiting[0]
                 raise StorylineError("E202", stage=s.name, slot=sorted(set(s.reads) - available)[0])
@@ -94,18 +123,39 @@ class Pipeline:
 
     @property
     def slots(self) -> list[str]:
-        """Every slot some stage of this pipeline writes."""
-        return [slot for s in self.stages for slot in s.writes]
+        """Every slot some stage of this pipeline writes (and ``skipped`` where a stage may be skipped)."""
+        skippable = any(s.languages is not None for s in self.stages)
+        return [slot for s in self.stages for slot in s.writes] + (["skipped"] if skippable else [])
 
     @property
     def versions(self) -> dict[str, str]:
         return {s.name: s.version for s in self.stages}
 
-    def process(self, doc: Doc) -> tuple[Doc, Rejection | None]:
-        """Run every stage on ``doc``; a failure rejects the document, never the batch."""
+    def process(self, doc: Doc, budget: Budget | None = None) -> tuple[Doc, Rejection | None]:
+        """Run every stage on ``doc`` within ``budget`` (default: the settings' defaults; see
+        :mod:`storyline.budget`); a failure rejects the document, never the batch."""
+        run, over = (budget or Budget.default()).start(doc), None
         for s in self.stages:
+            doc.skipped.pop(s.name, None)
+            if (reason := s.skip_reason(doc)) is not None:
+                _skip(doc, s, reason)
+                continue
+            if (reason := run.blocked(s)) is not None:  # after an overrun: what it cut is missing
+                _skip(doc, s, reason)
+                run.skipped(s)
+                continue
             try:
-                s(doc)
+                run.run(s, doc)
+            except OverBudget as exc:
+                # Cut, not failed: recorded as this stage version's result (analyze --force retries).
+                _skip(doc, s, run.overrun(s, exc))
+                over = over or exc
+                if "text" in s.writes:  # the text itself was not made: nothing to keep
+                    doc.stage_versions.update(self.versions)
+                    doc.status = "rejected"
+                    _drop_transient(doc)
+                    return doc, _over_budget(doc, over, run.message(over, rejected=True))
+                continue
             except StorylineError as exc:
                 # The rejection is this stage version's result: analyze retries it after an upgrade.
                 doc.stage_versions[s.name] = s.version
@@ -127,19 +177,39 @@ class Pipeline:
                 )
         doc.status = "ok"
         _drop_transient(doc)
-        return doc, None
+        # Over a budget but text kept: the document is ok, its rejection says what did not run.
+        return doc, (_over_budget(doc, over, run.message(over, rejected=False)) if over else None)
 
     def pipe(
-        self, docs: Iterable[Doc], *, workers: int = 1, batch_size: int = 64
+        self, docs: Iterable[Doc], *, workers: int = 1, batch_size: int = 64, budget: Budget | None = None
     ) -> Iterator[tuple[Doc, Rejection | None]]:
-        """Process documents lazily and in order, in-process or in ``workers`` processes."""
+        """Process documents lazily and in order, in-process or in ``workers`` processes (the
+        budget is enforced in the process that runs the stages)."""
         if workers <= 1:
             for doc in docs:
-                yield self.process(doc)
+                yield self.process(doc, budget)
             return
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=([s.name for s in self.stages],)) as pool:
+        initargs = ([s.name for s in self.stages], budget)
+        with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
             yield from pool.imap(_process_in_worker, docs, chunksize=max(1, batch_size // (workers * 2)))
+
+
+def _skip(doc: Doc, s: Stage, reason: str) -> None:
+    """A skipped stage leaves its slots empty (never a stale result from an earlier run) and
+    records its version, so ``analyze`` does not retry it, and why it did not run."""
+    for slot in s.writes:
+        f = _DOC_FIELDS[slot]
+        setattr(doc, slot, f.default_factory() if f.default_factory is not MISSING else f.default)
+    doc.stage_versions[s.name] = s.version
+    doc.skipped[s.name] = reason
+
+
+def _over_budget(doc: Doc, exc: OverBudget, message: str) -> Rejection:
+    return Rejection(
+        source_path=doc.source_path, stage=str(exc.context["stage"]), code=exc.code, message=message,
+        locator=doc.locator, doc=doc.id,
+    )
 
 
 def _drop_transient(doc: Doc) -> None:
@@ -151,13 +221,14 @@ def _drop_transient(doc: Doc) -> None:
 
 
 _WORKER_PIPELINE: Pipeline | None = None
+_WORKER_BUDGET: Budget | None = None
 
 
-def _init_worker(names: list[str]) -> None:
-    global _WORKER_PIPELINE  # one per worker process, built once; not shared state
-    _WORKER_PIPELINE = Pipeline(names)
+def _init_worker(names: list[str], budget: Budget | None = None) -> None:
+    global _WORKER_PIPELINE, _WORKER_BUDGET  # one per worker process, built once; not shared state
+    _WORKER_PIPELINE, _WORKER_BUDGET = Pipeline(names), budget
 
 
 def _process_in_worker(doc: Doc) -> tuple[Doc, Rejection | None]:
     assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.process(doc)
+    return _WORKER_PIPELINE.process(doc, _WORKER_BUDGET)

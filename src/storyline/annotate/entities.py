@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .actors import Catalogue, Lexicon, catalogue, lookup, norm, slug
+from .intervals import overlaps
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -182,8 +183,8 @@ def find_entities(doc: Doc) -> tuple[list[EntityMention], list[PlaceCandidate]]:
         for m in mentions
     ]
     blocked = [(m.start, m.end, ("PERSON" if m.type == PERSON else "ORG") if m.weak else BLOCK) for m in out]
-    taken = [(m.start, m.end) for m in out]
-    places = [p for p in places if not any(a < p[1] and p[0] < b for a, b in taken)]
+    taken = overlaps((m.start, m.end) for m in out)
+    places = [p for p in places if not taken(p[0], p[1])]
     return out, sorted(places + blocked)
 
 
@@ -198,8 +199,8 @@ def _is_weak(doc: Doc, m: _M) -> bool:
 
 def reconcile(mentions: Sequence[EntityMention], place_spans: Iterable[tuple[int, int]]) -> list[EntityMention]:
     """Drop the weak mentions the places module resolved as places ("Raqqah" tagged PERSON)."""
-    places = list(place_spans)
-    return [m for m in mentions if not (m.weak and any(a < m.end and m.start < b for a, b in places))]
+    placed = overlaps(place_spans)
+    return [m for m in mentions if not (m.weak and placed(m.start, m.end))]
 
 
 def _label_votes(ents: Sequence[Span]) -> dict[str, Counter[str]]:
@@ -516,18 +517,27 @@ def _resolve_people(doc: Doc, mentions: list[_M]) -> None:
             m.e -= 1
     words = {id(m): _core(_name_words(doc[m.s:m.e].text)) for m in people}
     full = [m for m in people if len(words[id(m)]) >= 2]
+    # full names by first word and by any word, in ``full`` order (a scan of all of them per
+    # mention was quadratic: 15 s of the 35 s entities took on 500k chars)
+    by_first: dict[str, list[_M]] = defaultdict(list)
+    by_word: dict[str, list[_M]] = defaultdict(list)
+    for f in full:
+        by_first[words[id(f)][0]].append(f)
+        for x in dict.fromkeys(words[id(f)]):
+            by_word[x].append(f)
     canonical: dict[int, _M] = {}
     for m in sorted(full, key=lambda m: -len(words[id(m)])):
         w = words[id(m)]
-        longer = next((f for f in full if id(f) in canonical and canonical[id(f)] is f and
-                       set(w) <= set(words[id(f)]) and w[0] == words[id(f)][0] and w[-1] == words[id(f)][-1]), None)
+        longer = next((f for f in by_first[w[0]] if id(f) in canonical and canonical[id(f)] is f
+                       and set(w) <= set(words[id(f)]) and w[0] == words[id(f)][0]
+                       and w[-1] == words[id(f)][-1]), None)
         canonical[id(m)] = longer if longer is not None else m
     for m in people:
         w = words[id(m)]
         if id(m) in canonical:
             head = canonical[id(m)]
         elif w:
-            pool = [f for f in full if w[-1] in words[id(f)]]
+            pool = list(by_word.get(w[-1], ()))
             pool.sort(key=lambda f: (words[id(f)][-1] != w[-1], f.s > m.s, abs(f.s - m.s)))
             head = canonical[id(pool[0])] if pool else m
         else:

@@ -44,6 +44,7 @@ from storyline.annotate.gazetteer import (
     norm,
     norm_pieces,
 )
+from storyline.annotate.intervals import overlaps
 
 __all__ = ["Gazetteer", "PlaceContext", "PlaceMention", "find_places", "haversine_km", "resolve_name"]
 
@@ -420,8 +421,7 @@ def find_places(
     context = context or PlaceContext()
     toks = _name_tokens(text)
 
-    def blocked_span(s: int, e: int) -> bool:
-        return any(s < be and bs < e for bs, be in blocked)
+    blocked_span = overlaps(blocked)  # (s, e) -> overlaps a blocked span (by bisection: long texts)
 
     hits = [h for h in _phrase_hits(text, toks, gaz) if not blocked_span(h.start, h.end)]
     hit_spans = [(h.start, h.end) for h in hits]  # in text order, not overlapping

@@ -1084,6 +1084,18 @@ def _pick_sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph", cited: Sequence
     return list(chosen.values())
 
 
+def _language_fields(d: Doc) -> dict[str, Any]:
+    """The source's language and, when English-only analyses skipped it, the note saying so."""
+    from ..clean.language import language_label, not_analysed_note
+
+    m = d.meta
+    return {
+        "language": m.language,
+        "language_label": language_label(m.language, m.language_confidence, m.language_scores) if m.language else None,
+        "not_analysed": not_analysed_note(d.skipped) if d.skipped else None,
+    }
+
+
 def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, Any]]:
     from ..corpus.provenance import doc_node
 
@@ -1127,6 +1139,7 @@ def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, An
                 "cites": [{"outlet": o, "count": n} for o, n in cites.most_common()],
                 "tone": tone_signals(d),
                 "chars": len(d.text or ""),
+                **_language_fields(d),
             }
         )
     out.sort(key=lambda s: (s["published"] is None, s["published"] or "", s["id"]))

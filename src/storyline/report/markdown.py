@@ -269,6 +269,10 @@ def render_markdown(report: Report) -> str:
             rel.append("cites " + ", ".join(md_escape(f"{x['outlet']} ×{x['count']}") for x in s["cites"]))
         if rel:
             out += ["", "Relations: " + "; ".join(rel)]
+        if s.get("language"):
+            out += ["", f"Language: {md_escape(s['language_label'])}"]
+        if s.get("not_analysed"):
+            out += ["", md_escape(s["not_analysed"])]
         for name, t in s["tone"].items():
             words = ", ".join(f"“{md_escape(w['word'])}” ×{w['count']}" for w in t["words"])
             cites = "".join(notes.cite(e, titles) for e in t["evidence"][:5])

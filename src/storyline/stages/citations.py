@@ -8,8 +8,11 @@ from ..corpus.citations import extract_citations
 from ..pipeline import stage
 from ..types import Doc
 
+# English models and rules: skipped on documents identified as another language.
+ENGLISH = ("en",)
 
-@stage("citations", version="1", reads=("text", "meta"), writes=("citations",))
+
+@stage("citations", version="1", reads=("text", "meta"), writes=("citations",), languages=ENGLISH)
 def citations(doc: Doc) -> dict[str, Any]:
     """"told Voice of America", "according to Reuters", "Source: ARA News" → document → outlet edges."""
     assert doc.text is not None
