@@ -46,7 +46,8 @@ def _write_docs(path: Path, n: int) -> None:
                 body.append(shared[i % len(shared)])
             fh.write(json.dumps({
                 "text": "\n\n".join(body), "title": f"Report {i} on the convoy",
-                "url": f"https://news.example/{i}", "published": f"2017-03-{1 + i % 27:02d}",
+                # one host per outlet: text one site repeats on its own pages is a site template
+                "url": f"https://{OUTLETS[i % len(OUTLETS)].lower().replace(' ', '-')}.example/{i}", "published": f"2017-03-{1 + i % 27:02d}",
                 "outlet": OUTLETS[i % len(OUTLETS)],
             }) + "\n")
 

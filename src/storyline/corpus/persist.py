@@ -1,9 +1,10 @@
 """Corpus steps against the store: the persisted copy-detection index, stored passages,
 and the provenance graph built from them.
 
-The pure steps live in :mod:`.reuse`, :mod:`.citations` and :mod:`.provenance`; this module
-only reads and writes the store. Each update is one transaction, and the set of documents
-still to index is derived from the store (``reuse_indexed``), so a killed run resumes.
+The pure steps live in :mod:`.reuse` (with :mod:`.templates`), :mod:`.citations` and
+:mod:`.provenance`; this module only reads and writes the store. Each update is one
+transaction, and the set of documents still to index is derived from the store
+(``reuse_indexed``), so a killed run resumes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..store import Store
-from ..types import CopiedPassage, Doc, DocMeta, Span
+from ..types import CopiedPassage, Discount, Doc, DocMeta, SiteTemplate, Span
 
 if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
     import networkx as nx
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step
     from .claims import ClaimReport
     from .events import Event
     from .reuse import PassageId, PassageIndex
+    from .templates import TemplateRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,27 +62,42 @@ class SqliteIndex:
         return {(r[0], r[1]) for r in rows}
 
 
-def _ensure_config(store: Store, pindex: "PassageIndex") -> None:
-    """Band keys made with other parameters cannot be compared: drop them and re-index."""
+def _reuse_config(pindex: "PassageIndex", rule: "TemplateRule") -> str:
+    """Everything stored copy-detection results depend on (the step's version)."""
+    return (f"{pindex.config} | templates-v1 pages={rule.min_pages} words={rule.max_words}"
+            f" end={rule.edge_share} start={rule.start_share}")
+
+
+def _ensure_config(store: Store, config: str) -> None:
+    """Band keys made with other parameters cannot be compared, passages and templates found
+    with other rules are stale: drop them and re-index."""
     row = store.conn.execute("SELECT config FROM reuse_config WHERE id = 1").fetchone()
-    if row is not None and row[0] == pindex.config:
+    if row is not None and row[0] == config:
         return
-    store.conn.execute("DELETE FROM reuse_keys")
-    store.conn.execute("DELETE FROM reuse_indexed")
-    store.conn.execute("DELETE FROM copied_passages")
+    for table in ("reuse_keys", "reuse_indexed", "copied_passages", "site_template_pages", "site_templates"):
+        store.conn.execute(f"DELETE FROM {table}")
     store.conn.execute(
         "INSERT INTO reuse_config (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
-        (pindex.config,),
+        (config,),
     )
 
 
 def forget_documents(store: Store, doc_ids: Iterable[str]) -> None:
-    """Drop documents from the copy index and their passages (their text changed, or they
-    were superseded); call inside a transaction."""
+    """Drop documents from the copy index, their passages and their template pages (their
+    text changed, or they were superseded); a template left with fewer than two pages is
+    dropped. Call inside a transaction."""
+    c = store.conn
+    touched: set[str] = set()
     for doc_id in doc_ids:
-        store.conn.execute("DELETE FROM reuse_keys WHERE doc_id = ?", (doc_id,))
-        store.conn.execute("DELETE FROM reuse_indexed WHERE doc_id = ?", (doc_id,))
-        store.conn.execute("DELETE FROM copied_passages WHERE source_doc = ? OR copy_doc = ?", (doc_id, doc_id))
+        c.execute("DELETE FROM reuse_keys WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM reuse_indexed WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM copied_passages WHERE source_doc = ? OR copy_doc = ?", (doc_id, doc_id))
+        touched.update(r[0] for r in c.execute("SELECT template_id FROM site_template_pages WHERE doc_id = ?", (doc_id,)))
+        c.execute("DELETE FROM site_template_pages WHERE doc_id = ?", (doc_id,))
+    for tid in sorted(touched):
+        if c.execute("SELECT count(*) FROM site_template_pages WHERE template_id = ?", (tid,)).fetchone()[0] < 2:
+            c.execute("DELETE FROM site_template_pages WHERE template_id = ?", (tid,))
+            c.execute("DELETE FROM site_templates WHERE id = ?", (tid,))
 
 
 def unindexed(store: Store) -> list[str]:
@@ -91,15 +108,75 @@ def unindexed(store: Store) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _save_templates(store: Store, templates: Sequence[SiteTemplate]) -> None:
+    """Record templates and their pages; passages stored earlier between two pages of a
+    template (found before the template was known) are discounted now."""
+    c = store.conn
+    for t in templates:
+        c.execute("INSERT OR IGNORE INTO site_templates (id, site, text, words, rule) VALUES (?, ?, ?, ?, ?)",
+                  (t.id, t.site, t.text, t.words, t.rule))
+        if t.rule.startswith("repeated"):  # the stronger reason wins
+            c.execute("UPDATE site_templates SET rule = ? WHERE id = ?", (t.rule, t.id))
+        c.executemany(
+            "INSERT OR IGNORE INTO site_template_pages (template_id, doc_id, span_start, span_end) VALUES (?, ?, ?, ?)",
+            [(t.id, s.doc, s.start, s.end) for s in t.pages],
+        )
+        c.execute(
+            "UPDATE copied_passages SET discounted = :t WHERE discounted IS NULL"
+            " AND source_doc IN (SELECT doc_id FROM site_template_pages WHERE template_id = :t)"
+            " AND EXISTS (SELECT 1 FROM site_template_pages o WHERE o.template_id = :t AND o.doc_id = source_doc"
+            "             AND o.span_start < source_end AND o.span_end > source_start)"
+            " AND EXISTS (SELECT 1 FROM site_template_pages o WHERE o.template_id = :t AND o.doc_id = copy_doc"
+            "             AND o.span_start < copy_end AND o.span_end > copy_start)",
+            {"t": t.id},
+        )
+
+
+def _sample_discounted(passages: Sequence[CopiedPassage], new: set[str], per_template: int = 3) -> list[CopiedPassage]:
+    """At most ``per_template`` discounted passages per new document and template (with the
+    first partners by id): the evidence a user reads in ``storyline reuse``. A template of a
+    big site is on thousands of pages; its pages are in ``site_template_pages``, and storing
+    a passage for every pair of them would grow the store with the square of the site."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    out = []
+    for p in sorted(passages, key=lambda p: (p.source.doc, p.copy.doc, p.source.start)):
+        assert p.discounted is not None
+        doc = p.copy.doc if p.copy.doc in new else p.source.doc
+        partner = p.source.doc if doc == p.copy.doc else p.copy.doc
+        partners = seen.setdefault((doc, p.discounted.template), set())
+        if partner in partners or len(partners) < per_template:
+            partners.add(partner)
+            out.append(p)
+    return out
+
+
+def _save_passages(store: Store, passages: Sequence[CopiedPassage]) -> None:
+    store.conn.executemany(
+        "INSERT OR REPLACE INTO copied_passages (source_doc, source_start, source_end, copy_doc, copy_start,"
+        " copy_end, similarity, direction, evidence, discounted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.source.doc, p.source.start, p.source.end, p.copy.doc, p.copy.start, p.copy.end,
+                p.similarity, p.direction, json.dumps(list(p.direction_evidence)),
+                p.discounted.template if p.discounted is not None else None,
+            )
+            for p in passages
+        ],
+    )
+
+
 def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_size: int = 64) -> int:
     """Index every current document not yet in the copy index, finding its reused passages
-    against everything indexed before it. Returns the number of passages found."""
+    against everything indexed before it, and the site templates among them. Returns the
+    number of passages found that count as copying."""
     from .reuse import PassageIndex, find_reuse_incremental
+    from .templates import TemplateRule
 
     settings = settings or ReuseSettings()
     pindex = PassageIndex(settings.threshold)
+    rule = TemplateRule()
     with store.transaction():
-        _ensure_config(store, pindex)
+        _ensure_config(store, _reuse_config(pindex, rule))
     todo = unindexed(store)
     found = 0
 
@@ -120,30 +197,25 @@ def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_s
         with store.transaction():
             update = find_reuse_incremental(
                 batch, SqliteIndex(store), lookup, passage_index=pindex,
-                min_words=settings.min_words, boilerplate_docs=settings.boilerplate_docs,
+                min_words=settings.min_words, boilerplate_docs=settings.boilerplate_docs, templates=rule,
             )
             for span in update.boilerplate:
                 store.conn.execute(
-                    "DELETE FROM copied_passages WHERE (source_doc = ? AND source_start < ? AND source_end > ?)"
-                    " OR (copy_doc = ? AND copy_start < ? AND copy_end > ?)",
+                    "DELETE FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ? AND source_start < ?"
+                    " AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
                     (span.doc, span.end, span.start, span.doc, span.end, span.start),
                 )
-            for p in update.passages:
-                store.conn.execute(
-                    "INSERT OR REPLACE INTO copied_passages (source_doc, source_start, source_end, copy_doc,"
-                    " copy_start, copy_end, similarity, direction, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        p.source.doc, p.source.start, p.source.end, p.copy.doc, p.copy.start, p.copy.end,
-                        p.similarity, p.direction, json.dumps(list(p.direction_evidence)),
-                    ),
-                )
+            _save_passages(store, update.passages + _sample_discounted(update.discounted, {d[0] for d in batch}))
+            _save_templates(store, update.templates)
             store.conn.executemany("INSERT OR IGNORE INTO reuse_indexed (doc_id) VALUES (?)", [(d[0],) for d in batch])
             found += len(update.passages)
     return found
 
 
-def copied_passages(store: Store) -> list[CopiedPassage]:
-    """Stored passages between current documents, in document order."""
+def copied_passages(store: Store, *, discounted: bool = False) -> list[CopiedPassage]:
+    """Stored passages between current documents that count as copying, in document order;
+    with ``discounted``, site-template passages too (each with its
+    :class:`~storyline.types.Discount`: site, template, pages now, rule)."""
     texts: dict[str, str] = {}
 
     def span(doc: str, start: int, end: int) -> Span:
@@ -152,8 +224,13 @@ def copied_passages(store: Store) -> list[CopiedPassage]:
         return Span(doc, start, end, texts[doc][start:end])
 
     rows = store.conn.execute(
-        "SELECT p.* FROM copied_passages p JOIN documents s ON s.id = p.source_doc JOIN documents c ON c.id = p.copy_doc"
-        " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL ORDER BY s.rowid, p.copy_doc, p.copy_start"
+        "SELECT p.*, t.site AS t_site, t.rule AS t_rule,"
+        " (SELECT count(*) FROM site_template_pages g WHERE g.template_id = p.discounted) AS t_pages"
+        " FROM copied_passages p JOIN documents s ON s.id = p.source_doc JOIN documents c ON c.id = p.copy_doc"
+        " LEFT JOIN site_templates t ON t.id = p.discounted"
+        " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL"
+        + ("" if discounted else " AND p.discounted IS NULL")
+        + " ORDER BY s.rowid, p.copy_doc, p.copy_start"
     ).fetchall()
     return [
         CopiedPassage(
@@ -162,9 +239,33 @@ def copied_passages(store: Store) -> list[CopiedPassage]:
             similarity=r["similarity"],
             direction=r["direction"],
             direction_evidence=tuple(json.loads(r["evidence"])),
+            discounted=(
+                Discount("site template", r["t_site"] or "", r["discounted"], int(r["t_pages"]), r["t_rule"] or "")
+                if r["discounted"] is not None else None
+            ),
         )
         for r in rows
     ]
+
+
+def site_templates(store: Store, *, site: str | None = None) -> list[SiteTemplate]:
+    """Site templates learned so far (optionally of one ``site``), with the current pages
+    that carry them; most pages first."""
+    sql = (
+        "SELECT t.id, t.site, t.text, t.words, t.rule, g.doc_id, g.span_start, g.span_end, d.text AS doc_text"
+        " FROM site_templates t JOIN site_template_pages g ON g.template_id = t.id JOIN documents d ON d.id = g.doc_id"
+        " WHERE d.superseded_by IS NULL"
+    )
+    args: tuple[str, ...] = ()
+    if site is not None:
+        sql += " AND t.site = ?"
+        args = (site,)
+    grouped: dict[str, tuple[tuple[str, str, int, str], list[Span]]] = {}
+    for r in store.conn.execute(sql + " ORDER BY t.id, d.rowid", args):
+        head, pages = grouped.setdefault(r["id"], ((r["site"], r["text"], int(r["words"]), r["rule"]), []))
+        pages.append(Span(r["doc_id"], r["span_start"], r["span_end"], (r["doc_text"] or "")[r["span_start"] : r["span_end"]]))
+    out = [SiteTemplate(tid, h[0], h[1], h[2], tuple(p), h[3]) for tid, (h, p) in grouped.items() if len(p) >= 2]
+    return sorted(out, key=lambda t: (t.site, -len(t.pages), t.id))
 
 
 def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> "nx.MultiDiGraph":

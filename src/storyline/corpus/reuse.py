@@ -25,11 +25,14 @@ or a small class with no store access, so a caller with a big corpus can run the
    insertions do not break a passage), extends over single substituted words, and returns
    exact character spans in both texts, one per paragraph pair. A chain must hold at least
    ``min_words`` matching words; quotes shorter than that are not passages.
-4. **cluster / filter** — the boilerplate guard drops passages that read like page
-   furniture or that occur in ``boilerplate_docs`` or more documents (see
-   :func:`find_reuse`); :func:`decide_direction` says which text is the source, from
-   publication dates, the copy naming the source outlet, the copy introducing the passage
-   "as reported", and containment — ``unknown`` when the evidence is missing or conflicts.
+4. **cluster / filter** — passages a site repeats on its own pages are *site templates*
+   (:mod:`.templates`: prompts, promotions, disclaimers, author blurbs): they are kept with a
+   :class:`~storyline.types.Discount` and count for nothing; the boilerplate guard drops
+   passages that read like page furniture or that occur in ``boilerplate_docs`` or more
+   documents (see :func:`find_reuse`); :func:`decide_direction` says which text is the
+   source, from publication dates, the copy naming the source outlet, the copy introducing
+   the passage "as reported", and containment — ``unknown`` when the evidence is missing or
+   conflicts.
 
 :func:`find_reuse` runs all of it over a batch; :func:`find_reuse_incremental` compares new
 documents with a persisted index only (cost proportional to the new documents).
@@ -79,7 +82,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from typing import Protocol
@@ -90,7 +93,8 @@ from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from rapidfuzz.distance import Indel
 
-from ..types import CopiedPassage, Direction, DocMeta, Span
+from ..types import CopiedPassage, Direction, Discount, DocMeta, SiteTemplate, Span
+from .templates import TemplateFinder, TemplateRule, site_key
 
 __all__ = [
     "Alignment",
@@ -956,12 +960,17 @@ def _direction(
 
 @dataclass(frozen=True, slots=True)
 class ReuseUpdate:
-    """What :func:`find_reuse_incremental` found: new ``passages``, and ``boilerplate``
-    spans in already-stored documents that turned out to be boilerplate (withdraw stored
-    passages that overlap them)."""
+    """What :func:`find_reuse_incremental` found: new ``passages`` (they count as copying),
+    ``boilerplate`` spans in already-stored documents that turned out to be boilerplate
+    (withdraw stored passages that overlap them), ``discounted`` passages (site templates,
+    each with its :class:`~storyline.types.Discount`) and the ``templates`` seen in this
+    update, with every page they were seen on — older pages included: a stored passage
+    between two pages of one template is a template passage after all (discount it)."""
 
     passages: list[CopiedPassage]
     boilerplate: list[Span]
+    discounted: list[CopiedPassage] = field(default_factory=list)
+    templates: list[SiteTemplate] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1065,23 +1074,45 @@ def _frequent(
     return out
 
 
+def _discount_of(
+    a: str, b: str, al: Alignment, discounts: dict[tuple[str, str, tuple[int, int]], Discount]
+) -> Discount | None:
+    """The discount of a passage, judged from either side (the one seen on more pages, then
+    the smaller template id: results do not depend on input order)."""
+    got = [d for d in (discounts.get((a, b, al[0])), discounts.get((b, a, al[1]))) if d is not None]
+    return min(got, key=lambda d: (-d.pages, d.template)) if got else None
+
+
 def _passages_for_pair(
-    a: _Prepared, b: _Prepared, alignments: list[Alignment], drop: set[tuple[str, str, tuple[int, int]]]
+    a: _Prepared, b: _Prepared, alignments: list[Alignment], drop: set[tuple[str, str, tuple[int, int]]],
+    discounts: dict[tuple[str, str, tuple[int, int]], Discount],
 ) -> list[CopiedPassage]:
-    kept = [
-        al for al in alignments if (a.id, b.id, al[0]) not in drop and (b.id, a.id, al[1]) not in drop
-    ]
-    if not kept:
-        return []
-    direction, evidence, source = _direction((a.id, a.text, a.meta), a.tok, (b.id, b.text, b.meta), b.tok, kept)
+    """Counted passages (direction decided on them alone) and discounted ones."""
+    kept: list[Alignment] = []
+    discounted: list[tuple[Alignment, Discount]] = []
+    for al in alignments:
+        disc = _discount_of(a.id, b.id, al, discounts)
+        if disc is not None:
+            discounted.append((al, disc))
+        elif (a.id, b.id, al[0]) not in drop and (b.id, a.id, al[1]) not in drop:
+            kept.append(al)
+    direction: Direction = "unknown"
+    evidence: tuple[str, ...] = ()
+    source = None
+    if kept:
+        direction, evidence, source = _direction((a.id, a.text, a.meta), a.tok, (b.id, b.text, b.meta), b.tok, kept)
     out = []
-    for (a_s, a_e), (b_s, b_e), sim in kept:
+    for al, disc in [(al, None) for al in kept] + discounted:
+        (a_s, a_e), (b_s, b_e), sim = al
         sa = Span(a.id, a_s, a_e, a.text[a_s:a_e])
         sb = Span(b.id, b_s, b_e, b.text[b_s:b_e])
         # unknown direction: the pair in a fixed order (by id), so results do not depend on input order
-        b_first = source == b.id if source is not None else b.id < a.id
+        b_first = source == b.id if source is not None and disc is None else b.id < a.id
         src, cp = (sb, sa) if b_first else (sa, sb)
-        out.append(CopiedPassage(src, cp, sim, direction, evidence))
+        if disc is None:
+            out.append(CopiedPassage(src, cp, sim, direction, evidence))
+        else:
+            out.append(CopiedPassage(src, cp, sim, "unknown", (), disc))
     return out
 
 
@@ -1093,37 +1124,52 @@ def _run(
     boilerplate_docs: int,
     boilerplate_outlets: int,
     boilerplate_max_words: int,
-) -> tuple[list[CopiedPassage], list[Span]]:
-    """The cluster step: the boilerplate guard over the passages of the ``judged``
-    documents, then direction per pair. Also returns the other side of every passage
-    dropped as boilerplate (spans in documents not judged here)."""
+    templates: TemplateRule,
+) -> tuple[list[CopiedPassage], list[Span], list[SiteTemplate]]:
+    """The cluster step over the passages of the ``judged`` documents: site templates
+    (:mod:`.templates`: discounted, kept with their evidence), then the boilerplate guard,
+    then direction per pair. Returns the passages (discounted ones included), the other side
+    of every passage dropped as boilerplate (spans in documents not judged here) and the
+    site templates seen."""
     outlets = {d: _outlet_key(p.meta) for d, p in prepared.items()}
-    by_doc: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    Pair = tuple[tuple[int, int], tuple[int, int]]  # (span in the document, span in the partner)
+    by_doc: dict[str, dict[str, list[Pair]]] = defaultdict(lambda: defaultdict(list))
     for (x, y), als in pairs.items():
         for sx, sy, _ in als:
-            by_doc[x][y].append(sx)
-            by_doc[y][x].append(sy)
+            by_doc[x][y].append((sx, sy))
+            by_doc[y][x].append((sy, sx))
+    finder = TemplateFinder(
+        templates, {d: site_key(p.meta) for d, p in prepared.items()},
+        {d: p.tok for d, p in prepared.items()}, {d: p.text for d, p in prepared.items()},
+    )
+    discounts: dict[tuple[str, str, tuple[int, int]], Discount] = {}
     drop: set[tuple[str, str, tuple[int, int]]] = set()
     for d in judged:
         if d not in by_doc:
             continue
+        for (partner, span), disc in finder.judge(d, by_doc[d]).items():
+            discounts[(d, partner, span)] = disc
+        spans_by_partner = {q: [sd for sd, _ in als] for q, als in by_doc[d].items()}
         for partner, span in _frequent(
-            by_doc[d], outlets[d], outlets, prepared[d].tok,
+            spans_by_partner, outlets[d], outlets, prepared[d].tok,
             boilerplate_docs, boilerplate_outlets, boilerplate_max_words,
         ):
             drop.add((d, partner, span))
     out: list[CopiedPassage] = []
     boiler: set[tuple[str, int, int]] = set()
     for (x, y), als in pairs.items():
-        out += _passages_for_pair(prepared[x], prepared[y], als, drop)
-        for sx, sy, _ in als:
+        out += _passages_for_pair(prepared[x], prepared[y], als, drop, discounts)
+        for al in als:
+            if _discount_of(x, y, al, discounts) is not None:
+                continue
+            sx, sy, _ = al
             if (x, y, sx) in drop:
                 boiler.add((y, *sy))
             if (y, x, sy) in drop:
                 boiler.add((x, *sx))
     out.sort(key=lambda c: (c.source.doc, c.source.start, c.copy.doc, c.copy.start))
     spans = [Span(d, s_, e_, prepared[d].text[s_:e_]) for d, s_, e_ in sorted(boiler)]
-    return out, spans
+    return out, spans, finder.templates()
 
 
 def find_reuse(
@@ -1137,6 +1183,8 @@ def find_reuse(
     boilerplate_max_words: int = 50,
     max_candidates: int = 100,
     passage_index: PassageIndex | None = None,
+    templates: TemplateRule | None = None,
+    discounted: bool = False,
 ) -> list[CopiedPassage]:
     """Every reused passage among ``docs`` (``(id, cleaned text, meta)``), with direction.
 
@@ -1149,6 +1197,10 @@ def find_reuse(
     than ``boilerplate_max_words`` words found in ``boilerplate_docs`` or more documents from
     ``boilerplate_outlets`` or more outlets is dropped. Longer passages shared that widely
     are syndication — the reuse this step exists to find — and are kept.
+
+    Site templates (``templates``, see :mod:`.templates`): a passage that one site repeats on
+    its pages does not count as copying; with ``discounted`` it is returned too, with its
+    :class:`~storyline.types.Discount` in ``discounted``.
     Results do not depend on the order of ``docs``.
     """
     pindex = passage_index or PassageIndex(threshold)
@@ -1170,13 +1222,14 @@ def find_reuse(
                 min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap, min_similarity=0.5,
             )
     pairs = {k: v for k, v in pairs.items() if v}
-    found, _ = _run(
+    found, _, _ = _run(
         pairs, prepared, prepared,
         boilerplate_docs=boilerplate_docs,
         boilerplate_outlets=boilerplate_outlets,
         boilerplate_max_words=boilerplate_max_words,
+        templates=templates or TemplateRule(),
     )
-    return found
+    return found if discounted else [p for p in found if p.discounted is None]
 
 
 def find_reuse_incremental(
@@ -1191,6 +1244,7 @@ def find_reuse_incremental(
     boilerplate_outlets: int = 1,
     boilerplate_max_words: int = 50,
     max_candidates: int = 100,
+    templates: TemplateRule | None = None,
 ) -> ReuseUpdate:
     """Reused passages between ``new_docs`` and everything already in ``index``, and
     among the new documents; then adds the new documents' windows to ``index``.
@@ -1205,6 +1259,7 @@ def find_reuse_incremental(
     found in so far. When a passage becomes frequent enough to be boilerplate, its spans in
     the older documents come back in :attr:`ReuseUpdate.boilerplate`: passages stored earlier
     that overlap them should be withdrawn (they were reported before the count was reached).
+    Site templates likewise (:attr:`ReuseUpdate.templates`, with their pages so far).
     """
     pindex = passage_index or PassageIndex()
     prepared: dict[str, _Prepared] = {}
@@ -1227,10 +1282,13 @@ def find_reuse_incremental(
             if als:
                 pairs[(other, p.id)] = als
         _store(index, p)
-    found, boiler = _run(
+    found, boiler, learned = _run(
         pairs, prepared, judged,
         boilerplate_docs=boilerplate_docs,
         boilerplate_outlets=boilerplate_outlets,
         boilerplate_max_words=boilerplate_max_words,
+        templates=templates or TemplateRule(),
     )
-    return ReuseUpdate(found, boiler)
+    return ReuseUpdate(
+        [p for p in found if p.discounted is None], boiler, [p for p in found if p.discounted is not None], learned
+    )

@@ -201,4 +201,33 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "site templates: passages a site repeats on its pages, and copied passages discounted as such",
+        """
+        -- a passage one site repeats across its pages (corpus/templates.py), learned as the corpus grows
+        CREATE TABLE site_templates (
+            id      TEXT PRIMARY KEY,          -- fingerprint of the site and the passage's normalised words
+            site    TEXT NOT NULL,             -- URL host without www, else the outlet
+            text    TEXT NOT NULL,             -- the passage as first seen
+            words   INTEGER NOT NULL,
+            rule    TEXT NOT NULL              -- why it is a template
+        );
+        CREATE INDEX site_templates_site ON site_templates(site);
+        -- the pages that carry a template, one span each
+        CREATE TABLE site_template_pages (
+            template_id  TEXT NOT NULL REFERENCES site_templates(id),
+            doc_id       TEXT NOT NULL REFERENCES documents(id),
+            span_start   INTEGER NOT NULL,
+            span_end     INTEGER NOT NULL,
+            PRIMARY KEY (template_id, doc_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX site_template_pages_doc ON site_template_pages(doc_id);
+        -- NULL: the passage counts as copying; else the id of the site template it is
+        ALTER TABLE copied_passages ADD COLUMN discounted TEXT;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
