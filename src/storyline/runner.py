@@ -12,13 +12,17 @@ the same input, or ``storyline analyze``, finishes it ("resumed").
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+from .errors import InputError
+from .ingest.guard import describe, rejection
 from .ingest.readers import Seen, Sidecars, list_files, read_paths
+from .budget import Budget
 from .pipeline import Pipeline
 from .settings import Config
 from .store import Store, document_id
@@ -43,12 +47,14 @@ def ingest(
     pipeline: Pipeline | None = None,
     progress: bool | None = None,
     corpus_steps: bool = True,
+    follow_symlinks: bool = False,
 ) -> IngestSummary:
     """Read ``paths`` (files or directories) into ``store`` and run every stage on what is new.
 
     ``meta`` is a sidecar JSONL mapping file names to url and metadata. ``corpus_steps=False``
-    leaves copy detection for a later :func:`analyze`. Returns counts and the rejections of
-    this run (also stored: ``store.rejections()``).
+    leaves copy detection for a later :func:`analyze`. ``follow_symlinks`` also reads links
+    that lead out of the input folders (skipped with a rejection by default). Returns counts
+    and the rejections of this run (also stored: ``store.rejections()``).
     """
     config = config or Config.load()
     pipeline = pipeline or Pipeline()
@@ -56,9 +62,12 @@ def ingest(
     if meta is not None:
         sidecars.load(str(meta), scope=None)
     summary = IngestSummary()
-    bar = _progress_bar(paths, progress)
+    bar = _progress_bar(paths, progress, follow_symlinks)
     store_files = [store.path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
-    items = read_paths(paths, sidecars=sidecars, max_bytes=config.max_bytes, exclude=store_files)
+    items = read_paths(
+        paths, sidecars=sidecars, max_bytes=config.max_bytes, exclude=store_files,
+        follow_symlinks=follow_symlinks,
+    )
     for batch in _batched(items, config.batch_size):
         todo: list[tuple[Doc, str]] = []
         in_batch: set[str] = set()
@@ -71,7 +80,7 @@ def ingest(
                     store.add_rejection(item)
                     summary.rejections.append(item)
                 else:
-                    admitted = _admit(store, item, summary, in_batch)
+                    admitted = _admit_guarded(store, item, summary, in_batch)
                     if admitted is not None:
                         todo.append(admitted)
                         in_batch.add(admitted[0].id)
@@ -83,6 +92,34 @@ def ingest(
     bar(None)
     summary.rejected = len(summary.rejections)
     return summary
+
+
+# What storing one record can raise because of that record (text SQLite cannot encode, a
+# value out of range); a locked or full database is no record's fault and stops the run.
+_RECORD_ERRORS = (
+    UnicodeError, ValueError, OverflowError, TypeError, sqlite3.InterfaceError, sqlite3.DataError,
+)
+
+
+def _admit_guarded(
+    store: Store, record: RawRecord, summary: IngestSummary, in_batch: Set[str]
+) -> tuple[Doc, str] | None:
+    """:func:`_admit` in a savepoint: a record the store refuses is one stored rejection (E110),
+    undone alone, and the batch goes on (the readers already make paths and metadata safe;
+    this is the last line)."""
+    store.conn.execute("SAVEPOINT admit")
+    try:
+        admitted = _admit(store, record, summary, in_batch)
+    except _RECORD_ERRORS as exc:
+        store.conn.execute("ROLLBACK TO admit")
+        store.conn.execute("RELEASE admit")
+        err = InputError("E110", path=record.where, where=" when storing it", reason=describe(exc))
+        r = rejection(err, path=record.source_path, locator=record.locator, stage="store")
+        store.add_rejection(r)
+        summary.rejections.append(r)
+        return None
+    store.conn.execute("RELEASE admit")
+    return admitted
 
 
 def _admit(
@@ -116,6 +153,7 @@ def _admit(
     if previous:
         from .corpus.persist import forget_documents
 
+        store.clear_doc_rejections(previous)  # why an old version was rejected no longer matters
         forget_documents(store, [previous])  # an old version is no source of new copies
     summary.doc_ids.append(doc_id)
     return doc, "updated" if previous else "ingested"
@@ -126,19 +164,24 @@ def _run_stages(
 ) -> None:
     if not todo:
         return
-    results = list(pipeline.pipe([d for d, _ in todo], workers=config.workers, batch_size=config.batch_size))
+    budget = Budget.from_config(config)
+    docs = [d for d, _ in todo]
+    results = list(pipeline.pipe(docs, workers=config.workers, batch_size=config.batch_size, budget=budget))
     from .corpus.persist import forget_documents
 
     with store.transaction():
         # Recomputed text invalidates the copied passages found on the old text.
         forget_documents(store, [doc.id for doc, kind in todo if kind == "resumed"])
         for (doc, rejected), (_, kind) in zip(results, todo):
-            if rejected is None:
+            # a document over a budget stays ok (text kept, stored) with a rejection saying what did not run
+            kept = doc.status == "ok"
+            if kept:
                 setattr(summary, kind, getattr(summary, kind) + 1)
             store.clear_doc_rejections(doc.id)
-            store.save_stage_results(doc, slots=pipeline.slots if rejected is None else ())
-            if rejected is not None:
+            store.save_stage_results(doc, slots=pipeline.slots if kept else ())
+            if not kept:
                 store.mark_rejected(doc.id)
+            if rejected is not None:
                 store.add_rejection(rejected)
                 summary.rejections.append(rejected)
 
@@ -179,13 +222,15 @@ def analyze(
     return summary
 
 
-def _progress_bar(paths: Sequence[str | Path], enabled: bool | None) -> Callable[[str | None], None]:
+def _progress_bar(
+    paths: Sequence[str | Path], enabled: bool | None, follow_symlinks: bool = False
+) -> Callable[[str | None], None]:
     """A tqdm bar over input files on stderr (automatic: only on a terminal)."""
     if enabled is False or (enabled is None and not sys.stderr.isatty()):
         return lambda _path: None
     from tqdm import tqdm
 
-    total = sum(1 for f in list_files(paths) if isinstance(f, tuple))
+    total = sum(1 for f in list_files(paths, follow_symlinks=follow_symlinks) if isinstance(f, tuple))
     bar = tqdm(total=total, unit="file", file=sys.stderr, desc="ingest", leave=False)
 
     def update(path: str | None) -> None:

@@ -67,7 +67,14 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "xss.db"
     with Store(db) as s:
         summary = storyline.ingest(s, [folder / "a.txt", folder / "b.txt"], meta=folder / "meta.jsonl", progress=False)
-        assert summary.rejected == 0, summary.rejections
+        # ingest drops a javascript: URL (E115, document kept); the renderers must stay safe on a
+        # store that holds one anyway (an older store, another writer): put it back as data
+        assert [r.code for r in summary.rejections] == ["E115"], summary.rejections
+        a_id = next(d.id for d in s.iter_docs() if d.meta.title == META[0]["title"])
+        meta = json.loads(s.conn.execute("SELECT meta FROM documents WHERE id = ?", (a_id,)).fetchone()[0])
+        meta["url"] = JS_URL
+        with s.conn:
+            s.conn.execute("UPDATE documents SET url = ?, meta = ? WHERE id = ?", (JS_URL, json.dumps(meta), a_id))
     with Store(db, readonly=True) as s:  # the payloads reached the store as data
         docs = list(s.iter_docs())
         assert len(docs) == 2
