@@ -58,8 +58,34 @@ SETTINGS: tuple[Setting, ...] = (
         "STORYLINE_WORKERS",
         "Worker processes for per-document stages (1 = in-process).",
     ),
+    Setting(
+        "stage_timeout",
+        60,
+        "STORYLINE_STAGE_TIMEOUT",
+        "Time budget of the per-document stages, in seconds per 100,000 bytes of input (at least this "
+        "long for any document). A document over it is cut, in-process and in workers, and stored with "
+        "an E203 rejection: its text is kept when cleaning finished; the stages not run are not retried "
+        "by `storyline analyze` (use --force).",
+    ),
+    Setting(
+        "max_annotate_chars",
+        2_000_000,
+        "STORYLINE_MAX_ANNOTATE_CHARS",
+        "Longest cleaned text, in characters, that the spaCy pass and the layers reading it "
+        "(entities, places, claims, events) run on; a longer document is stored, searchable, with "
+        "those stages skipped and an E204 rejection. Texts over 50,000 characters are parsed in pieces.",
+    ),
 )
 
+SETTINGS += (
+    Setting(
+        "search_time_limit_ms",
+        1000,
+        "STORYLINE_SEARCH_TIME_LIMIT_MS",
+        "Time limit of one search in the web app, in milliseconds; a search over it is stopped and "
+        "answered with E510 (any web page can make the browser send searches to the local server).",
+    ),
+)
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -70,6 +96,9 @@ class Config:
     batch_size: int = field(default=_BY_NAME["batch_size"].default)
     workers: int = field(default=_BY_NAME["workers"].default)
     cache: str = field(default=_BY_NAME["cache"].default)
+    search_time_limit_ms: int = field(default=_BY_NAME["search_time_limit_ms"].default)
+    stage_timeout: int = field(default=_BY_NAME["stage_timeout"].default)
+    max_annotate_chars: int = field(default=_BY_NAME["max_annotate_chars"].default)
 
     @classmethod
     def load(cls, **overrides: Any) -> "Config":

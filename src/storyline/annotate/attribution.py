@@ -665,8 +665,9 @@ class _Ctx:
 
     def mention_for(self, s: int, e: int) -> list[EntityMention]:
         lo = bisect_left(self.mention_starts, s - 200)
+        hi = bisect_left(self.mention_starts, e)  # later mentions start at or after e
         return (
-            [m for m in self.mentions[lo:] if m.start < e and m.end > s and m.start < e + 1][:12]
+            [m for m in self.mentions[lo:hi] if m.start < e and m.end > s][:12]
             if self.mentions
             else []
         )
@@ -2146,8 +2147,26 @@ class _Resolved:
     animate: bool = False  # a person or people: what "he", "she" can refer to
 
 
+def _holders(parts: Iterable[tuple[int, int, int]]) -> Any:
+    """``x -> owners of the parts (a, b, owner) with a <= x <= b``, ascending: a bisection within
+    the longest part's reach instead of a scan over every draft for every draft (that scan made
+    attributions quadratic on long documents)."""
+    items = sorted(parts)
+    starts = [a for a, _, _ in items]
+    reach = max((b - a for a, b, _ in items), default=0)
+
+    def owners(x: int) -> list[int]:
+        lo, hi = bisect_left(starts, x - reach), bisect_right(starts, x)
+        return sorted({o for a, b, o in items[lo:hi] if a <= x <= b})
+
+    return owners
+
+
 def _resolve_speakers(ctx: _Ctx, drafts: list[_Draft]) -> list[_Resolved]:
     text, lex = ctx.text, ctx.lex
+    in_quote = _holders(
+        (a, b, k) for k, q in enumerate(drafts) if q.kind == "direct_quote" for a, b in q.parts
+    )
     order = sorted(range(len(drafts)), key=lambda i: drafts[i].cue)
     out: list[_Resolved | None] = [None] * len(drafts)
     history: list[tuple[int, _Resolved, str, Range]] = []  # (position, resolution, head noun, speaker span)
@@ -2182,7 +2201,7 @@ def _resolve_speakers(ctx: _Ctx, drafts: list[_Draft]) -> list[_Resolved]:
                 r0 = _classify_speaker(ctx, tmp, _np_head(ctx, tmp))
                 res = replace(r0, antecedent=(ns, ne))
         quoted = any(
-            q.kind == "direct_quote" and q is not d and any(a <= s < b for a, b in q.parts) for q in drafts
+            drafts[k] is not d and any(a <= s < b for a, b in drafts[k].parts) for k in in_quote(s)
         )
         if res is None and low in _PRONOUNS and quoted:
             # "they" inside someone's quoted words refers to what the quote talks about: left as is
@@ -2398,6 +2417,7 @@ def _finish(ctx: _Ctx, drafts: list[_Draft]) -> list[Attribution]:
         i: (min(p[0] for p in drafts[i].parts), max(p[1] for p in drafts[i].parts))
         for i in range(len(drafts))
     }
+    holding = _holders((a, b, j) for j, dj in enumerate(drafts) for a, b in dj.parts)
     out: list[Attribution] = []
     for i in order:
         d = drafts[i]
@@ -2429,7 +2449,7 @@ def _finish(ctx: _Ctx, drafts: list[_Draft]) -> list[Attribution]:
         outer = d.parent
         if outer is None:
             best = None
-            for j in range(len(drafts)):
+            for j in holding(d.cue[0]):  # the drafts with a part around the cue's start, in order
                 if j == i or not any(a <= d.cue[0] and d.cue[1] <= b for a, b in drafts[j].parts):
                     continue
                 a, b = spans[j]

@@ -59,6 +59,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .intervals import contains_point
+
 Range = tuple[int, int]
 
 
@@ -269,11 +271,11 @@ def find_events(
     """Events of one parsed document (pure: reads only its arguments)."""
     lex = event_lexicon()
     text = doc_spacy.text
-    blocked = [(m.start, m.end) for m in (*entities, *places)]
+    blocked = contains_point((m.start, m.end) for m in (*entities, *places))  # by bisection: long texts
     out: list[EventMention] = []
     taken: set[int] = set()
     for tok in doc_spacy:
-        if tok.i in taken or any(s <= tok.idx < e for s, e in blocked):
+        if tok.i in taken or blocked(tok.idx):
             continue
         hit = _trigger(tok, lex)
         if hit is None:
@@ -698,9 +700,19 @@ def _clip_clause(tok: Any, s: int, e: int) -> tuple[int, int]:
     return s, max(e, s)
 
 
+def _tokens_in(doc: Any, start: int, end: int) -> list[Any]:
+    """``[t for t in doc if start <= t.idx < end]`` without walking the whole document."""
+    if start >= end:
+        return []
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return [t for t in doc if start <= t.idx < end]
+    return [t for t in span if start <= t.idx < end]
+
+
 def _entity_np(doc: Any, m: Any) -> tuple[int, int]:
     """The compact noun phrase an entity mention heads or modifies ("Islamic State militants")."""
-    toks = [t for t in doc if m.start <= t.idx < m.end]
+    toks = _tokens_in(doc, m.start, m.end)
     if not toks:
         return m.start, m.end
     root = next((t for t in toks if not (m.start <= t.head.idx < m.end) or t.head is t), toks[-1])
@@ -786,7 +798,7 @@ def _antecedent_role(tok: Any, text: str, entities: Sequence[Any], places: Seque
         r = getattr(ev, "actor", None)
         if r is None or not (para <= r.start and r.end <= tok.idx):
             continue
-        head = next((t for t in doc if r.start <= t.idx < r.end and not (r.start <= t.head.idx < r.end)), None)
+        head = next((t for t in _tokens_in(doc, r.start, r.end) if not (r.start <= t.head.idx < r.end)), None)
         if r.key is not None:
             ms = [m for m in entities if m.key == r.key]
             if ms and not _kind_ok(ms[0].type, kind):
@@ -797,7 +809,7 @@ def _antecedent_role(tok: Any, text: str, entities: Sequence[Any], places: Seque
     for m in entities:
         if not (para <= m.start and m.end <= tok.idx) or not _kind_ok(m.type, kind):
             continue
-        toks = [t for t in doc if m.start <= t.idx < m.end]
+        toks = _tokens_in(doc, m.start, m.end)
         if not toks:
             continue
         root = next((t for t in toks if not (m.start <= t.head.idx < m.end) or t.head is t), toks[-1])
