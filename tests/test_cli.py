@@ -11,7 +11,7 @@ import pytest
 
 from storyline.cli import build_parser, main
 
-COMMANDS = ["ingest", "analyze", "docs", "show", "rejects", "reuse", "provenance", "entities", "places", "times", "claims", "events", "stories", "report", "serve", "check", "demo"]
+COMMANDS = ["ingest", "analyze", "docs", "show", "rejects", "reuse", "templates", "provenance", "entities", "places", "times", "claims", "events", "stories", "report", "serve", "check", "demo"]
 DOC_FIELDS = {"id", "title", "url", "outlet", "byline", "dateline", "published", "published_precision",
               "published_source", "status", "source_path"}
 

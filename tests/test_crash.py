@@ -1,7 +1,10 @@
-"""A run killed at any point (kill -9) leaves a consistent store; re-running resumes."""
+"""A run killed at any point (kill -9) leaves a consistent store; re-running resumes, and ends
+with the store an uninterrupted run makes (``bench/soak.py`` repeats this at random points of
+``ingest`` and ``analyze --force``, every stage included)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sqlite3
@@ -10,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import storyline
 from storyline.pipeline import Pipeline
 from storyline.runner import _admit
@@ -17,6 +22,16 @@ from storyline.store import Store
 from storyline.types import IngestSummary, RawRecord
 
 N_DOCS = 1500
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _soak():  # type: ignore[no-untyped-def]
+    """bench/soak.py (not a package): its store fingerprint is what "the same store" means."""
+    spec = importlib.util.spec_from_file_location("storyline_soak", REPO / "bench" / "soak.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _corpus(root: Path, n: int) -> None:
@@ -38,6 +53,7 @@ def _count(db: Path, sql: str) -> int:
         con.close()
 
 
+@pytest.mark.slow  # about 15 s: two ingests of 1,500 small documents
 def test_kill_mid_ingest_then_resume(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     _corpus(corpus, N_DOCS)
@@ -67,6 +83,13 @@ def test_kill_mid_ingest_then_resume(tmp_path: Path) -> None:
         assert counts["versions"] == N_DOCS == counts["ok"]
         assert store.check() == []
     assert _count(db, "SELECT count(*) FROM documents WHERE status = 'pending'") == 0
+    reference = tmp_path / "uninterrupted.db"
+    with Store(reference) as store:
+        storyline.ingest(store, [corpus], progress=False, pipeline=Pipeline(["clean"]), corpus_steps=False)
+    fingerprint = _soak().fingerprint
+    resumed, uninterrupted = fingerprint(db), fingerprint(reference)
+    assert resumed["documents"].endswith(f"/{N_DOCS}")
+    assert {t for t in uninterrupted if resumed.get(t) != uninterrupted[t]} == set()
     assert _count(db, "SELECT count(*) FROM (SELECT source_path FROM documents GROUP BY source_path HAVING count(*) > 1)") == 0
 
 

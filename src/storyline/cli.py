@@ -9,8 +9,11 @@ any input exits 1 after processing everything else.
 from __future__ import annotations
 
 import argparse
+import builtins
 import json
 import logging
+import re
+import sqlite3
 import sys
 import textwrap
 from collections import Counter
@@ -29,6 +32,7 @@ examples:
   storyline show 3a58 --db news.db --json      # one document, cleaned text and removed stretches
   storyline rejects --db news.db               # what was refused, and why
   storyline reuse --db news.db                 # copied passages and which way they flowed
+  storyline templates --db news.db             # text sites repeat on their pages (not copying)
   storyline claims --db news.db --min-sources 2   # who said what, through whom, corroborated
   storyline events --db news.db --format geojson --out events.geojson
   storyline stories --db news.db --episodes   # storylines and their episodes
@@ -44,7 +48,37 @@ def _emit(record: dict[str, Any]) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(_safe(text, keep_newlines=True) + "\n")
+
+
+# Control characters (C0, DEL, C1), bidi overrides and lone surrogates: what a hostile file
+# name or field could use to drive the terminal (ESC sequences), forge output lines (a
+# newline), reorder what is shown, or crash the UTF-8 writer.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _safe(text: object, *, keep_newlines: bool = False) -> str:
+    """User data as printable text: control characters written as escapes (``\\x1b``, ``\\n``).
+
+    Every line this module prints passes through it (``print`` below, :func:`_err`); a field
+    that must stay on its line (a path, a title) is passed through it on its own first.
+    """
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    return pattern.sub(_escape, str(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match[0]
+    return _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def print(  # noqa: A001 - shadows the builtin on purpose: no line of this module escapes _safe
+    *values: object, sep: str = " ", end: str = "\n", file: Any = None, flush: bool = False
+) -> None:
+    """``print`` for this module: lines pass through :func:`_safe` (newlines kept)."""
+    builtins.print(_safe(sep.join(map(str, values)), keep_newlines=True), end=end, file=file, flush=flush)
 
 
 def _open(args: argparse.Namespace, *, readonly: bool = False) -> Any:
@@ -72,10 +106,13 @@ def _summary_line(summary: Any) -> str:
     return ", ".join(parts)
 
 
+def _where(r: Any) -> str:
+    return _safe(f"{r.source_path} ({r.locator})" if r.locator else r.source_path)
+
+
 def _print_rejections(rejections: Sequence[Any]) -> None:
     for r in rejections:
-        where = f"{r.source_path} ({r.locator})" if r.locator else r.source_path
-        _err(f"rejected {where} [{r.stage}]: {r.message}")
+        _err(f"rejected {_where(r)} [{_safe(r.stage)}]: {_safe(r.message)}")
 
 
 def _pipeline(args: argparse.Namespace) -> Any:
@@ -99,6 +136,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(
             store, args.paths, meta=args.meta, config=config, pipeline=_pipeline(args),
             progress=False if args.no_progress else None, corpus_steps=not args.no_corpus,
+            follow_symlinks=args.follow_symlinks,
         )
         _print_rejections(summary.rejections)
         if args.json:
@@ -128,8 +166,19 @@ def _doc_line(rec: dict[str, Any]) -> str:
     date = rec["published"] or "unknown"
     if rec["published"]:
         date += f" ({rec['published_precision']}, {rec['published_source']})"
-    title = (rec["title"] or "(no title)").replace("\n", " ")
-    return f"{rec['id']}  {rec['status']:<8}  {date:<25}  {(rec['outlet'] or '-')[:26]:<26}  {title[:80]}"
+    title = _safe((rec["title"] or "(no title)").replace("\n", " "))
+    lang = _safe(rec.get("language") or "-")[:3]
+    return (
+        f"{rec['id']}  {rec['status']:<8}  {lang:<3}  {_safe(date):<25}  {_safe(rec['outlet'] or '-')[:26]:<26}"
+        f"  {title[:80]}"
+    )
+
+
+def _language_lines(rec: dict[str, Any]) -> list[str]:
+    """The language, passages in other languages, and the analyses that skipped the document."""
+    from .clean.language import describe
+
+    return describe(rec)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -154,9 +203,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(_doc_line(rec))
     for key in ("url", "byline", "dateline", "published_evidence", "source_path", "previous_version", "superseded_by"):
         if rec.get(key):
-            print(f"  {key}: {rec[key]}")
+            print(f"  {key}: {_safe(rec[key])}")
     if len(rec["seen_at"]) > 1:
-        print(f"  also seen at: {', '.join(rec['seen_at'][1:])}")
+        print(f"  also seen at: {', '.join(_safe(s) for s in rec['seen_at'][1:])}")
+    for line in _language_lines(rec):
+        print(f"  {_safe(line)}")
     print()
     print(rec["text"] or "(no text)")
     if rec["removed"]:
@@ -173,8 +224,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
         if args.json:
             _emit(r.to_record())
         else:
-            where = f"{r.source_path} ({r.locator})" if r.locator else r.source_path
-            print(f"{where}\t{r.stage}\t{r.message}")
+            print(f"{_where(r)}\t{_safe(r.stage)}\t{_safe(r.message)}")
     if not args.json:
         _err(f"{len(rejections)} rejected inputs")
     return 0
@@ -188,12 +238,15 @@ def cmd_reuse(args: argparse.Namespace) -> int:
     from .corpus.persist import copied_passages
 
     with _open(args, readonly=True) as store:
-        passages = copied_passages(store)
+        every = copied_passages(store, discounted=True)
         labels = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
-    for p in passages:
-        if args.json:
+    passages = [p for p in every if p.discounted is None]
+    templated = [p for p in every if p.discounted is not None]
+    if args.json:  # every passage; a discounted one says why in "discounted"
+        for p in every:
             _emit(p.to_record())
-            continue
+        return 0
+    for p in passages:
         arrow = "→" if p.direction == "source_to_copy" else "↔"
         print(
             f"{p.source.doc} {labels.get(p.source.doc, '')} [{p.source.start}:{p.source.end}] {arrow} "
@@ -201,8 +254,31 @@ def cmd_reuse(args: argparse.Namespace) -> int:
         )
         print(f"    {_short(p.copy.text)}")
         print(f"    direction: {p.direction} ({'; '.join(p.direction_evidence) or 'no evidence'})")
+    if templated:
+        print(f"\nnot copying — site templates (text a site repeats on its pages): {len(templated)} passages")
+        for p in templated:
+            d = p.discounted
+            assert d is not None
+            print(f"  {p.source.doc} ↔ {p.copy.doc}  {d.site}, template {d.template} on {d.pages} pages ({d.rule})")
+            print(f"    {_short(p.copy.text)}")
+    _err(f"{len(passages)} copied passages; {len(templated)} discounted as site templates (storyline templates)")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from .corpus.persist import site_templates
+
+    with _open(args, readonly=True) as store:
+        templates = site_templates(store, site=args.site)
+    for t in templates:
+        if args.json:
+            _emit(t.to_record())
+            continue
+        print(f"{t.site}  {t.id}  {len(t.pages)} pages  {t.words} words  ({t.rule})")
+        print(f"    {_short(t.text)}")
+        print(f"    pages: {', '.join(s.doc for s in t.pages)}")
     if not args.json:
-        _err(f"{len(passages)} copied passages")
+        _err(f"{len(templates)} site templates in {len({t.site for t in templates})} sites")
     return 0
 
 
@@ -447,22 +523,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .app import serve
 
-    token = args.token or os.environ.get("STORYLINE_TOKEN") or None
+    from .app.security import read_token_file
+
+    # the command line is visible to every user of the machine (ps, /proc/PID/cmdline)
+    if args.token:
+        _err("storyline serve: warning: a --token on the command line is visible to other users of this "
+             "machine in the process list; give it with $STORYLINE_TOKEN or --token-file FILE")
+    token = args.token or (read_token_file(args.token_file) if args.token_file else None)
+    token = token or os.environ.get("STORYLINE_TOKEN") or None
     serve(args.db or Config.load().db, host=args.host, port=args.port, token=token)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args, readonly=True) as store:
-        problems = store.check()
-        counts = store.counts()
-    for p in problems:
-        print(p)
+    from .errors import message
+    from .store.check import check_store
+
+    report = check_store(args.db or Config.load().db, documents=not args.quick)  # lists damage, never crashes
+    for line in report.messages():
+        print(line)
+    rows = report.rows
     _err(
-        f"storyline check: {counts['documents']} documents ({counts['versions']} versions),"
-        f" {counts['rejections']} rejections, {len(problems)} problems"
+        f"storyline check: {rows.get('documents', 0)} documents ({report.documents} read back),"
+        f" {rows.get('rejections', 0)} rejections, {sum(rows.values())} rows in {len(rows)} tables,"
+        f" {report.count} problem{'' if report.count == 1 else 's'} ({report.seconds:.1f} s)"
     )
-    return 1 if problems else 0
+    if report.problems:
+        _err(message("E307", path=report.path, count=report.count))
+    return 1 if report.problems else 0
+
+
+def _store_error(args: argparse.Namespace, exc: Exception) -> StorylineError:
+    """A database or decoding error that escaped a command: the store is unreadable or
+    damaged (E304), named, with the way to see the damage."""
+    try:
+        path = getattr(args, "db", None) or Config.load().db
+    except StorylineError:
+        path = getattr(args, "db", None) or "the store"
+    text = str(exc).split(" with text '")[0][:200]  # sqlite3 quotes the undecodable text itself
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    if "locked" in text or "busy" in text:  # another writer, not damage
+        return StorylineError("E301", path=path, reason=text)
+    return StorylineError("E304", path=path, reason=f"{type(exc).__name__}: {text}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -475,7 +577,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  {_summary_line(s)}\n")
     with Store(result.db, readonly=True) as store:
         docs = list(store.iter_docs())
-        print(f"{'id':<16}  {'status':<8}  {'published':<25}  {'outlet':<26}  title")
+        print(f"{'id':<16}  {'status':<8}  {'lang':<4} {'published':<25}  {'outlet':<26}  title")
         for doc in docs:
             print(_doc_line(doc.to_record()))
         removed = Counter(r.reason for d in docs for r in d.removed)
@@ -606,6 +708,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "`storyline analyze` runs the rest later")
     p.add_argument("--no-corpus", action="store_true",
                    help="skip corpus steps (copy detection); `storyline analyze` runs them later")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="also read symbolic links that lead out of the input folders (skipped by default)")
 
     p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
             "storyline analyze --db news.db --force")
@@ -628,7 +732,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("reuse", cmd_reuse, "List copied passages between documents: spans in both, similarity, direction and its evidence.",
             "storyline reuse --db news.db --json")
-    p.add_argument("--json", action="store_true", help="one records.md Copied passage per line")
+    p.add_argument("--json", action="store_true",
+                   help="one records.md Copied passage per line (site-template passages too, with \"discounted\")")
+
+    p = add("templates", cmd_templates,
+            "List site templates: passages a site repeats on its pages (prompts, promotions, disclaimers, "
+            "author blurbs), which copy detection does not count as copying.",
+            "storyline templates --db news.db --site example.com.br")
+    p.add_argument("--json", action="store_true", help="one site template per line (id, site, text, words, pages, rule)")
+    p.add_argument("--site", metavar="SITE", help="only this site (URL host without www, or outlet)")
 
     p = add("provenance", cmd_provenance,
             "Show the provenance graph: who copies whom, who cites which outlet, which documents are one source.",
@@ -691,12 +803,18 @@ def build_parser() -> argparse.ArgumentParser:
             "Serve the local web app: stories, documents, search, entities, places, map, timeline, JSON API.",
             "storyline serve --db news.db --port 8000")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default: 127.0.0.1; any other address requires --token)")
+                   help="address to bind (default: 127.0.0.1; any other address requires a token)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument("--token", help="access token required on every request (or $STORYLINE_TOKEN)")
+    p.add_argument("--token-file", metavar="FILE",
+                   help="file whose first line is the access token asked of every request (16+ characters)")
+    p.add_argument("--token", help="the access token itself (visible in the process list: prefer "
+                   "$STORYLINE_TOKEN or --token-file)")
 
-    add("check", cmd_check, "Verify the store: SQLite integrity, raw bytes against their hashes, finished documents.",
-        "storyline check --db news.db")
+    p = add("check", cmd_check,
+            "Verify the store and list any damage: SQLite integrity, every row read back (UTF-8, JSON), "
+            "every document decoded, raw bytes against their hashes. Exit code 1 when anything is wrong.",
+            "storyline check --db news.db")
+    p.add_argument("--quick", action="store_true", help="skip decoding every document (the slow part)")
 
     p = sub.add_parser(
         "demo", help="Ingest the bundled sample corpus into a fresh store, run every stage, write outputs.",
@@ -720,6 +838,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except StorylineError as exc:
         _err(f"storyline {args.command}: {exc}")
+        return 1
+    except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:  # a damaged store, read by a command
+        _err(f"storyline {args.command}: {_store_error(args, exc)}")
         return 1
     except BrokenPipeError:  # `storyline docs | head`
         return 0

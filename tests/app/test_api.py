@@ -80,9 +80,26 @@ def test_404_error_shape(client: TestClient, path: str) -> None:
     assert_error(client.get(path), 404)
 
 
-def test_422_error_shape(client: TestClient) -> None:
-    assert_error(client.get("/api/docs", params={"limit": 0}), 422, "E502")
-    assert_error(client.get("/api/docs", params={"offset": "x"}), 422, "E502")
+def test_invalid_parameter_error_shape(client: TestClient) -> None:
+    assert_error(client.get("/api/docs", params={"limit": 0}), 400, "E511")
+    assert_error(client.get("/api/docs", params={"offset": "x"}), 400, "E511")
+
+
+def test_other_http_errors_keep_the_shape(sample_store) -> None:  # type: ignore[no-untyped-def]
+    """Issue #15 (from #13): an HTTP error other than 401/404/405/422 passed ``status`` twice
+    to the error helper, so it became a 500."""
+    from fastapi import HTTPException
+
+    app = create_app(sample_store.path)
+
+    def teapot() -> None:
+        raise HTTPException(418, "short and stout")
+
+    app.add_api_route("/api/teapot", teapot)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        r = c.get("/api/teapot")
+        assert_error(r, 418, "E508")
+        assert "short and stout" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
 
 from storyline.app import create_app, is_loopback, serve
+from storyline.app.security import check_token, log_config, redact_tokens
+from storyline.cli import main
 from storyline.errors import StorylineError
 
 from .conftest import BASE, JS_URL, PAYLOADS
@@ -129,3 +132,80 @@ def test_safe_url() -> None:
     for bad in (JS_URL, "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
                 "//evil.example", "/relative", "https://x.org/\"onmouseover=1", "vbscript:x", None, ""):
         assert safe_url(bad) is None, bad
+
+
+# -- tokens (issue #15, case 17) -------------------------------------------------------------
+GOOD_TOKEN = "k3Lq9-vT2xW8pZr4mN6s"
+
+
+def test_short_tokens_are_refused(sample_store) -> None:  # type: ignore[no-untyped-def]
+    """A one-character token was accepted (and guessed in a few dozen requests)."""
+    for token in ("x", "s3cret", " " * 20 + "abc"):
+        with pytest.raises(StorylineError) as err:
+            serve(sample_store.path, host="0.0.0.0", port=1, token=token)
+        assert err.value.code == "E512" and "16" in str(err.value)
+    assert check_token(f"  {GOOD_TOKEN}\n") == GOOD_TOKEN
+
+
+def test_token_from_file_or_environment_and_a_warning_for_the_command_line(  # type: ignore[no-untyped-def]
+    sample_store, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: list[str | None] = []
+    monkeypatch.setattr("storyline.app.serve", lambda db, host, port, token: served.append(token))
+    monkeypatch.delenv("STORYLINE_TOKEN", raising=False)
+    db = ["serve", "--db", sample_store.path]
+    f = tmp_path / "token"
+    f.write_text(GOOD_TOKEN + "\n")
+    assert main([*db, "--token-file", str(f)]) == 0 and served[-1] == GOOD_TOKEN
+    assert "process list" not in capsys.readouterr().err
+    monkeypatch.setenv("STORYLINE_TOKEN", GOOD_TOKEN)
+    assert main(db) == 0 and served[-1] == GOOD_TOKEN
+    assert "process list" not in capsys.readouterr().err
+    assert main([*db, "--token", GOOD_TOKEN]) == 0 and served[-1] == GOOD_TOKEN
+    assert "visible to other users" in capsys.readouterr().err  # ps shows the command line
+    f.write_text("short\n")
+    assert main([*db, "--token-file", str(f)]) == 1 and "E512" in capsys.readouterr().err
+    assert main([*db, "--token-file", str(tmp_path / "missing")]) == 1 and "E512" in capsys.readouterr().err
+    assert len(served) == 3
+
+
+def test_redact_tokens() -> None:
+    assert redact_tokens("/search?q=x&token=abc&page=2") == "/search?q=x&token=[redacted]&page=2"
+    assert redact_tokens("/?%74oken=abc") == "/?%74oken=[redacted]"  # what the middleware reads as token
+    assert redact_tokens("/?tokens=abc&x=token=y") == "/?tokens=abc&x=token=y"
+    assert redact_tokens("/api/health") == "/api/health"
+
+
+def test_access_log_never_holds_the_token(  # type: ignore[no-untyped-def]
+    sample_store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real uvicorn server with the log configuration ``serve`` uses: the link that sets the
+    cookie (``?token=``) reaches the access log redacted."""
+    import logging
+    import threading
+    import urllib.request
+
+    import uvicorn
+
+    app = create_app(sample_store.path, token=GOOD_TOKEN)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=log_config(), log_level="info")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        port = server.servers[0].sockets[0].getsockname()[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health?token={GOOD_TOKEN}&x=1") as r:
+            assert r.status == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):  # they wrote to the captured streams
+            logging.getLogger(name).handlers.clear()
+    out = capsys.readouterr()
+    log = out.out + out.err
+    assert "/api/health?token=[redacted]&x=1" in log
+    assert GOOD_TOKEN not in log

@@ -61,18 +61,25 @@ def _leaflet_dir() -> Path | None:
 
 
 def create_app(
-    db_path: str | Path, *, token: str | None = None, allowed_hosts: list[str] | None = None
+    db_path: str | Path, *, token: str | None = None, allowed_hosts: list[str] | None = None,
+    search_time_limit_ms: int | None = None,
 ) -> FastAPI:
     """The FastAPI app over the store at ``db_path`` (opened read-only; E303 when missing).
 
     ``token``: required on every request when given. ``allowed_hosts``: Host names answered;
     default: any when a token is set, else only loopback names (DNS-rebinding guard).
+    ``search_time_limit_ms``: time limit of one search (default: the setting
+    ``STORYLINE_SEARCH_TIME_LIMIT_MS``; 0: none).
     """
     from . import api, pages, responses
     from .context import AppContext, report_module
     from .security import LOOPBACK_HOSTS, SecurityMiddleware
 
-    ctx = AppContext(str(db_path))
+    if search_time_limit_ms is None:
+        from ..settings import Config
+
+        search_time_limit_ms = Config.load().search_time_limit_ms
+    ctx = AppContext(str(db_path), search_time_limit_ms=search_time_limit_ms or None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,7 +133,12 @@ def create_app(
 def serve(
     db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None, *, log_level: str = "info"
 ) -> None:
-    """Serve the app with uvicorn until interrupted. Beyond loopback a token is required (E505)."""
+    """Serve the app with uvicorn until interrupted. Beyond loopback a token is required (E505);
+    a token has at least 16 characters (E512); the access log never shows it."""
+    from .security import check_token, log_config
+
+    if token:
+        token = check_token(token)
     if not token and not is_loopback(host):
         raise StorylineError("E505", host=host)
     import uvicorn
@@ -134,4 +146,5 @@ def serve(
     app = create_app(db, token=token or None)
     # the corpus views are computed while uvicorn starts, not on the first visitor's request
     threading.Thread(target=app.state.storyline.warm, name="storyline-warm-up", daemon=True).start()
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False,
+                log_config=log_config())

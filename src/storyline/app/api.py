@@ -19,8 +19,11 @@ from .responses import not_found
 
 router = APIRouter(prefix="/api")
 
+# Every integer parameter has both bounds: an unbounded one reached SQLite, whose integers
+# are 64-bit (offset=9223372036854775808 was a 500); out of bounds is a 400 (E511).
+MAX_OFFSET = 1_000_000_000  # far past any store's rows, far below 2**63
 Limit = Query(100, ge=1, le=1000, description="items per page")
-Offset = Query(0, ge=0, description="items to skip")
+Offset = Query(0, ge=0, le=MAX_OFFSET, description="items to skip")
 
 
 def envelope(request: Request, items: Sequence[Any], total: int, limit: int, offset: int, **extra: Any) -> dict[str, Any]:
@@ -100,7 +103,10 @@ def corpus_report(request: Request) -> dict[str, Any]:
 
 
 @router.get("/claims")
-def claims(request: Request, limit: int = Limit, offset: int = Offset, min_sources: int = Query(0, ge=0)) -> dict[str, Any]:
+def claims(
+    request: Request, limit: int = Limit, offset: int = Offset,
+    min_sources: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
     report = ctx_of(request).analysis().claims
     records = [c.to_record() for c in report.claims if c.independent_sources >= min_sources]
     return _page(request, records, limit, offset, contradictions=[x.to_record() for x in report.contradictions])

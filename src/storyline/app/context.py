@@ -76,8 +76,9 @@ WARM_STORIES = 3  # story pages rendered at start-up, largest stories first
 
 
 class AppContext:
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, *, search_time_limit_ms: int | None = None) -> None:
         self.db_path = db_path
+        self.search_time_limit_ms = search_time_limit_ms  # None: no limit
         self.stores = Stores(db_path)
         self.stores.get()  # fail now (E303, E302) rather than on the first request
         self.cache = CorpusCache(db_path)
@@ -159,13 +160,15 @@ class AppContext:
             excluded = self.cache.get("search-excluded", lambda: excluded_rowids(conn))
             return self.search_cache.get(fts, lambda: ranked_rowids(conn, fts, excluded))
 
-        return search(conn, query, limit=limit, offset=offset, ranker=ranker)
+        return search(conn, query, limit=limit, offset=offset, ranker=ranker,
+                      time_limit_ms=self.search_time_limit_ms)
 
     def counts(self) -> dict[str, int]:
         def compute() -> dict[str, int]:
             store = self.store()
             counts = store.counts()
-            counts["copied_passages"] = store.conn.execute("SELECT count(*) FROM copied_passages").fetchone()[0]
+            counts["copied_passages"] = store.conn.execute(
+                "SELECT count(*) FROM copied_passages WHERE discounted IS NULL").fetchone()[0]
             return counts
 
         return self.cache.get("counts", compute)

@@ -144,6 +144,19 @@ def doc_marks(doc: Doc, ann: Annotations | None, passages: list[Any], labels: di
     return marks
 
 
+def _language(rec: dict[str, Any]) -> dict[str, Any] | None:
+    """The document page's language line, its passages in other languages, and the skip note."""
+    from ..clean.language import language_label, not_analysed_note
+
+    if not rec.get("language"):
+        return None
+    return {
+        "label": language_label(rec["language"], rec.get("language_confidence"), rec.get("language_scores")),
+        "spans": rec.get("language_spans") or [],
+        "not_analysed": not_analysed_note(rec["not_analysed"]) if rec.get("not_analysed") else None,
+    }
+
+
 @router.get("/docs/{doc_id}", response_class=HTMLResponse)
 def doc_page(request: Request, doc_id: str) -> Response:
     ctx = ctx_of(request)
@@ -152,7 +165,8 @@ def doc_page(request: Request, doc_id: str) -> Response:
     rec = doc.to_record(full=True)
     conn = store.conn
     rows = conn.execute(
-        "SELECT * FROM copied_passages WHERE source_doc = ? OR copy_doc = ? ORDER BY source_start, copy_start",
+        "SELECT * FROM copied_passages WHERE (source_doc = ? OR copy_doc = ?) AND discounted IS NULL"
+        " ORDER BY source_start, copy_start",  # site-template passages are not copying
         (doc.id, doc.id),
     ).fetchall()
     from ..types import CopiedPassage, Span
@@ -179,7 +193,7 @@ def doc_page(request: Request, doc_id: str) -> Response:
     sightings = [f"{p} ({loc})" if loc else p for p, loc in store.sightings(doc.id)]
     return render(
         "doc.html", doc=rec, body=body, passages=passages, labels=labels, claims=claims[:200], events=events[:200],
-        url_href=safe_url(rec.get("url")), sightings=sightings,
+        url_href=safe_url(rec.get("url")), sightings=sightings, language=_language(rec),
         counts={k: len(getattr(doc, k)) for k in ("entities", "places", "times", "quantities", "attributions")},
     )
 
@@ -187,7 +201,16 @@ def doc_page(request: Request, doc_id: str) -> Response:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str = "", page: int = Query(1, ge=1, le=10_000)) -> Response:
     ctx = ctx_of(request)
-    result = ctx.search(q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    try:
+        result = ctx.search(q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    except StorylineError as exc:  # too complex, or over the time limit: the form stays, with why
+        from .responses import LIMIT_STATUS
+        from .search import SearchResult
+
+        if exc.code not in LIMIT_STATUS:
+            raise
+        failed = SearchResult(query=q, fts_query=None, mode="empty", message=str(exc))
+        return render("search.html", status=LIMIT_STATUS[exc.code], q=q, result=failed, page=1, pages=1)
     pages = max(1, -(-result.total // PAGE_SIZE))
     return render("search.html", q=q, result=result, page=page, pages=pages)
 

@@ -11,6 +11,7 @@ come from the catalogue in :mod:`storyline.errors`.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import Request
@@ -36,18 +37,20 @@ def wants_json(path: str) -> bool:
 
 
 def error_response(
-    request_path: str, status: int, code: str, *, text: str | None = None, **context: Any
+    request_path: str, http_status: int, code: str, *, text: str | None = None, **context: Any
 ) -> Response:
     """The error as JSON (API paths) or as a small HTML page, security headers included
-    (an error raised past the middleware still gets them)."""
+    (an error raised past the middleware still gets them). ``context``: the values of the
+    code's message (E508's is named ``status`` too, hence ``http_status`` here)."""
     text = text if text is not None else message(code, **context)
     resp: Response
     if wants_json(request_path):
-        resp = JSONResponse(error_body(code, text, status), status_code=status)
+        resp = JSONResponse(error_body(code, text, http_status), status_code=http_status)
     else:
         from .pages import render_error
 
-        resp = HTMLResponse(render_error(status, _STATUS_TEXT.get(status, "Error"), code, text), status_code=status)
+        resp = HTMLResponse(render_error(http_status, _STATUS_TEXT.get(http_status, "Error"), code, text),
+                            status_code=http_status)
     apply_headers(resp.headers)
     return resp
 
@@ -76,17 +79,35 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
+    """A query or path parameter out of its bounds or of the wrong type: 400 E511 (a number
+    past SQLite's 64-bit integers once reached the database and became a 500); anything
+    else FastAPI rejects: 422 E502."""
     assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
     parts = []
-    for e in exc.errors()[:5]:
+    for e in errors[:5]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path"))
         parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    if errors and all(e.get("loc", ("",))[0] in ("query", "path") for e in errors):
+        first = errors[0]
+        name = ".".join(str(x) for x in first.get("loc", ())[1:]) or "?"
+        reason = str(first.get("msg", "invalid value"))
+        if len(errors) > 1:
+            reason += f" (and {len(errors) - 1} more)"
+        return error_response(request.url.path, 400, "E511", name=name, reason=reason)
     return error_response(request.url.path, 422, "E502", reason="; ".join(parts) or "invalid parameters")
+
+
+# what one request may cost (issue #15): a query too complex is the request's fault (400); a
+# search stopped by the time limit may pass when the machine is less busy (503)
+LIMIT_STATUS = {"E509": 400, "E511": 400, "E510": 503}
 
 
 async def storyline_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StorylineError)
-    if isinstance(exc, UsageError) or exc.code in ("E401", "E402", "E407"):
+    if exc.code in LIMIT_STATUS:
+        status = LIMIT_STATUS[exc.code]
+    elif isinstance(exc, UsageError) or exc.code in ("E401", "E402", "E407"):
         status = 404
     elif isinstance(exc, StoreError) or exc.code == "E506":
         status = 503
@@ -95,9 +116,19 @@ async def storyline_error(request: Request, exc: Exception) -> Response:
     return error_response(request.url.path, status, exc.code, text=str(exc))
 
 
+def unexpected_response(path: str, exc: BaseException, app: Any) -> Response:
+    """The answer to an exception nothing else handled: E304 (503) naming the store when the
+    database failed (a damaged store: ``storyline check`` lists the damage), else E504."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        ctx = getattr(getattr(app, "state", None), "storyline", None)
+        return error_response(path, 503, "E304", path=getattr(ctx, "db_path", "the store"),
+                              reason=type(exc).__name__)
+    return error_response(path, 500, "E504", path=path)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("error serving %s", request.url.path, exc_info=exc)
-    return error_response(request.url.path, 500, "E504", path=request.url.path)
+    return unexpected_response(request.url.path, exc, request.app)
 
 
 def not_found(what: str, ident: str, hint: str = "") -> StarletteHTTPException:

@@ -8,16 +8,24 @@
 * Without a token (loopback only — :func:`storyline.app.serve` refuses otherwise), the Host
   header must name the loopback interface, so a web page cannot reach the app through DNS
   rebinding.
+* A token has at least :data:`MIN_TOKEN_LENGTH` characters (E512): a one-character token was
+  accepted, and guessing it takes a few dozen requests. It is best given through
+  ``$STORYLINE_TOKEN`` or a file (``--token-file``): a ``--token`` on the command line is
+  visible to every user of the machine in the process list, so ``serve`` warns about it.
+* The server's log never holds a token: the ``?token=`` of the link that sets the cookie is
+  redacted from every access-log line (:class:`RedactTokens`, in :func:`log_config`).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import ipaddress
 import logging
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,6 +45,74 @@ SECURITY_HEADERS: dict[str, str] = {
 COOKIE = "storyline_session"
 log = logging.getLogger("storyline.app")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+MIN_TOKEN_LENGTH = 16
+REDACTED = "[redacted]"
+
+
+def check_token(token: str) -> str:
+    """The token, stripped; E512 when it is too short to resist guessing."""
+    from ..errors import StorylineError
+
+    token = token.strip()
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise StorylineError("E512", reason=f"it has {len(token)} characters", minimum=MIN_TOKEN_LENGTH)
+    return token
+
+
+def read_token_file(path: str | Path) -> str:
+    """The token held by a file (its first line; E512 when unreadable or too short)."""
+    from ..errors import StorylineError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorylineError("E512", reason=f"cannot read {path}: {exc}", minimum=MIN_TOKEN_LENGTH) from None
+    lines = text.splitlines()
+    return check_token(lines[0] if lines else "")
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` (a path with its query string, a log line) with every ``token=`` value
+    replaced, the key percent-encoded or not (``%74oken=`` is read as ``token=`` too)."""
+    if "=" not in text:
+        return text
+    head, sep, query = text.partition("?")
+    if not sep:
+        return text
+    tail = ""
+    for stop in (" ", "#"):
+        if stop in query:
+            query, tail = query[: query.index(stop)], query[query.index(stop):] + tail
+    parts = []
+    for part in query.split("&"):
+        key, eq, _ = part.partition("=")
+        parts.append(f"{key}={REDACTED}" if eq and unquote_plus(key).strip().lower() == "token" else part)
+    return head + sep + "&".join(parts) + tail
+
+
+class RedactTokens(logging.Filter):
+    """Redacts ``token=`` values from a log record's message and arguments (uvicorn's access
+    log passes the request path with its query string as an argument)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_tokens(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_tokens(record.msg)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with :class:`RedactTokens` on both of its handlers."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": f"{__name__}.RedactTokens"}
+    for handler in config.get("handlers", {}).values():
+        handler["filters"] = [*handler.get("filters", []), "redact_tokens"]
+    return config
 
 
 def is_loopback(host: str) -> bool:
@@ -77,7 +153,7 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from .responses import error_response
+        from .responses import error_response, unexpected_response
 
         headers = Headers(scope=scope)
         path = scope.get("path", "")
@@ -136,7 +212,7 @@ class SecurityMiddleware:
             if started:
                 raise
             log.exception("error serving %s", path, exc_info=exc)
-            await error_response(path, 500, "E504", path=path)(scope, receive, send)
+            await unexpected_response(path, exc, scope.get("app"))(scope, receive, send)
 
 
 def apply_headers(headers: Any) -> None:

@@ -55,6 +55,8 @@ class Store:
                 self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:  # never write into a damaged file (storyline.store.check)
+                self._refuse_if_damaged()
             if not readonly:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 # NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut).
@@ -66,6 +68,14 @@ class Store:
                 self._check_version()
         except sqlite3.DatabaseError as exc:
             raise StoreError(path=self.path, reason=str(exc)) from exc
+
+    def _refuse_if_damaged(self) -> None:
+        from .check import quick_check
+
+        problem = quick_check(self.conn)
+        if problem is not None:
+            self.conn.close()
+            raise StoreError("E305", path=self.path, reason=problem[:300])
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:
@@ -220,8 +230,10 @@ class Store:
         )
 
     def clear_rejections(self, source_path: str) -> None:
-        """A path is being read again: its old rejections no longer describe it."""
-        self.conn.execute("DELETE FROM rejections WHERE source_path = ?", (source_path,))
+        """A path is being read again: its old reading rejections no longer describe it. A
+        document's own (stage) rejections stay until the document is processed again or
+        superseded: re-reading an unchanged, rejected document must not erase why."""
+        self.conn.execute("DELETE FROM rejections WHERE source_path = ? AND doc_id IS NULL", (source_path,))
 
     def clear_doc_rejections(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM rejections WHERE doc_id = ?", (doc_id,))
@@ -323,18 +335,22 @@ class Store:
         }
 
     def check(self) -> list[str]:
-        """Consistency problems (empty list = consistent): SQLite integrity, foreign keys,
-        raw bytes matching their hash, finished documents with text."""
-        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [f"foreign key: {tuple(r)}" for r in self.conn.execute("PRAGMA foreign_key_check")]
-        for r in self.conn.execute("SELECT id, data, sha256 FROM raw"):
-            if hashlib.sha256(zlib.decompress(r["data"])).hexdigest() != r["sha256"]:
-                problems.append(f"raw bytes of {r['id']} do not match their hash")
-        for r in self.conn.execute("SELECT id FROM documents WHERE status = 'ok' AND text IS NULL"):
-            problems.append(f"document {r['id']} is ok but has no text")
-        return problems
+        """Consistency problems of the committed store (empty list = consistent); never
+        raises on damage. See :mod:`storyline.store.check`."""
+        from .check import check_store
+
+        return check_store(self.path).messages()
 
     def _row_to_doc(self, row: sqlite3.Row, *, with_raw: bool) -> Doc:
+        """The stored document; a stored value that no longer decodes (a damaged store) is
+        E306, naming the store and the document, not a bare JSONDecodeError."""
+        try:
+            return self._decode_row(row, with_raw=with_raw)
+        except (ValueError, TypeError, KeyError, zlib.error) as exc:
+            raise StoreError("E306", path=self.path, what=f"document {row['id']}",
+                             reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+
+    def _decode_row(self, row: sqlite3.Row, *, with_raw: bool) -> Doc:
         raw = b""
         if with_raw:
             data = self.conn.execute("SELECT data FROM raw WHERE id = ?", (row["id"],)).fetchone()

@@ -1,0 +1,144 @@
+"""A damaged store (issue #15, case 18): ``storyline check`` lists the damage instead of dying
+with a traceback, read commands name the store and say to run ``check``, and commands that
+write refuse to write into it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storyline.cli import main
+from storyline.layers import CORE_SLOTS
+from storyline.store import Store
+from storyline.store.check import check_store
+from storyline.types import Doc, DocMeta, Removed
+
+MARKER = "Convoys were seen leaving Tabqa at dawn"
+TITLE = "Unique headline about the Tabqa dam"
+
+
+def _store(path: Path) -> Path:
+    """Three finished documents (text, metadata, removed stretches, one layer), written the
+    way the stages write them, without running the models."""
+    with Store(path) as store, store.transaction():
+        for i in range(3):
+            first = MARKER if i == 1 else "Another report"
+            text = f"{first} number {i}, officials said on Monday.\n\n" + "More. " * 40
+            doc = Doc(id=f"{i:016x}", source_path=f"/in/{i}.txt", locator="", content_type="text",
+                      raw=text.encode())
+            store.insert_document(doc, url=f"https://example.org/{i}")
+            doc.text, doc.status = text, "ok"
+            doc.meta = DocMeta(title=TITLE if i == 1 else f"Report {i}", url=f"https://example.org/{i}")
+            doc.removed = [Removed(text="Share this", reason="boilerplate", start=0, end=10)]
+            doc.sentences = [(0, 20)]
+            store.save_stage_results(doc, slots=CORE_SLOTS | {"sentences"})
+    with sqlite3.connect(path) as con:  # everything into the main file, as after a clean exit
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+def _overwrite(path: Path, at: int, data: bytes) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[at : at + len(data)] = data
+    path.write_bytes(bytes(raw))
+
+
+def _zero_page(path: Path, table: str) -> None:
+    with sqlite3.connect(path) as con:
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    _overwrite(path, (root - 1) * page_size, bytes(page_size))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return _store(tmp_path / "news.db")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_a_sound_store_passes(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = check_store(db)
+    assert report.ok and report.documents == 3 and report.rows["documents"] == 3
+    rc, out, err = run(capsys, "check", "--db", str(db))
+    assert rc == 0 and out == "" and "0 problems" in err
+
+
+def test_twenty_bytes_overwritten_in_a_text(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Content damage: SQLite's integrity_check says "ok", the read-back does not."""
+    data = db.read_bytes()
+    assert data.count(MARKER.encode()) == 1
+    _overwrite(db, data.index(MARKER.encode()) + 5, b"\xff" * 20)
+    assert [r[0] for r in sqlite3.connect(db).execute("PRAGMA integrity_check")] == ["ok"]
+    report = check_store(db)
+    assert any("not valid UTF-8" in str(p) and "documents" in str(p) for p in report.problems)
+    assert any(str(p).startswith("document 0000000000000001") for p in report.problems)
+    rc, out, err = run(capsys, "check", "--db", str(db))
+    assert rc == 1 and "not valid UTF-8" in out and "E307" in err
+    for command in ("docs", "show"):
+        argv = [command, "0000000000000001"] if command == "show" else [command]
+        rc, out, err = run(capsys, *argv, "--db", str(db))
+        assert rc == 1 and "Traceback" not in err
+        assert "E304" in err and str(db) in err and "storyline check" in err
+        assert "\xff" not in err and "\ufffd" not in err  # the damaged bytes are not echoed
+
+
+def test_broken_json_is_named(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = db.read_bytes()
+    quoted = f'"{TITLE}"'.encode()  # in the metadata JSON (the title column holds it unquoted)
+    assert data.count(quoted) == 1
+    _overwrite(db, data.index(quoted), b"#")
+    report = check_store(db)
+    assert any("meta is not valid JSON" in str(p) for p in report.problems)
+    rc, _, err = run(capsys, "docs", "--db", str(db))
+    assert rc == 1 and "E306" in err and "document 0000000000000001" in err and "storyline check" in err
+
+
+def test_a_zeroed_page(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Structural damage: check lists it, reads fail with a coded message, writers refuse."""
+    _zero_page(db, "documents")
+    report = check_store(db)  # does not raise
+    assert not report.ok and any(p.where == "integrity" for p in report.problems)
+    rc, out, err = run(capsys, "check", "--db", str(db))
+    assert rc == 1 and out and "Traceback" not in err
+    rc, _, err = run(capsys, "docs", "--db", str(db))
+    assert rc == 1 and "E304" in err and "storyline check" in err
+    before = db.read_bytes()
+    new = tmp_path / "new.txt"
+    new.write_text("Title\n\nTroops entered the town of Manbij on Friday, officials said.\n")
+    for argv in (["ingest", str(new), "--no-progress"], ["analyze"]):
+        rc, _, err = run(capsys, *argv, "--db", str(db))
+        assert rc == 1 and "E305" in err and "nothing was written" in err, err
+    assert db.read_bytes() == before
+    assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0
+
+
+def test_not_a_database_at_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not a store" * 300)
+    report = check_store(bogus)
+    assert not report.ok
+    rc, _, err = run(capsys, "check", "--db", str(bogus))
+    assert rc == 1 and "Traceback" not in err
+    rc, _, err = run(capsys, "ingest", str(bogus), "--db", str(bogus))
+    assert rc == 1 and ("E305" in err or "E301" in err)
+
+
+def test_the_web_app_names_a_damaged_store(db: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyline.app import create_app
+
+    data = db.read_bytes()
+    _overwrite(db, data.index(MARKER.encode()) + 5, b"\xff" * 20)
+    with TestClient(create_app(db), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        r = c.get("/api/docs/0000000000000001")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "E304"
+        assert "storyline check" in r.json()["error"]["message"]
+        assert c.get("/api/docs/0000000000000000").status_code == 200  # the sound documents are served
