@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     for needle in ("2017-03-09", "2016-10-13", "2016-10 (month", "2015-11 (month", "Breitbart", "Rudaw", "ARA News"):
         assert needle in first.stdout
     assert (out / "storyline.db").exists() and (out / "documents.jsonl").exists()
+    # counts in the right number (issue #14): no "1 docs", no "doc(s)"
+    assert not re.search(r"(?<![\d.,])1 (docs|documents|stories|episodes|passages|sources)\b", first.stdout)
+    assert "(s)" not in first.stdout
     again = run("demo", "--out", str(out))  # idempotent: a fresh store each run
     assert again.returncode == 0 and "5 ingested" in again.stdout
     db = str(out / "storyline.db")
@@ -82,7 +86,8 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 def test_unknown_doc_is_a_coded_error(tmp_path: Path) -> None:
     db = str(tmp_path / "x.db")
     assert "[E303]" in run("docs", "--db", db).stderr  # no store yet
-    run("ingest", str(tmp_path / "nothing"), "--db", db)
+    (tmp_path / "empty").mkdir()
+    run("ingest", str(tmp_path / "empty"), "--db", db)
     res = run("show", "ffffffff", "--db", db)
     assert res.returncode == 1 and "[E401]" in res.stderr and "storyline docs" in res.stderr
 
@@ -98,7 +103,8 @@ def test_store_newer_than_code_is_refused(tmp_path: Path) -> None:
     import sqlite3
 
     db = tmp_path / "new.db"
-    run("ingest", str(tmp_path / "nothing"), "--db", str(db))
+    (tmp_path / "empty").mkdir()
+    run("ingest", str(tmp_path / "empty"), "--db", str(db))
     con = sqlite3.connect(db)
     con.execute("INSERT INTO migrations (version, name) VALUES (999, 'from the future')")
     con.commit()
@@ -109,7 +115,8 @@ def test_store_newer_than_code_is_refused(tmp_path: Path) -> None:
 
 def test_parser_builds_without_heavy_imports(tmp_path: Path) -> None:
     """Commands that do not need spaCy or trafilatura must not pay for importing them."""
-    main(["ingest", str(tmp_path / "nothing"), "--db", str(tmp_path / "s.db")])
+    (tmp_path / "empty").mkdir()
+    main(["ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "s.db")])
     code = "import sys; from storyline.cli import main; main(['docs', '--db', sys.argv[1]]); " \
            "print(sorted(m for m in ('spacy', 'trafilatura', 'torch') if m in sys.modules))"
     res = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.db")], capture_output=True, text=True)

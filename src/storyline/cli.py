@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import StorylineError
+from .errors import StorylineError, message
 from .settings import SETTINGS, Config
 
 EPILOG = """\
@@ -41,6 +41,9 @@ examples:
 
 settings (flag > environment > default):
 """ + "\n".join(f"  {s.env:<22} {textwrap.shorten(s.help, 70)} (default: {s.default})" for s in SETTINGS)
+
+
+DB_HELP = "store path (default: $STORYLINE_DB or ./storyline.db)"
 
 
 def _emit(record: dict[str, Any]) -> None:
@@ -96,11 +99,27 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _plural(n: int, word: str, plural: str | None = None, *, width: int = 0) -> str:
+    """``1 doc``, ``2 docs``: a count and its noun in the right number (``plural`` when not +s)."""
+    return f"{n:>{width}} {word if n == 1 else plural or word + 's'}"
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters: cut at a word boundary, ending in "…"."""
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    if space > width // 2:  # a very long word is cut inside rather than leaving half the room empty
+        head = head[:space]
+    return head.rstrip(" ,;:-–—") + "…"
+
+
 def _summary_line(summary: Any) -> str:
     s = summary
     parts = [f"{s.ingested} ingested", f"{s.unchanged} unchanged", f"{s.rejected} rejected"]
     if s.updated:
-        parts.insert(1, f"{s.updated} new versions")
+        parts.insert(1, _plural(s.updated, "new version"))
     if s.resumed:
         parts.insert(1, f"{s.resumed} resumed")
     return ", ".join(parts)
@@ -129,9 +148,17 @@ def _pipeline(args: argparse.Namespace) -> Any:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    import os
+
     from .runner import ingest
 
     config = _config(args)
+    if not any(os.path.lexists(p) for p in args.paths):  # nothing to read: no store file either
+        for p in args.paths:
+            reason = message("E101", path=_safe(p), reason="No such file or directory")
+            _err(f"rejected {_safe(p)} [read]: {reason}")
+        _err(f"storyline ingest: nothing to read, no store created ({_plural(len(args.paths), 'path')} missing)")
+        return 1
     with _open(args) as store:
         summary = ingest(
             store, args.paths, meta=args.meta, config=config, pipeline=_pipeline(args),
@@ -156,7 +183,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         summary = analyze(store, config=_config(args), pipeline=_pipeline(args), force=args.force)
     _print_rejections(summary.rejections)
     _err(
-        f"storyline analyze: {summary.resumed} documents recomputed, {summary.unchanged} up to date,"
+        f"storyline analyze: {_plural(summary.resumed, 'document')} recomputed, {summary.unchanged} up to date,"
         f" {summary.rejected} rejected"
     )
     return 1 if summary.rejected else 0
@@ -170,7 +197,7 @@ def _doc_line(rec: dict[str, Any]) -> str:
     lang = _safe(rec.get("language") or "-")[:3]
     return (
         f"{rec['id']}  {rec['status']:<8}  {lang:<3}  {_safe(date):<25}  {_safe(rec['outlet'] or '-')[:26]:<26}"
-        f"  {title[:80]}"
+        f"  {_cut(title, 80)}"
     )
 
 
@@ -226,7 +253,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
         else:
             print(f"{_where(r)}\t{_safe(r.stage)}\t{_safe(r.message)}")
     if not args.json:
-        _err(f"{len(rejections)} rejected inputs")
+        _err(f"{_plural(len(rejections), 'rejected input')}")
     return 0
 
 
@@ -255,13 +282,13 @@ def cmd_reuse(args: argparse.Namespace) -> int:
         print(f"    {_short(p.copy.text)}")
         print(f"    direction: {p.direction} ({'; '.join(p.direction_evidence) or 'no evidence'})")
     if templated:
-        print(f"\nnot copying — site templates (text a site repeats on its pages): {len(templated)} passages")
+        print(f"\nnot copying — site templates (text a site repeats on its pages): {_plural(len(templated), 'passage')}")
         for p in templated:
             d = p.discounted
             assert d is not None
             print(f"  {p.source.doc} ↔ {p.copy.doc}  {d.site}, template {d.template} on {d.pages} pages ({d.rule})")
             print(f"    {_short(p.copy.text)}")
-    _err(f"{len(passages)} copied passages; {len(templated)} discounted as site templates (storyline templates)")
+    _err(f"{_plural(len(passages), 'copied passage')}; {len(templated)} discounted as site templates (storyline templates)")
     return 0
 
 
@@ -274,11 +301,11 @@ def cmd_templates(args: argparse.Namespace) -> int:
         if args.json:
             _emit(t.to_record())
             continue
-        print(f"{t.site}  {t.id}  {len(t.pages)} pages  {t.words} words  ({t.rule})")
+        print(f"{t.site}  {t.id}  {_plural(len(t.pages), 'page')}  {_plural(t.words, 'word')}  ({t.rule})")
         print(f"    {_short(t.text)}")
         print(f"    pages: {', '.join(s.doc for s in t.pages)}")
     if not args.json:
-        _err(f"{len(templates)} site templates in {len({t.site for t in templates})} sites")
+        _err(f"{_plural(len(templates), 'site template')} in {_plural(len({t.site for t in templates}), 'site')}")
     return 0
 
 
@@ -309,7 +336,7 @@ def cmd_provenance(args: argparse.Namespace) -> int:
         members: dict[str, list[str]] = {}
         for doc_id, group in groups.items():
             members.setdefault(group, []).append(doc_id)
-        print(f"\ncopy groups (one source each): {len(members)} among {len(groups)} documents")
+        print(f"\ncopy groups (one source each): {len(members)} among {_plural(len(groups), 'document')}")
         for group, ids in sorted(members.items(), key=lambda kv: -len(kv[1])):
             if len(ids) > 1:
                 print(f"  one source: {', '.join(ids)}")
@@ -342,7 +369,8 @@ def cmd_entities(args: argparse.Namespace) -> int:
                 "also " + ", ".join(a for a in r["aliases"] if a != r["name"]) if len(r["aliases"]) > 1 else "",
             ) if x
         )
-        print(f"{r['type']:<15} {r['name']:<40} {len(r['mentions']):>3} mentions in {len(r['documents'])} docs"
+        counts = f"{_plural(len(r['mentions']), 'mention', width=3)} in {_plural(len(r['documents']), 'doc')}"
+        print(f"{r['type']:<15} {r['name']:<40} {counts}"
               + (f"  ({_short(extra, 80)})" if extra else ""))
     return 0
 
@@ -396,8 +424,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
         via = " → ".join(c.via)
         hedges = f" ({', '.join(c.hedges)})" if c.hedges else ""
         print(f"{speaker} {c.cue or ''}: “{_short(c.content.text, 110)}”")
-        print(f"    via {via or '-'} | {c.certainty}{hedges} | {c.independent_sources} independent source"
-              f"{'s' if c.independent_sources != 1 else ''} in {len(c.documents)} document{'s' if len(c.documents) != 1 else ''}"
+        print(f"    via {via or '-'} | {c.certainty}{hedges} | {_plural(c.independent_sources, 'independent source')}"
+              f" in {_plural(len(c.documents), 'document')}"
               + (f" | contradicted: {len(c.contradicts)}" if c.contradicts else ""))
     shown = {c.id for c in claims}
     contradictions = [x for x in report.contradictions if not args.speaker or set(x.claims) & shown]
@@ -405,7 +433,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         print(f"\ncontradictions ({len(contradictions)}), shown, not resolved:")
         for x in contradictions:
             print(f"  [{x.kind}] {_short(x.explanation, 150)}")
-    _err(f"{len(claims)} claims, {len(contradictions)} contradictions")
+    _err(f"{_plural(len(claims), 'claim')}, {_plural(len(contradictions), 'contradiction')}")
     return 0
 
 
@@ -443,11 +471,12 @@ def cmd_events(args: argparse.Namespace) -> int:
                     actor = (r["actor"] or {}).get("name") or "?"
                     out.write(f"{r['type']:<15} {when:<12} {_short(actor, 40):<40} {where}"
                               + (f" ({_short(qty, 40)})" if qty else "")
-                              + f"  [{r['certainty']}, {r['independent_sources']} source(s), {len(r['documents'])} doc(s)]\n")
+                              + f"  [{r['certainty']}, {_plural(r['independent_sources'], 'source')}, "
+                              f"{_plural(len(r['documents']), 'doc')}]\n")
         finally:
             if args.out:
                 out.close()
-    _err(f"{len(events)} events" + (f" written to {args.out}" if args.out else ""))
+    _err(_plural(len(events), "event") + (f" written to {args.out}" if args.out else ""))
     return 0
 
 
@@ -469,7 +498,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     if args.rebuild:
         with _open(args) as store:
             placed = rebuild_stories(store)
-        _err(f"stories rebuilt: {placed} documents placed again in date order")
+        _err(f"stories rebuilt: {_plural(placed, 'document')} placed again in date order")
     with _open(args, readonly=True) as store:
         stories = story_list(store)
         if args.json:
@@ -478,14 +507,14 @@ def cmd_stories(args: argparse.Namespace) -> int:
         else:
             for story in stories:
                 span = f"{story.start or '?'} … {story.end or '?'}"
-                print(f"{story.id}  {span:<25}  {len(story.documents):>4} docs  "
-                      f"{len(story.episodes):>3} episodes  {_short(story.title or '', 70)}")
+                print(f"{story.id}  {span:<25}  {_plural(len(story.documents), 'doc', width=4):<9}  "
+                      f"{_plural(len(story.episodes), 'episode', width=3):<12}  {_short(story.title or '', 70)}")
                 if args.episodes:
                     for ep in story.episodes:
                         ep_span = f"{ep.start or '?'} … {ep.end or '?'}"
-                        print(f"    {ep.id}  {ep_span:<25}  {len(ep.documents):>3} docs  "
+                        print(f"    {ep.id}  {ep_span:<25}  {_plural(len(ep.documents), 'doc', width=3):<8}  "
                               f"{_short(ep.title or '', 60)}  [{', '.join(ep.documents)}]")
-    _err(f"{len(stories)} stories")
+    _err(_plural(len(stories), "story", "stories"))
     return 0
 
 
@@ -536,7 +565,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .errors import message
     from .store.check import check_store
 
     report = check_store(args.db or Config.load().db, documents=not args.quick)  # lists damage, never crashes
@@ -544,9 +572,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     rows = report.rows
     _err(
-        f"storyline check: {rows.get('documents', 0)} documents ({report.documents} read back),"
-        f" {rows.get('rejections', 0)} rejections, {sum(rows.values())} rows in {len(rows)} tables,"
-        f" {report.count} problem{'' if report.count == 1 else 's'} ({report.seconds:.1f} s)"
+        f"storyline check: {_plural(rows.get('documents', 0), 'document')} ({report.documents} read back),"
+        f" {_plural(rows.get('rejections', 0), 'rejection')}, {_plural(sum(rows.values()), 'row')} in"
+        f" {_plural(len(rows), 'table')}, {_plural(report.count, 'problem')} ({report.seconds:.1f} s)"
     )
     if report.problems:
         _err(message("E307", path=report.path, count=report.count))
@@ -595,14 +623,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\ncopied passages: {len(passages)}")
     for (src, dst, direction, evidence), n in pairs.items():
         arrow = "→" if direction == "source_to_copy" else "↔"
-        print(f"  {src} {arrow} {dst}: {n} passages, direction {direction} ({'; '.join(evidence) or 'no evidence'})")
+        print(f"  {src} {arrow} {dst}: {_plural(n, 'passage')}, direction {direction} ({'; '.join(evidence) or 'no evidence'})")
     print("provenance chains:")
     for d in docs:
         chain = chain_labels(graph, d.id)
         if len(chain) > 1:
             print("  " + " → ".join(chain))
     groups = independence_groups(graph)
-    print(f"copy groups (one source each): {len(set(groups.values()))} among {len(groups)} documents")
+    print(f"copy groups (one source each): {len(set(groups.values()))} among {_plural(len(groups), 'document')}")
     _demo_annotations(docs)
     report = result.claims
     named = [c for c in report.claims if c.speaker and c.speaker.get("name")]
@@ -611,8 +639,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                                  -len(c.documents), c.content.doc, c.content.start))
     for c in people_first[:10]:
         print(f"  {c.speaker['name']} {c.cue}: “{_short(c.content.text, 70)}”")
-        print(f"      via {' → '.join(c.via)} | {c.certainty} | {c.independent_sources} independent source(s)"
-              f" in {len(c.documents)} document(s)")
+        print(f"      via {' → '.join(c.via)} | {c.certainty} | {_plural(c.independent_sources, 'independent source')}"
+              f" in {_plural(len(c.documents), 'document')}")
     for x in report.contradictions:
         print(f"  contradiction [{x.kind}]: {_short(x.explanation, 120)}")
     events = [e.to_record() for e in result.events]
@@ -623,14 +651,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         qty = ", ".join(q["text"] for q in e["quantities"])
         when = (e["time"] or {}).get("value") or "undated"
         print(f"  {e['type']:<15} {route[:40]:<40} {when:<10} {_short(qty, 30) if qty else ''}"
-              f"  [{len(e['documents'])} doc(s), {e['independent_sources']} independent]")
+              f"  [{_plural(len(e['documents']), 'doc')}, {e['independent_sources']} independent]")
     from .corpus.persist import story_list
 
     with Store(result.db, readonly=True) as store:
         stories = story_list(store)
     print(f"\nstories ({len(stories)}):")
     for story in stories:
-        print(f"  {story.id}  {story.start or '?'} … {story.end or '?'}  {len(story.documents)} docs: "
+        print(f"  {story.id}  {story.start or '?'} … {story.end or '?'}  {_plural(len(story.documents), 'doc')}: "
               f"{_short(story.title or '', 70)}")
         for ep in story.episodes:
             print(f"    episode {ep.start or '?'} … {ep.end or '?'}: {', '.join(ep.documents)}"
@@ -653,7 +681,7 @@ def _demo_annotations(docs: list[Any]) -> None:
     print(f"\npeople ({len(people)}):")
     for e in people:
         about = ", ".join(e["titles"] + e["roles"] + e["affiliations"])
-        print(f"  {e['name']}" + (f" — {about}" if about else "") + f"  [{len(e['documents'])} docs]")
+        print(f"  {e['name']}" + (f" — {about}" if about else "") + f"  [{_plural(len(e['documents']), 'doc')}]")
     groups = [e for e in entities if e["type"] not in ("person", "organization")]
     print(f"groups, forces and outlets ({len(groups)}), with aliases merged:")
     for e in groups[:12]:
@@ -681,6 +709,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"storyline {__version__}")
+    # global options go before or after the command: the subcommands' copies default to
+    # SUPPRESS, so a value given after the command wins and one given before is kept
+    parser.add_argument("--db", help=DB_HELP + "; demo: DIR/storyline.db")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Any, help: str, example: str) -> argparse.ArgumentParser:
@@ -688,7 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=help, description=help, epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.add_argument("--db", help="store path (default: $STORYLINE_DB or ./storyline.db)")
+        p.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
         p.set_defaults(func=func)
         return p
 
@@ -823,7 +854,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  storyline demo --out storyline-out", formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--out", default="storyline-out", metavar="DIR", help="output folder (default: ./storyline-out)")
-    p.add_argument("--db", help="store path (default: DIR/storyline.db; replaced on each run)")
+    p.add_argument("--db", default=argparse.SUPPRESS,
+                   help="store path (default: DIR/storyline.db; replaced on each run)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -99,6 +99,10 @@ MESSAGES: dict[str, str] = {
     "E405": "unknown stage(s) {stages}. Known stages: {known}.",
     "E406": "{what} needs --out FILE (binary output is not written to a terminal).",
     "E407": "no story {story!r} in {path}. List stories with `storyline stories`.",
+    "E408": (
+        "{what} {ref!r} is too short: an id prefix needs 4 or more characters. List ids with "
+        "`storyline {listing}`."
+    ),
     # web app (E5xx): the JSON API's error shape carries these codes
     "E501": "{what} {ident!r} not found. {hint}",
     "E502": "invalid request: {reason}.",

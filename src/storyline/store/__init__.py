@@ -254,10 +254,12 @@ class Store:
         """A full id or a unique prefix (at least 4 characters) → the full id."""
         if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (ref,)).fetchone():
             return ref  # the primary-key lookup; a prefix needs the range scan below
+        if len(ref) < 4:
+            raise UsageError("E408", what="document id prefix", ref=ref, listing="docs")
         # a range over the primary key rather than LIKE (which SQLite cannot index here)
         rows = self.conn.execute(
-            "SELECT id FROM documents WHERE length(?) >= 4 AND id >= ? AND id < ? LIMIT 6",
-            (ref, ref.lower(), ref.lower() + "\U0010ffff"),  # ids are lowercase hex
+            "SELECT id FROM documents WHERE id >= ? AND id < ? LIMIT 6",
+            (ref.lower(), ref.lower() + "\U0010ffff"),  # ids are lowercase hex
         ).fetchall()
         ids = sorted({r[0] for r in rows})
         if ref in ids:
