@@ -80,7 +80,6 @@ _UPDATED_LABEL_RE = re.compile(
     r"\W*(?:on|at|:)?\W*$",
     re.I,
 )
-_MODIFIED_META = re.compile(r"modif|updat|revis|edit", re.I)
 _PUBLISHED_LINE = re.compile(
     r"^\s*(?:published|posted|first published|date|publicado|publié|publie|veröffentlicht|pubblicato"
     r"|gepubliceerd|опубликовано|yayınlanma|yayinlanma|diterbitkan)\b",
@@ -260,7 +259,7 @@ def _pruned(tree: HtmlElement, title: str | None) -> HtmlElement:
             doomed.append(elem)
         elif tag == "meta" and (elem.get("property") or elem.get("name") or "").lower() in _URL_META:
             doomed.append(elem)
-        elif tag == "meta" and _MODIFIED_META.search(
+        elif tag == "meta" and _MODIFIED_MARK.search(
             f"{elem.get('property') or ''} {elem.get('name') or ''} {elem.get('itemprop') or ''}"
         ):
             doomed.append(elem)  # a modification date is not the publication date
