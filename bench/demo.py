@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -57,8 +56,8 @@ def main() -> None:
         size = (out / "report.html").stat().st_size
         shutil.rmtree(out, ignore_errors=True)
     print(f"storyline demo, cold process, {args.runs} runs on {os.cpu_count()} cores")
-    print(f"| measure | median | min | max | goal |")
-    print(f"|---|---|---|---|---|")
+    print("| measure | median | min | max | goal |")
+    print("|---|---|---|---|---|")
     print(f"| start → report written (s) | {statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} | < {GOAL_S:.0f} |")
     print(f"| whole command (s) | {statistics.median(totals):.2f} | {min(totals):.2f} | {max(totals):.2f} | |")
     print(f"| report.html size | {size / 1024:.0f} KiB | | | |")

@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             print(f"{key[:8]}  {meta.outlet!s:30.30}  {meta.outlet_source!s:32.32}  {meta.url!s:60.60}  {meta.title!s:70.70}")
     print(f"{'field':<8} {'pages carrying':>15} {'found':>7} {'right':>7} {'share right':>12}  trafilatura right")
-    for k, (carried, found, right, same) in counts.items():
+    for k, (carried, found, right, _same) in counts.items():
         share = right / carried if carried else 0.0
         tr = f"{traf[k][1] / carried:.3f}" if k != "title" and carried else "-"
         print(f"{k:<8} {carried:>15} {found:>7} {right:>7} {share:>12.3f}  {tr}")

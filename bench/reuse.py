@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from _measure import peak_rss_mb, real_texts
+
 from storyline.corpus.reuse import MemoryIndex, PassageIndex, find_reuse, find_reuse_incremental
 from storyline.types import CopiedPassage, DocMeta
 

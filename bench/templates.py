@@ -190,7 +190,7 @@ def plant(docs: list[tuple[str, str, DocMeta]], gold: dict[str, str], seed: int 
         by_site[site_key(m).host or ""].append(i)
     docs = list(docs)
     planted: dict[str, tuple[str, tuple[int, int]]] = {}
-    for site, idx in sorted(by_site.items()):
+    for _site, idx in sorted(by_site.items()):
         if len(idx) < 2:
             continue
         src, dst = docs[idx[0]], docs[idx[1]]
@@ -229,7 +229,6 @@ def run(name: str, pages: list[Page], form: str, rule: TemplateRule) -> None:
     else:
         texts = {p.id: scraped_text(p.html) for p in pages}
     docs, planted = plant([(p.id, texts[p.id], metas[p.id]) for p in pages], {p.id: p.gold for p in pages})
-    prep = time.perf_counter() - t
     t = time.perf_counter()
     before = score(find_reuse(docs, templates=OFF, discounted=True), metas, planted)
     t_off = time.perf_counter() - t

@@ -18,4 +18,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# lint and types first (rule sets in pyproject.toml); a finding fails the run like a test
+.venv/bin/ruff check src tests bench scripts
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

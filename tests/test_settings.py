@@ -26,3 +26,41 @@ def test_env_and_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORYLINE_BATCH_SIZE", "many")
     with pytest.raises(StorylineError, match="E404"):
         Config.load()
+
+
+def test_corpus_parameters_match_the_code_defaults() -> None:
+    """The settings table's corpus parameters are the defaults the corpus steps use."""
+    from storyline.corpus.claims import MatchSettings
+    from storyline.corpus.persist import ReuseSettings
+
+    config = Config()
+    assert config.reuse_threshold == ReuseSettings().threshold
+    assert config.claim_threshold == MatchSettings().threshold
+    from storyline.corpus.stories import StorySettings
+
+    assert (config.story_threshold, config.episode_threshold) == (
+        StorySettings().story_threshold, StorySettings().episode_threshold)
+
+
+def test_float_settings_parse_and_refuse_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYLINE_CLAIM_THRESHOLD", "0.6")
+    assert Config.load().claim_threshold == 0.6
+    monkeypatch.setenv("STORYLINE_CLAIM_THRESHOLD", "1.5")
+    with pytest.raises(StorylineError, match="E404"):
+        Config.load()
+    monkeypatch.setenv("STORYLINE_CLAIM_THRESHOLD", "high")
+    with pytest.raises(StorylineError, match="E404"):
+        Config.load()
+
+
+def test_settings_command_lists_every_setting(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from storyline.cli import main
+
+    monkeypatch.setenv("STORYLINE_WORKERS", "2")
+    assert main(["settings", "--json"]) == 0
+    rows = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(rows) == {s.name for s in SETTINGS}
+    assert rows["workers"]["value"] == 2 and rows["workers"]["source"] == "env"
+    assert rows["claim_threshold"]["source"] == "default"

@@ -109,7 +109,7 @@ class Pass:
         text = doc.text
         if limit is not None and SIZE_CAPPED_SLOTS & set(s.writes) and text is not None and len(text) > limit:
             raise OverBudget(
-                "E204", stage=s.name, doc=doc.id, path=doc.source_path, size=f"{len(doc.text):,}",
+                "E204", stage=s.name, doc=doc.id, path=doc.source_path, size=f"{len(text):,}",
                 limit=f"{limit:,}", stages="",
             )
         if self.deadline is None:

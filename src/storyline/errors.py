@@ -66,6 +66,13 @@ MESSAGES: dict[str, str] = {
         "text is stored and searchable, stages {stages} were not run. Raise STORYLINE_MAX_ANNOTATE_CHARS and "
         "run `storyline analyze --force` to annotate it."
     ),
+    # executors (issue #13, storyline.executor)
+    "E205": (
+        "the Ray engine needs the optional extra: pip install 'storyline[{extra}]' (or run without "
+        "--engine ray: the local engine needs nothing more)."
+    ),
+    "E206": "unknown engine {engine!r}: use 'local' (default; --workers N for N processes) or 'ray'.",
+    "E207": "stage {stage!r} declares slot {slot!r}, which Doc does not have (known: {known}). Fix the stage's reads/writes.",
     # store (E3xx)
     "E301": "cannot open store {path}: {reason}.",
     "E302": (

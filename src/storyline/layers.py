@@ -2,8 +2,8 @@
 
 The clean stage's slots (``text``, ``meta``, ``removed``) live in the ``documents`` row;
 every other slot a stage writes is stored as one JSON value per (document, slot) in the
-``layers`` table, through the codec registered here. Decoders import their record class
-when first used, so reading a store never loads spaCy or the gazetteer.
+``layers`` table, through the codec registered here. The record classes live in
+:mod:`storyline.records`, so reading a store never loads spaCy, the gazetteer or a model.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _records_in(module: str, name: str, nested: dict[str, bool] | None = None) -
 
 
 def _events_in(data: Any) -> list[Any]:
-    from .annotate.events import EventMention, Role
+    from .records import EventMention, Role
 
     out = []
     for d in data:
@@ -86,13 +86,13 @@ def _citations_in(data: Any) -> list[Citation]:
 CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "citations": (_citations_out, _citations_in),
     "sentences": (lambda v: [list(s) for s in v], lambda d: [tuple(s) for s in d]),
-    "entities": (_fields_out, _records_in("storyline.annotate.entities", "EntityMention")),
-    "places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
-    "dateline_places": (_fields_out, _records_in("storyline.annotate.places", "PlaceMention")),
-    "times": (_fields_out, _records_in("storyline.annotate.times", "TimeExpression", {"parts": True})),
-    "quantities": (_fields_out, _records_in("storyline.annotate.quantities", "Quantity")),
-    "attributions": (_fields_out, _records_in("storyline.annotate.attribution", "Attribution")),
+    "entities": (_fields_out, _records_in("storyline.records", "EntityMention")),
+    "places": (_fields_out, _records_in("storyline.records", "PlaceMention")),
+    "dateline_places": (_fields_out, _records_in("storyline.records", "PlaceMention")),
+    "times": (_fields_out, _records_in("storyline.records", "TimeExpression", {"parts": True})),
+    "quantities": (_fields_out, _records_in("storyline.records", "Quantity")),
+    "attributions": (_fields_out, _records_in("storyline.records", "Attribution")),
     "events": (_fields_out, _events_in),
-    "language_spans": (_fields_out, _records_in("storyline.clean.language", "LanguageSpan")),
+    "language_spans": (_fields_out, _records_in("storyline.records", "LanguageSpan")),
     "skipped": (dict, dict),
 }

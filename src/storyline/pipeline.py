@@ -4,8 +4,8 @@ A stage is a named, versioned pure function ``Doc -> {slot: value}`` that declar
 :class:`~storyline.types.Doc` slots it reads and writes. :class:`Pipeline` orders the
 registered stages, checks each one's reads are written earlier (E202), attaches results
 (compute, then write), and turns a failing document into a :class:`Rejection` instead of
-failing the batch. :meth:`Pipeline.pipe` hides the executor: in-process, or a pool of
-worker processes; it is lazy and order-preserving. Each document runs under a time and size
+failing the batch. Where the stages run (in-process, a pool of worker processes, Ray) is
+:mod:`storyline.executor`'s concern. Each document runs under a time and size
 budget (:mod:`storyline.budget`): a stage over it is cut and skipped with its dependents, the
 document keeps its text, and the rejection (E203, E204) says what did not run.
 
@@ -15,8 +15,7 @@ Stage versions are stored with each document's results; bumping a version makes
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
@@ -76,10 +75,16 @@ def stage(
     ``languages`` declares the languages the stage covers: it runs after the ``language``
     stage (when the pipeline has it) and is skipped on documents in other languages."""
 
+    reads, writes = tuple(reads), tuple(writes)
+    # Like spaCy's assigns/requires check: a misspelt slot fails at registration, not mid-batch.
+    for slot in (*reads, *writes):
+        if slot not in _DOC_FIELDS:
+            raise StorylineError("E207", stage=name, slot=slot, known=", ".join(sorted(_DOC_FIELDS)))
+
     def register(func: StageFunc) -> StageFunc:
         langs = tuple(languages) if languages is not None else None
         doc = (func.__doc__ or "").strip()
-        _REGISTRY[name] = Stage(name, version, tuple(reads), tuple(writes), func, doc, langs)
+        _REGISTRY[name] = Stage(name, version, reads, writes, func, doc, langs)
         return func
 
     return register
@@ -180,20 +185,6 @@ class Pipeline:
         # Over a budget but text kept: the document is ok, its rejection says what did not run.
         return doc, (_over_budget(doc, over, run.message(over, rejected=False)) if over else None)
 
-    def pipe(
-        self, docs: Iterable[Doc], *, workers: int = 1, batch_size: int = 64, budget: Budget | None = None
-    ) -> Iterator[tuple[Doc, Rejection | None]]:
-        """Process documents lazily and in order, in-process or in ``workers`` processes (the
-        budget is enforced in the process that runs the stages)."""
-        if workers <= 1:
-            for doc in docs:
-                yield self.process(doc, budget)
-            return
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        initargs = ([s.name for s in self.stages], budget)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
-            yield from pool.imap(_process_in_worker, docs, chunksize=max(1, batch_size // (workers * 2)))
-
 
 def _skip(doc: Doc, s: Stage, reason: str) -> None:
     """A skipped stage leaves its slots empty (never a stale result from an earlier run) and
@@ -218,17 +209,3 @@ def _drop_transient(doc: Doc) -> None:
 
     for slot in TRANSIENT_SLOTS:
         setattr(doc, slot, None if slot == "nlp" else [])
-
-
-_WORKER_PIPELINE: Pipeline | None = None
-_WORKER_BUDGET: Budget | None = None
-
-
-def _init_worker(names: list[str], budget: Budget | None = None) -> None:
-    global _WORKER_PIPELINE, _WORKER_BUDGET  # one per worker process, built once; not shared state
-    _WORKER_PIPELINE, _WORKER_BUDGET = Pipeline(names), budget
-
-
-def _process_in_worker(doc: Doc) -> tuple[Doc, Rejection | None]:
-    assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.process(doc, _WORKER_BUDGET)

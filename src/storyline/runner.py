@@ -13,23 +13,24 @@ the same input, or ``storyline analyze``, finishes it ("resumed").
 from __future__ import annotations
 
 import sqlite3
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import InputError
-from .ingest.guard import describe, rejection
-from .ingest.readers import Seen, Sidecars, list_files, read_paths
 from .budget import Budget
+from .errors import InputError
+from .executor import Engine, Executor, Pending, open_executor
+from .ingest.guard import describe, rejection
+from .ingest.readers import Seen, Sidecars, read_paths
 from .pipeline import Pipeline
+from .progress import Progress
 from .settings import Config
 from .store import Store, document_id
 from .types import Doc, IngestSummary, RawRecord, Rejection
 
 T = TypeVar("T")
-Progress = Callable[[int], None]
 
 
 def _batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
@@ -48,13 +49,17 @@ def ingest(
     progress: bool | None = None,
     corpus_steps: bool = True,
     follow_symlinks: bool = False,
+    engine: Engine = "local",
+    address: str | None = None,
 ) -> IngestSummary:
     """Read ``paths`` (files or directories) into ``store`` and run every stage on what is new.
 
     ``meta`` is a sidecar JSONL mapping file names to url and metadata. ``corpus_steps=False``
     leaves copy detection for a later :func:`analyze`. ``follow_symlinks`` also reads links
-    that lead out of the input folders (skipped with a rejection by default). Returns counts
-    and the rejections of this run (also stored: ``store.rejections()``).
+    that lead out of the input folders (skipped with a rejection by default). ``engine`` and
+    ``address`` choose where the stages run (:mod:`storyline.executor`; ``config.workers``
+    processes or Ray actors). Returns counts and the rejections of this run (also stored:
+    ``store.rejections()``).
     """
     config = config or Config.load()
     pipeline = pipeline or Pipeline()
@@ -62,34 +67,52 @@ def ingest(
     if meta is not None:
         sidecars.load(str(meta), scope=None)
     summary = IngestSummary()
-    bar = _progress_bar(paths, progress, follow_symlinks)
+    bar = Progress.auto(progress)  # one bar per phase on a terminal (storyline.progress)
+    bar.prepare([s.name for s in pipeline.stages])
     store_files = [store.path + suffix for suffix in ("", "-wal", "-shm", "-journal")]
     items = read_paths(
         paths, sidecars=sidecars, max_bytes=config.max_bytes, exclude=store_files,
         follow_symlinks=follow_symlinks,
     )
-    for batch in _batched(items, config.batch_size):
-        todo: list[tuple[Doc, str]] = []
-        in_batch: set[str] = set()
-        with store.transaction():
-            for item in batch:
-                if isinstance(item, Seen):
-                    store.clear_rejections(item.path)
-                    bar(item.path)
-                elif isinstance(item, Rejection):
-                    store.add_rejection(item)
-                    summary.rejections.append(item)
-                else:
-                    admitted = _admit_guarded(store, item, summary, in_batch)
-                    if admitted is not None:
-                        todo.append(admitted)
-                        in_batch.add(admitted[0].id)
-        _run_stages(store, todo, pipeline, config, summary)
-        if corpus_steps:
-            _run_corpus_steps(store, config)
+    with _executor(pipeline, config, engine, address) as executor:
+        pending: _Submitted | None = None
+        for batch in _batched(items, executor.batch_size):
+            todo: list[tuple[Doc, str]] = []
+            # ids queued here or still computing in the batch before: a twin is not queued twice
+            in_batch: set[str] = set(pending.ids) if pending else set()
+            with store.transaction():
+                for item in batch:
+                    if isinstance(item, Seen):
+                        store.clear_rejections(item.path)
+                        continue
+                    bar.read()  # a record: a document, or an input refused
+                    if isinstance(item, Rejection):
+                        store.add_rejection(item)
+                        summary.rejections.append(item)
+                    else:
+                        admitted = _admit_guarded(store, item, summary, in_batch)
+                        if admitted is not None:
+                            todo.append(admitted)
+                            in_batch.add(admitted[0].id)
+            # The workers compute this batch while the previous one is written and indexed.
+            bar.queued(len(todo))
+            submitted = _Submitted(todo, executor.submit([d for d, _ in todo])) if todo else None
+            if pending is not None:
+                _write_results(store, pending, pipeline, summary)
+                bar.analysed(len(pending.todo))
+                if corpus_steps:
+                    bar.corpus_queued(len(pending.todo))
+                    _run_corpus_steps(store, config)
+                    bar.indexed(len(pending.todo))
+            pending = submitted
+        if pending is not None:
+            _write_results(store, pending, pipeline, summary)
+            bar.analysed(len(pending.todo))
+            bar.corpus_queued(len(pending.todo) if corpus_steps else 0)
     if corpus_steps:
-        _run_corpus_steps(store, config)  # documents left unindexed by an earlier, killed run
-    bar(None)
+        _run_corpus_steps(store, config)  # the last batch, and documents an earlier, killed run left unindexed
+    bar.indexed(len(pending.todo) if corpus_steps and pending is not None else 0)
+    bar.close()
     summary.rejected = len(summary.rejections)
     return summary
 
@@ -159,14 +182,29 @@ def _admit(
     return doc, "updated" if previous else "ingested"
 
 
-def _run_stages(
-    store: Store, todo: list[tuple[Doc, str]], pipeline: Pipeline, config: Config, summary: IngestSummary
-) -> None:
-    if not todo:
-        return
-    budget = Budget.from_config(config)
-    docs = [d for d, _ in todo]
-    results = list(pipeline.pipe(docs, workers=config.workers, batch_size=config.batch_size, budget=budget))
+@dataclass(slots=True)
+class _Submitted:
+    """A batch handed to the executor: the documents (with what each will count as) and the
+    handle its results come from."""
+
+    todo: list[tuple[Doc, str]]
+    pending: Pending
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.id for d, _ in self.todo]
+
+
+def _executor(pipeline: Pipeline, config: Config, engine: Engine, address: str | None) -> Executor:
+    return open_executor(
+        [s.name for s in pipeline.stages], budget=Budget.from_config(config), workers=config.workers,
+        batch_size=config.batch_size, engine=engine, address=address,
+    )
+
+
+def _write_results(store: Store, submitted: _Submitted, pipeline: Pipeline, summary: IngestSummary) -> None:
+    """Store one batch's results in one transaction (the single writer)."""
+    todo, results = submitted.todo, submitted.pending.result()
     from .corpus.persist import forget_documents
 
     with store.transaction():
@@ -200,9 +238,12 @@ def analyze(
     config: Config | None = None,
     pipeline: Pipeline | None = None,
     force: bool = False,
+    engine: Engine = "local",
+    address: str | None = None,
+    progress: bool | None = None,
 ) -> IngestSummary:
     """Re-run the stages on every current document whose results are missing or stale
-    (another stage version), or on all of them with ``force``."""
+    (another stage version), or on all of them with ``force``, on ``engine`` (as :func:`ingest`)."""
     config = config or Config.load()
     pipeline = pipeline or Pipeline()
     if force:
@@ -210,33 +251,27 @@ def analyze(
     else:
         ids = store.stale_ids(pipeline.versions)
     summary = IngestSummary()
-    for batch in _batched(ids, config.batch_size):
-        docs = [store.get(i) for i in batch]
-        for d in docs:  # results are recomputed from raw: start from a blank slate
-            d.stage_versions.clear()
-        _run_stages(store, [(d, "resumed") for d in docs], pipeline, config, summary)
-        summary.doc_ids.extend(batch)
+    bar = Progress.auto(progress)
+    bar.prepare([s.name for s in pipeline.stages])
+    bar.queued(len(ids))
+    with _executor(pipeline, config, engine, address) as executor:
+        pending: _Submitted | None = None
+        for batch in _batched(ids, executor.batch_size):
+            docs = [store.get(i) for i in batch]
+            for d in docs:  # results are recomputed from raw: start from a blank slate
+                d.stage_versions.clear()
+            todo = [(d, "resumed") for d in docs]
+            submitted = _Submitted(todo, executor.submit(docs))
+            if pending is not None:
+                _write_results(store, pending, pipeline, summary)
+                bar.analysed(len(pending.todo))
+            pending = submitted
+            summary.doc_ids.extend(batch)
+        if pending is not None:
+            _write_results(store, pending, pipeline, summary)
+            bar.analysed(len(pending.todo))
     _run_corpus_steps(store, config)
+    bar.close()
     summary.unchanged = store.counts()["documents"] - len(ids)
     summary.rejected = len(summary.rejections)
     return summary
-
-
-def _progress_bar(
-    paths: Sequence[str | Path], enabled: bool | None, follow_symlinks: bool = False
-) -> Callable[[str | None], None]:
-    """A tqdm bar over input files on stderr (automatic: only on a terminal)."""
-    if enabled is False or (enabled is None and not sys.stderr.isatty()):
-        return lambda _path: None
-    from tqdm import tqdm
-
-    total = sum(1 for f in list_files(paths, follow_symlinks=follow_symlinks) if isinstance(f, tuple))
-    bar = tqdm(total=total, unit="file", file=sys.stderr, desc="ingest", leave=False)
-
-    def update(path: str | None) -> None:
-        if path is None:
-            bar.close()
-        else:
-            bar.update(1)
-
-    return update

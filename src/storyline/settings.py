@@ -23,6 +23,14 @@ class Setting:
     def parse(self, raw: str) -> Any:
         if isinstance(self.default, bool):
             return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(self.default, float):
+            try:
+                number = float(raw)
+            except ValueError:
+                raise StorylineError("E404", name=self.name, reason=f"{raw!r} is not a number") from None
+            if not 0.0 < number <= 1.0:
+                raise StorylineError("E404", name=self.name, reason="must be in (0, 1]")
+            return number
         if isinstance(self.default, int):
             try:
                 value = int(raw.replace("_", ""))
@@ -85,8 +93,58 @@ SETTINGS += (
         "Time limit of one search in the web app, in milliseconds; a search over it is stopped and "
         "answered with E510 (any web page can make the browser send searches to the local server).",
     ),
+    Setting(
+        "claim_embeddings",
+        False,
+        "STORYLINE_CLAIM_EMBEDDINGS",
+        "Match paraphrased claims across outlets with sentence embeddings (MiniLM) next to the lexical "
+        "score; needs the optional extra `pip install storyline[embeddings]` (CPU torch, ~1.5 GB), "
+        "else matching stays lexical.",
+    ),
+    # corpus parameters: what the corpus steps consider the same passage, claim, story, episode
+    Setting(
+        "reuse_threshold",
+        0.3,
+        "STORYLINE_REUSE_THRESHOLD",
+        "Copy detection: Jaccard similarity of word shingles at which two passages are candidates "
+        "(0-1; lower finds more edited copies, slower). Changing it rebuilds the copy index on the "
+        "next ingest or analyze.",
+    ),
+    Setting(
+        "story_threshold",
+        0.15,
+        "STORYLINE_STORY_THRESHOLD",
+        "Stories: combined similarity (0-1) at which a new document joins a story (a join resting on "
+        "one member also needs a strong link); a change re-places the stored stories on the next run.",
+    ),
+    Setting(
+        "episode_threshold",
+        0.2,
+        "STORYLINE_EPISODE_THRESHOLD",
+        "Episodes: combined similarity (0-1) at which a document joins an episode of its story (every "
+        "dated member within 21 days); a change re-places the stored stories on the next run.",
+    ),
+    Setting(
+        "claim_threshold",
+        0.5,
+        "STORYLINE_CLAIM_THRESHOLD",
+        "Claim matching: score (0-1) at or above which two reports are one claim; precision/recall "
+        "per threshold in `python bench/claims.py --pairs`.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def describe(config: Config) -> list[dict[str, Any]]:
+    """Every setting with its value in ``config``, where that value came from, and its help
+    (``storyline settings``)."""
+    rows = []
+    for s in SETTINGS:
+        value = getattr(config, s.name)
+        source = "env" if s.env in os.environ else ("default" if value == s.default else "option")
+        rows.append({"name": s.name, "value": value, "default": s.default, "source": source, "env": s.env,
+                     "help": s.help})
+    return rows
 
 
 @dataclass(slots=True)
@@ -99,9 +157,14 @@ class Config:
     search_time_limit_ms: int = field(default=_BY_NAME["search_time_limit_ms"].default)
     stage_timeout: int = field(default=_BY_NAME["stage_timeout"].default)
     max_annotate_chars: int = field(default=_BY_NAME["max_annotate_chars"].default)
+    claim_embeddings: bool = field(default=_BY_NAME["claim_embeddings"].default)
+    reuse_threshold: float = field(default=_BY_NAME["reuse_threshold"].default)
+    claim_threshold: float = field(default=_BY_NAME["claim_threshold"].default)
+    story_threshold: float = field(default=_BY_NAME["story_threshold"].default)
+    episode_threshold: float = field(default=_BY_NAME["episode_threshold"].default)
 
     @classmethod
-    def load(cls, **overrides: Any) -> "Config":
+    def load(cls, **overrides: Any) -> Config:
         """Defaults, then environment variables, then explicit overrides (CLI flags)."""
         values: dict[str, Any] = {}
         for s in SETTINGS:

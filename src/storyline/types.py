@@ -22,6 +22,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .records import (
+    Attribution,
+    EntityMention,
+    EventMention,
+    LanguageSpan,
+    PlaceMention,
+    Quantity,
+    TimeExpression,
+)
+
 Precision = Literal["day", "month", "year"]
 DateSource = Literal["metadata", "url", "text"]
 # text: plain text; html: a whole web page; fragment: an HTML fragment of article body (feed items)
@@ -183,18 +193,19 @@ class Doc:
     meta: DocMeta = field(default_factory=DocMeta)
     removed: list[Removed] = field(default_factory=list)
     # written by the "citations" stage
-    citations: list["Citation"] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     # written by the annotation stages (storyline.annotate), stored as layers
     sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence offsets
-    entities: list[Any] = field(default_factory=list)  # storyline.annotate.entities.EntityMention
-    places: list[Any] = field(default_factory=list)  # storyline.annotate.places.PlaceMention
-    dateline_places: list[Any] = field(default_factory=list)  # PlaceMention, offsets into meta.dateline
-    times: list[Any] = field(default_factory=list)  # storyline.annotate.times.TimeExpression
-    quantities: list[Any] = field(default_factory=list)  # storyline.annotate.quantities.Quantity
-    attributions: list[Any] = field(default_factory=list)  # storyline.annotate.attribution.Attribution
-    events: list[Any] = field(default_factory=list)  # storyline.annotate.events.EventMention
+    # (record types in storyline.records, so that the store and the corpus steps need no annotator)
+    entities: list[EntityMention] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    dateline_places: list[PlaceMention] = field(default_factory=list)  # offsets into meta.dateline
+    times: list[TimeExpression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    events: list[EventMention] = field(default_factory=list)
     # written by the "language" stage: passages in another language than meta.language
-    language_spans: list[Any] = field(default_factory=list)  # storyline.clean.language.LanguageSpan
+    language_spans: list[LanguageSpan] = field(default_factory=list)
     # stages that did not run on this document, and why ("language pt"): see Pipeline.process
     skipped: dict[str, str] = field(default_factory=dict)
     # transient: used within one pipeline pass, never stored

@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.clean.test_plaintext import check_accounting, removed_with
 
 from storyline.clean.plaintext import clean_plaintext
-from tests.clean.test_plaintext import check_accounting, removed_with
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "boilerplate" / "real_lines.json"
 LINES = json.loads(FIXTURE.read_text(encoding="utf-8"))["lines"]

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from storyline.cli import main
-from storyline.corpus.persist import copied_passages, forget_documents, provenance_graph, site_templates, update_reuse
+from storyline.corpus.persist import (
+    copied_passages,
+    forget_documents,
+    provenance_graph,
+    site_templates,
+    update_reuse,
+)
 from storyline.corpus.provenance import build_graph, count_independent
 from storyline.corpus.reuse import MemoryIndex, find_reuse, find_reuse_incremental
 from storyline.corpus.templates import TemplateRule, same_site, site_key

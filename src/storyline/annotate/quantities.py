@@ -68,44 +68,12 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+
+from ..records import Quantity  # noqa: F401  (re-exported: the record type lives in storyline.records)
 
 __all__ = ["Quantity", "find_quantities", "parse_number"]
 
 Number = int | float
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A count found in text: ``text == source_text[start:end]``.
-
-    ``low``/``high`` bound the count (either may be null for open intervals); ``unit`` is
-    the counted noun, singular ("militant", "family", "SUV") or null; ``qualifier`` the
-    words that bound it ("more than", "at least", "up to", "about", "dozens", …).
-    """
-
-    start: int
-    end: int
-    text: str
-    low: Number | None
-    high: Number | None
-    unit: str | None
-    qualifier: str | None = None
-    approximate: bool = False
-
-    def to_record(self) -> dict[str, Any]:
-        """records.md "Event" quantity shape, plus offsets and qualifier."""
-        return {
-            "low": self.low,
-            "high": self.high,
-            "unit": self.unit,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "qualifier": self.qualifier,
-            "approximate": self.approximate,
-        }
 
 
 # ----------------------------------------------------------------------------- numbers

@@ -433,7 +433,7 @@ def is_utc_timestamp(evidence: str) -> bool:
     """A date and time in UTC, or with no zone at all (``2019-11-20T01:53:14``), not one
     with the outlet's own offset."""
     m = _CLOCK_RE.search(evidence or "")
-    return bool(m) and not _LOCAL_ZONE_RE.search(m.group("zone"))
+    return m is not None and not _LOCAL_ZONE_RE.search(m.group("zone"))
 
 
 def _one_day_apart(a: PublishedDate, b: PublishedDate) -> bool:

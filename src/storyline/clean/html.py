@@ -62,8 +62,8 @@ from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
 
 from storyline.clean.dates import choose_published, date_from_url, is_utc_timestamp
 from storyline.clean.html_meta import PageMeta, page_meta
-from storyline.clean.pagedates import in_noise, labelled_updated, shown_date
 from storyline.clean.nesting import hit_depth_limit, parse_deep
+from storyline.clean.pagedates import in_noise, labelled_updated, shown_date
 from storyline.errors import EmptyDocument
 from storyline.types import Cleaned, PublishedDate, Removed
 

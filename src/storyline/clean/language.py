@@ -57,6 +57,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..records import LanguageSpan  # noqa: F401  (re-exported: the record type lives in storyline.records)
+
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
@@ -98,16 +100,6 @@ class LanguageGuess:
     language: str
     confidence: float
     scores: dict[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class LanguageSpan:
-    """A passage of ``Doc.text[start:end]`` in another language than the document's."""
-
-    start: int
-    end: int
-    language: str
-    confidence: float
 
 
 @cache

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..settings import Config
 from ..store import Store
 from ..types import CopiedPassage, Discount, Doc, DocMeta, SiteTemplate, Span
 
@@ -45,14 +46,14 @@ class SqliteIndex:
     def _int(key: bytes) -> int:
         return int.from_bytes(key, "big", signed=True)
 
-    def add(self, passage_id: "PassageId", keys: Sequence[bytes]) -> None:
+    def add(self, passage_id: PassageId, keys: Sequence[bytes]) -> None:
         doc_id, window = passage_id
         self.conn.executemany(
             "INSERT INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)",
             [(self._int(k), doc_id, window) for k in keys],
         )
 
-    def query(self, keys: Sequence[bytes]) -> "set[PassageId]":
+    def query(self, keys: Sequence[bytes]) -> set[PassageId]:
         ints = [self._int(k) for k in keys]
         if not ints:
             return set()
@@ -62,7 +63,7 @@ class SqliteIndex:
         return {(r[0], r[1]) for r in rows}
 
 
-def _reuse_config(pindex: "PassageIndex", rule: "TemplateRule") -> str:
+def _reuse_config(pindex: PassageIndex, rule: TemplateRule) -> str:
     """Everything stored copy-detection results depend on (the step's version)."""
     return (f"{pindex.config} | templates-v1 pages={rule.min_pages} words={rule.max_words}"
             f" end={rule.edge_share} start={rule.start_share}")
@@ -172,7 +173,7 @@ def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_s
     from .reuse import PassageIndex, find_reuse_incremental
     from .templates import TemplateRule
 
-    settings = settings or ReuseSettings()
+    settings = settings or ReuseSettings(threshold=Config.load().reuse_threshold)
     pindex = PassageIndex(settings.threshold)
     rule = TemplateRule()
     with store.transaction():
@@ -268,7 +269,7 @@ def site_templates(store: Store, *, site: str | None = None) -> list[SiteTemplat
     return sorted(out, key=lambda t: (t.site, -len(t.pages), t.id))
 
 
-def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> "nx.MultiDiGraph":
+def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> nx.MultiDiGraph:
     """Documents, outlets, copy and citation edges of the current, ok documents (``docs``
     when the caller has already read them)."""
     from .provenance import build_graph
@@ -283,12 +284,13 @@ def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> "nx.Mul
 
 
 def claim_report(
-    store: Store, docs: Sequence[Doc] | None = None, graph: "nx.MultiDiGraph | None" = None
-) -> "ClaimReport":
+    store: Store, docs: Sequence[Doc] | None = None, graph: nx.MultiDiGraph | None = None
+) -> ClaimReport:
     """Claims of the current documents (or of ``docs``, e.g. one story's) grouped across
     documents, with via chains, independent-source counts and contradictions (see
     :mod:`storyline.corpus.claims`). ``graph``: a provenance graph already built for them."""
     from ..annotate.attribution import undercuts
+    from .claims import MatchSettings
     from .claims import claim_report as build
 
     docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
@@ -297,6 +299,7 @@ def claim_report(
         {d.id: d.attributions for d in docs},
         graph if graph is not None else provenance_graph(store, docs),
         copied_passages(store),
+        settings=MatchSettings(threshold=Config.load().claim_threshold),
         undercuts_by_doc={d.id: undercuts(d.attributions) for d in docs},
     )
 
@@ -305,9 +308,9 @@ def event_list(
     store: Store,
     docs: Sequence[Doc] | None = None,
     *,
-    graph: "nx.MultiDiGraph | None" = None,
-    claims: "ClaimReport | None" = None,
-) -> list["Event"]:
+    graph: nx.MultiDiGraph | None = None,
+    claims: ClaimReport | None = None,
+) -> list[Event]:
     """Events of the current documents (or of ``docs``), merged across documents (see
     :mod:`storyline.corpus.events`), with independent-source counts from provenance.
     ``graph`` and ``claims`` may be passed when the caller has already computed them."""
@@ -373,7 +376,7 @@ class SqliteStoryState:
         )
         return [r[0] for r in rows]
 
-    def features(self, doc_ids: Sequence[str]) -> "dict[str, DocFeatures]":
+    def features(self, doc_ids: Sequence[str]) -> dict[str, DocFeatures]:
         from .stories import DocFeatures
 
         out = {}
@@ -391,7 +394,7 @@ class SqliteStoryState:
                 out[r[0]] = (r[1], r[2])
         return out
 
-    def add(self, f: "DocFeatures", index_keys: Sequence[str], placed: "Placement") -> None:
+    def add(self, f: DocFeatures, index_keys: Sequence[str], placed: Placement) -> None:
         c = self.conn
         if self._seq is None:
             self._seq = int(c.execute("SELECT coalesce(max(seq), 0) FROM story_docs").fetchone()[0])
@@ -411,7 +414,7 @@ class SqliteStoryState:
         self._n = self.doc_count() + 1
 
 
-def _ensure_story_config(store: Store, settings: "StorySettings") -> None:
+def _ensure_story_config(store: Store, settings: StorySettings) -> None:
     """Features made with other parameters cannot be compared: drop the placements."""
     row = store.conn.execute("SELECT config FROM story_config WHERE id = 1").fetchone()
     if row is not None and row[0] == settings.config:
@@ -452,7 +455,7 @@ def forget_story_documents(store: Store, doc_ids: Iterable[str]) -> int:
     return gone
 
 
-def _place(store: Store, doc_ids: Sequence[str], settings: "StorySettings", batch_size: int) -> int:
+def _place(store: Store, doc_ids: Sequence[str], settings: StorySettings, batch_size: int) -> int:
     from .stories import assign, doc_features
 
     placed = 0
@@ -468,14 +471,21 @@ def _place(store: Store, doc_ids: Sequence[str], settings: "StorySettings", batc
     return placed
 
 
-def update_stories(store: Store, settings: "StorySettings | None" = None, *, batch_size: int = 64) -> int:
+def story_settings() -> StorySettings:
+    """The story parameters with the thresholds of the settings table (``storyline settings``)."""
+    from .stories import StorySettings
+
+    config = Config.load()
+    return StorySettings(story_threshold=config.story_threshold, episode_threshold=config.episode_threshold)
+
+
+def update_stories(store: Store, settings: StorySettings | None = None, *, batch_size: int = 64) -> int:
     """Place every current, ok document not yet in a story, in arrival order, against the
     documents placed before it (see :mod:`storyline.corpus.stories`); documents superseded by a
     new version or no longer ok leave their stories first. Idempotent; returns how many
     documents were placed."""
-    from .stories import StorySettings
 
-    settings = settings or StorySettings()
+    settings = settings or story_settings()
     with store.transaction():
         _ensure_story_config(store, settings)
         stale = [r[0] for r in store.conn.execute(
@@ -490,16 +500,20 @@ def update_stories(store: Store, settings: "StorySettings | None" = None, *, bat
     return _place(store, todo, settings, batch_size)
 
 
-def rebuild_stories(store: Store, settings: "StorySettings | None" = None) -> int:
+def rebuild_stories(store: Store, settings: StorySettings | None = None) -> int:
     """Forget every placement and place all current, ok documents again in date order
     (undated last, then arrival order): results that do not depend on the order of a large
     import. One transaction: a killed rebuild leaves the previous stories. Returns how many
     documents were placed."""
-    from .stories import StorySettings, assign, doc_features
+    from .stories import assign, doc_features
 
-    settings = settings or StorySettings()
+    settings = settings or story_settings()
     feats = [doc_features(d, settings) for d in store.iter_docs(status=["ok"])]
-    order = sorted(range(len(feats)), key=lambda i: (feats[i].date is None, feats[i].date.day if feats[i].date else 0, i))
+    def arrival(i: int) -> tuple[bool, int, int]:  # dated first, by day; undated after, in store order
+        date = feats[i].date
+        return (date is None, date.day if date is not None else 0, i)
+
+    order = sorted(range(len(feats)), key=arrival)
     with store.transaction():
         _clear_stories(store)
         store.conn.execute(
@@ -512,10 +526,10 @@ def rebuild_stories(store: Store, settings: "StorySettings | None" = None) -> in
     return len(feats)
 
 
-def _stories(store: Store, settings: "StorySettings | None", story_id: str | None = None) -> "list[Story]":
-    from .stories import DocFeatures, StorySettings, build_story
+def _stories(store: Store, settings: StorySettings | None, story_id: str | None = None) -> list[Story]:
+    from .stories import DocFeatures, build_story
 
-    settings = settings or StorySettings()
+    settings = settings or story_settings()
     sql = ("SELECT s.doc_id, s.story_id, s.episode_id, s.features FROM story_docs s JOIN documents d ON d.id = s.doc_id"
            " WHERE d.status = 'ok' AND d.superseded_by IS NULL")
     args: tuple[str, ...] = ()
@@ -535,13 +549,13 @@ def _stories(store: Store, settings: "StorySettings | None", story_id: str | Non
     return sorted(out, key=lambda s: (-len(s.documents), s.id))
 
 
-def story_list(store: Store, settings: "StorySettings | None" = None) -> "list[Story]":
+def story_list(store: Store, settings: StorySettings | None = None) -> list[Story]:
     """Stories of the current documents, largest first (then by id), each with its episodes
     (by start date). Reads what :func:`update_stories` stored; computes nothing new."""
     return _stories(store, settings)
 
 
-def story_of(store: Store, story_id: str, settings: "StorySettings | None" = None) -> "Story":
+def story_of(store: Store, story_id: str, settings: StorySettings | None = None) -> Story:
     """One story by id (or a unique prefix of at least 4 characters); E407 when absent."""
     from ..errors import StorylineError, UsageError
 

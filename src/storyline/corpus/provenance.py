@@ -75,6 +75,7 @@ from typing import IO, Any
 import networkx as nx
 
 from ..clean.outlets import canonical_outlet, outlet_info
+from ..cluster import DisjointSet, components
 from ..types import Citation, CopiedPassage, DocMeta, Span
 from .citations import citation_scope, is_self_citation
 
@@ -192,8 +193,8 @@ def build_graph(
     for c in citations:
         node = _add_doc(g, c.doc)
         outlet = c.outlet
-        meta = metas.get(c.doc)
-        own = [o for o in ((meta.outlet, meta.credit) if meta else ()) if o]
+        cited_meta = metas.get(c.doc)
+        own = [o for o in ((cited_meta.outlet, cited_meta.credit) if cited_meta else ()) if o]
         ev = c.evidence
         text = texts.get(c.doc) if texts is not None else None
         scope = citation_scope(text, c) if text is not None and text[ev.start : ev.end] == ev.text else ev
@@ -289,34 +290,21 @@ class IndependenceIndex:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.fingerprint = _fingerprint(graph)
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        copies: DisjointSet[str] = DisjointSet()
         own: dict[str, list[str]] = {}
         cites: dict[str, list[tuple[str, Span]]] = {}
         for u, v, k, a in graph.edges(keys=True, data=True):
             if k == "copies":
-                ru, rv = find(u), find(v)
-                if ru != rv:
-                    parent[ru] = rv
+                copies.union(u, v)
             if k in ("published_by", "credits"):
                 own.setdefault(u, []).append(v)
             if a.get("relation") == "cites":
                 cites.setdefault(u, []).append((v, a["scope"]))
-        comps: dict[str, list[str]] = {}
-        for n in parent:
-            comps.setdefault(find(n), []).append(n)
         #: node -> (group id, publishers and credited outlets of the group)
         self.group: dict[str, tuple[str, frozenset[str]]] = {}
         #: node -> the nodes of its copy group (itself alone when it has no copy edge)
         self.members: dict[str, tuple[str, ...]] = {}
-        for comp in comps.values():
+        for comp in copies.groups():
             gid = _group_id(comp)
             outlets = frozenset(o for d in comp for o in own.get(d, ()))
             ms = tuple(comp)
@@ -330,7 +318,7 @@ class IndependenceIndex:
         self.cites = cites
 
     @classmethod
-    def of(cls, graph: nx.MultiDiGraph, *, fresh: bool = False) -> "IndependenceIndex":
+    def of(cls, graph: nx.MultiDiGraph, *, fresh: bool = False) -> IndependenceIndex:
         """The index of ``graph``: the cached one while the graph's node and edge counts are
         unchanged, else (or with ``fresh``) a new one, cached in its place."""
         fp = _fingerprint(graph)
@@ -355,7 +343,7 @@ class IndependenceIndex:
         return found
 
 
-_INDEXES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, IndependenceIndex]" = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, IndependenceIndex] = weakref.WeakKeyDictionary()
 
 
 def _index(graph: nx.MultiDiGraph, index: IndependenceIndex | None) -> IndependenceIndex:
@@ -393,26 +381,12 @@ def partition_sources(
     """Group spans into sources: spans sharing an origin (transitively) are one source.
     Groups come in order of their first span."""
     items = list(spans)
-    parent = list(range(len(items)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     owner: dict[str, int] = {}
     idx = _index(graph, index) if items else None
-    for i, s in enumerate(items):
-        for o in idx.origins(s):  # type: ignore[union-attr]
-            j = owner.setdefault(o, i)
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[Span]] = {}
-    for i, s in enumerate(items):
-        groups.setdefault(find(i), []).append(s)
-    return list(groups.values())
+    pairs = [
+        (i, owner.setdefault(o, i)) for i, s in enumerate(items) for o in idx.origins(s)  # type: ignore[union-attr]
+    ]
+    return [[items[i] for i in group] for group in components(len(items), pairs)]
 
 
 def count_independent(

@@ -923,7 +923,7 @@ def _direction(
     a_names, b_names = _outlet_names(a_meta), _outlet_names(b_meta)
     same_outlet = bool({n.casefold() for n in a_names} & {n.casefold() for n in b_names})
     if not same_outlet:
-        for copy_id, copy_text, copy_meta, copy_spans, src_id, src_names in (
+        for _copy_id, copy_text, copy_meta, copy_spans, src_id, src_names in (
             (a_id, a_text, a_meta, a_spans, b_id, b_names),
             (b_id, b_text, b_meta, b_spans, a_id, a_names),
         ):
@@ -935,7 +935,7 @@ def _direction(
             if credited or _names_in(pat, near):
                 votes[src_id].append(NAMES_SOURCE)
 
-    for copy_id, copy_text, copy_spans, src_id in ((a_id, a_text, a_spans, b_id), (b_id, b_text, b_spans, a_id)):
+    for _copy_id, copy_text, copy_spans, src_id in ((a_id, a_text, a_spans, b_id), (b_id, b_text, b_spans, a_id)):
         if any(_introduced_as_reported(copy_text, s) for s, _ in copy_spans):
             votes[src_id].append(AS_REPORTED)
 
@@ -989,8 +989,8 @@ def _prepare(doc: DocInput, pindex: PassageIndex, *, keys: bool = True) -> _Prep
     if not keys:  # a stored document looked up for alignment: its keys are in the index already
         return _Prepared(doc_id, text or "", meta, tok, [], np.zeros((0, pindex.bands), dtype=np.uint64))
     ps, sigs = pindex.signatures(tok)
-    keys = pindex.band_key_array(sigs) if ps else np.zeros((0, pindex.bands), dtype=np.uint64)
-    return _Prepared(doc_id, text or "", meta, tok, ps, keys)
+    band_keys = pindex.band_key_array(sigs) if ps else np.zeros((0, pindex.bands), dtype=np.uint64)
+    return _Prepared(doc_id, text or "", meta, tok, ps, band_keys)
 
 
 def _query_docs(
@@ -1271,10 +1271,10 @@ def find_reuse_incremental(
         judged.append(p.id)
         for other in _query_docs(index, p, max_candidates, min_words, pindex.window_words):
             if other not in prepared:
-                found = lookup(other)
-                if found is None:
+                stored = lookup(other)
+                if stored is None:
                     continue
-                prepared[other] = _prepare((other, found[0], found[1]), pindex, keys=False)
+                prepared[other] = _prepare((other, stored[0], stored[1]), pindex, keys=False)
             als = _align_tokens(
                 prepared[other].tok, p.tok,
                 min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap, min_similarity=0.5,

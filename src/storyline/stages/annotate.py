@@ -19,7 +19,7 @@ from ..types import Doc
 ENGLISH = ("en",)
 
 
-@stage("times", version="1", reads=("text", "meta"), writes=("times",), languages=ENGLISH)
+@stage("times", version="2", reads=("text", "meta"), writes=("times",), languages=ENGLISH)
 def times(doc: Doc) -> dict[str, Any]:
     """Time expressions normalised against the publication date (unresolved when it is unknown)."""
     assert doc.text is not None
@@ -45,7 +45,7 @@ def nlp(doc: Doc) -> dict[str, Any]:
     return {"nlp": parsed, "sentences": [(s.start_char, s.end_char) for s in parsed.sents]}
 
 
-@stage("entities", version="2", reads=("nlp",), writes=("entities", "place_candidates"), languages=ENGLISH)
+@stage("entities", version="3", reads=("nlp",), writes=("entities", "place_candidates"), languages=ENGLISH)
 def entities(doc: Doc) -> dict[str, Any]:
     """People, organisations, armed groups, outlets — with titles, roles, affiliations and
     within-document aliases resolved ("Eesa" = "Hussam Eesa", Daesh = ISIS). None inside a
@@ -71,7 +71,7 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 @stage(
-    "places", version="2", reads=("text", "meta", "entities", "place_candidates"),
+    "places", version="3", reads=("text", "meta", "entities", "place_candidates"),
     writes=("places", "dateline_places", "entities"), languages=ENGLISH,
 )
 def places(doc: Doc) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def places(doc: Doc) -> dict[str, Any]:
     return {"places": found, "dateline_places": in_dateline, "entities": reconcile(doc.entities, resolved)}
 
 
-@stage("attributions", version="1", reads=("nlp", "entities"), writes=("attributions",), languages=ENGLISH)
+@stage("attributions", version="2", reads=("nlp", "entities"), writes=("attributions",), languages=ENGLISH)
 def attributions(doc: Doc) -> dict[str, Any]:
     """Who said what: speaker, cue, venue, content span, certainty and hedges of every
     reported statement (direct and indirect speech, "according to", tweets, headlines)."""
@@ -102,7 +102,7 @@ def attributions(doc: Doc) -> dict[str, Any]:
 
 
 @stage(
-    "events", version="3",
+    "events", version="4",
     reads=("nlp", "entities", "places", "times", "quantities", "attributions"), writes=("events",),
     languages=ENGLISH,
 )
