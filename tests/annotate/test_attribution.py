@@ -156,7 +156,9 @@ def test_shesho_confirmed_and_the_maybe_that_undercuts_it(samples) -> None:  # t
     assert shesho.certainty == "asserted"
     maybe = _one(atts, text, content="Maybe they were civilians, not Daesh", kind="direct_quote")
     assert maybe.speaker_text == "another Kurdish official" and maybe.speaker_kind == "anonymous"
-    assert maybe.certainty == "hedged" and "maybe" in maybe.hedges and "not" in maybe.hedges
+    assert maybe.certainty == "hedged" and maybe.hedges == ("maybe",) and maybe.polarity == "positive"
+    # "not" is recorded as negation evidence, never as a hedge
+    assert any(cls == "negation" and text[s:e] == "not" for s, e, cls in maybe.certainty_cues)
     assert (atts.index(maybe), atts.index(shesho)) in undercuts(atts)
 
 
@@ -177,7 +179,9 @@ def test_abu_abdullah(samples) -> None:  # type: ignore[no-untyped-def]
     he = _one(atts, text, content="Senior militants of ISIS are transferring their families")
     assert he.speaker_text == "he" and he.speaker_entity_key == "person:abu abdullah"
     sources = _one(atts, text, content="ISIS has transferred 75 families", kind="according_to")
-    assert sources.speaker_text == "local sources" and sources.certainty == "reported"
+    # unnamed "local sources" are vague sourcing: the claim is hedged, the cue span says why
+    assert sources.speaker_text == "local sources" and sources.certainty == "hedged"
+    assert [text[s:e] for s, e, c in sources.certainty_cues if c == "vague_source"] == ["local sources"]
     statement = _one(atts, text, content="Expelling the Kurds from Raqqa is the best solution")
     assert statement.venue == "a statement" and statement.speaker_kind == "anonymous"
 
@@ -271,14 +275,16 @@ def test_tweeted_and_denied(nlp) -> None:  # type: ignore[no-untyped-def]
     tweet = _attrs(nlp, "The minister tweeted that the border crossing would reopen on Monday.")
     assert tweet[0].venue == "Twitter" and tweet[0].cue_lemma == "tweeted"
     (denial,) = _attrs(nlp, "The army denied that its artillery had shelled the village.")
-    assert denial.certainty == "denied" and "denied" in denial.hedges
+    assert denial.certainty == "denied" and denial.polarity == "negative" and denial.hedges == ()
+    assert (denial.cue[0], denial.cue[1], "denial") in denial.certainty_cues
+    # not confirming is not denying: the claim is unconfirmed (hedged), its polarity positive
     (neg,) = _attrs(nlp, "The police did not confirm that the suspect had been arrested.")
-    assert neg.certainty == "denied" and "not confirmed" in neg.hedges
+    assert neg.certainty == "hedged" and neg.polarity == "positive" and "not confirmed" in neg.hedges
 
 
 def test_sources_said_and_hedges(nlp) -> None:  # type: ignore[no-untyped-def]
     (a,) = _attrs(nlp, "Sources said the commander may have fled to Turkey.")
-    assert a.speaker_kind == "anonymous" and a.certainty == "hedged" and a.hedges == ("may",)
+    assert a.speaker_kind == "anonymous" and a.certainty == "hedged" and a.hedges == ("may have",)
 
 
 def test_quoted_as_saying(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -319,6 +325,168 @@ def test_hedge_cues_lexicon() -> None:
     ]
     assert hedge_cues("In May the will of the people prevailed.") == []  # a month, a noun
     assert [c for _, _, c in hedge_cues("There are no plans to push south.")] == ["no"]  # "plans" a noun
+
+
+# ------------------------------------------------------------------------------ issue #12: real news
+#
+# Texts from real articles (source URL above each), shortened; where a sentence was adapted to
+# exercise the rule, the comment says so. The full articles the cue-precision benchmark reads are
+# in tests/fixtures/claims/news_articles.jsonl.
+
+
+def _ents(nlp, text: str, cues: str = "communication") -> list[Attribution]:  # type: ignore[no-untyped-def]
+    from storyline.annotate.entities import find_entities
+
+    doc = nlp(text)
+    return find_attributions(doc, find_entities(doc)[0], cues=cues)
+
+
+# https://www.theguardian.com/business/2019/nov/19/wework-investigated-new-york-attorney-general-report
+# (the last sentence adapted from "He also agreed to return the cash …" so that it is a statement)
+_WEWORK_NYAG = (
+    "A spokesman for the NYAG declined to comment.\n\n"
+    "Among the issues the NYAG is examining is whether WeWork's founder and former chief executive, "
+    "Adam Neumann, indulged in self-dealing to enrich himself.\n\n"
+    "Neumann had resigned as chief executive the previous week. He also agreed to return the cash from "
+    "the use of \u201cWe\u201d. He said he had never sought to profit from the name."
+)
+
+
+def test_he_is_neumann_not_the_nyag_spokesperson(nlp) -> None:  # type: ignore[no-untyped-def]
+    atts = _ents(nlp, _WEWORK_NYAG, cues="all")
+    # "agreed to return the cash" is a commitment, not a statement: no claim at all
+    assert not [a for a in atts if a.cue_lemma == "agreed"]
+    he = _one(atts, _WEWORK_NYAG, content="he had never sought to profit")
+    assert he.speaker_text == "He" and he.speaker_name == "Adam Neumann" and he.speaker_kind == "person"
+    assert he.speaker_resolved and "NYAG" not in (he.speaker_name or "")
+    # "declined to comment" is a stance: kept only when asked for (cues="all"), never a claim
+    assert [a.cue_lemma for a in _ents(nlp, _WEWORK_NYAG)] == ["said"]
+
+
+# https://techkee.com/wework-chairman-marcelo-claure-told-staff-hes-trying-to-clean-up-wework-after-
+# firing-13-people-for-abusing-vendor-policies (+ "A spokeswoman for Neumann declined to comment." of
+# https://pymnts.com/legal/2019/wework-under-investigation-by-ny-ag; the last sentence adapted)
+_WEWORK_CLAURE = (
+    "WeWork chairman Marcelo Claure told staff in a memo sent Thursday evening that the company had fired "
+    "13 employees after investigating policy abuse. A spokeswoman for Neumann declined to comment.\n\n"
+    "He said WeWork needs a strong culture of compliance."
+)
+
+
+def test_he_is_claure_not_the_spokeswoman_for_neumann(nlp) -> None:  # type: ignore[no-untyped-def]
+    he = _one(_ents(nlp, _WEWORK_CLAURE), _WEWORK_CLAURE, content="WeWork needs a strong culture")
+    assert he.speaker_name == "Marcelo Claure" and he.speaker_kind == "person" and he.speaker_resolved
+    assert he.speaker_antecedent is not None
+
+
+# https://english.aawsat.com/node/5228454 and https://www.airforce-technology.com/news/newsus-and-arab-
+# allies-launch-first-airstrikes-against-is-militants-in-syria-4381618/ (spokesman quote adapted)
+_RAF = (
+    "The UK Ministry of Defense said on Saturday that Royal Air Force Typhoon jets have joined French "
+    "aircraft in a joint strike on an underground arms cache in Syria used by ISIS.\n\n"
+    "\u201cWe continue to work closely with our coalition partners,\u201d a US military spokesman said, "
+    "adding that American aircraft were not involved."
+)
+
+
+def test_us_military_spokesman_is_not_the_royal_air_force(nlp) -> None:  # type: ignore[no-untyped-def]
+    atts = _ents(nlp, _RAF)
+    quote = _one(atts, _RAF, content="We continue to work closely", kind="direct_quote")
+    assert quote.speaker_text == "a US military spokesman" and quote.speaker_kind == "anonymous"
+    assert all("Royal Air Force" not in (a.speaker_name or "") for a in atts)
+
+
+_NOT_SPEECH = (
+    "The Security Council voted for a resolution on the crossing. Russia attacked the text as one-sided, "
+    "and China supports a softer draft. A video showed smoke rising over the port.\n\n"
+    "Residents stayed indoors so as not to be seen by snipers, who continued firing on the main road as "
+    "clearing operations were under way."
+)
+
+
+def test_stance_action_and_perception_verbs_open_no_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _ents(nlp, _NOT_SPEECH) == []
+    every = _ents(nlp, _NOT_SPEECH, cues="all")  # still found, labelled by class, when asked for
+    assert {a.cue_lemma for a in every} >= {"attacked", "supports"}
+    assert not any(a.communicative for a in every)
+    bad = {"so as not to be", "Council", "as clearing operations were under way"}
+    assert not any((a.speaker_text or "") in bad for a in every)
+
+
+def test_pronoun_without_compatible_antecedent_is_marked_unresolved(nlp) -> None:  # type: ignore[no-untyped-def]
+    (alone,) = _ents(nlp, "He said the talks would resume on Monday.")
+    assert alone.speaker_name == "He" and not alone.speaker_resolved
+    text = "Army spokesman Ali Hassan said the road was closed.\n\nShe said at least 40 trucks were waiting."
+    she = _one(_ents(nlp, text), text, content="40 trucks")
+    assert not she.speaker_resolved and she.speaker_name == "She"  # "spokesman": not a she
+    text = "The ministry said the convoy had reached Idlib. He said it carried food and medicine."
+    he = _one(_ents(nlp, text), text, content="food and medicine")
+    assert not he.speaker_resolved and he.speaker_kind == "person"  # never the ministry
+
+
+def test_speaker_spans_never_cross_lines(nlp) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "claims" / "news_articles.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines()[:12]:
+        text = json.loads(line)["text"]
+        for a in _ents(nlp, text, cues="all"):
+            for span in (a.speaker, a.speaker_phrase):
+                if span is not None:
+                    assert "\n" not in text[span[0] : span[1]], (text[span[0] : span[1]], a.cue_text)
+
+
+def test_certainty_polarity_irrealis_and_their_cues(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Informed sources said about 30,000 people may have fled the city. According to local reports, "
+        "the bridge was destroyed. Officials said they were unable to confirm rumours that the airport had "
+        "fallen. The army said it will withdraw from the town. Officials said there were no casualties. "
+        "The ministry said about 300 families had arrived."
+    )
+    atts = _ents(nlp, text)
+
+    def cues(a: Attribution) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for s, e, c in a.certainty_cues:
+            out.setdefault(c, []).append(text[s:e])
+        return out
+
+    informed = _one(atts, text, content="30,000 people may have fled")
+    assert informed.certainty == "hedged" and cues(informed)["vague_source"] == ["Informed sources"]
+    assert cues(informed)["modal"] == ["may have"] and cues(informed)["approximator"] == ["about"]
+    local = _one(atts, text, content="the bridge was destroyed")
+    assert local.certainty == "hedged" and "vague_source" in cues(local)
+    unable = _one(atts, text, content="unable to confirm")
+    assert unable.certainty == "hedged" and {"uncertainty", "rumour"} <= set(cues(unable))
+    future = _one(atts, text, content="it will withdraw")
+    assert future.certainty == "asserted" and future.irrealis and future.hedges == ()
+    none = _one(atts, text, content="there were no casualties")
+    assert none.certainty == "asserted" and none.polarity == "positive" and cues(none) == {"negation": ["no"]}
+    about = _one(atts, text, content="about 300 families")
+    assert about.certainty == "asserted" and about.hedges == () and cues(about) == {"approximator": ["about"]}
+
+
+def test_certainty_cue_classes() -> None:
+    from storyline.annotate.certainty import certainty_cues
+
+    def classes(t: str) -> list[tuple[str, str]]:
+        return [(t[c.start : c.end], c.cls) for c in certainty_cues(t)]
+
+    assert classes("It is unclear whether he was killed; it could not be confirmed.") == [
+        ("unclear", "uncertainty"),
+        ("could not be confirmed", "uncertainty"),
+    ]
+    assert classes("People couldn't leave in May, and the will of the people prevailed.") == [
+        ("n't", "negation")
+    ]
+    assert classes("Up to seven children were reportedly among some 60 dead.") == [
+        ("Up to", "approximator"),
+        ("reportedly", "evidential"),
+        ("some", "approximator"),
+    ]
+    assert classes("He talked about the war and said some officials were believed to have fled.") == [
+        ("believed to", "evidential")
+    ]
 
 
 # ------------------------------------------------------------------------------ robustness

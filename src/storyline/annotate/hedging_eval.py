@@ -17,6 +17,13 @@ Learning happens on the training folds only: 10-fold cross-validation (one fixed
 L2 strength (3, 10 or 30) and decision threshold chosen on a fifth of the training folds held
 out from a first fit, then the model refitted on all training folds. Scores are pooled over the
 ten test folds (precision, recall and F1 of the uncertain class). numpy and scipy only.
+
+News, cue level (:func:`news_cue_scores`): the epistemic hedges that
+:mod:`storyline.annotate.certainty` finds (group ``hedge``: no negation, future, intent or
+approximator) against cues marked by a careful reading of sentences from real conflict and
+politics articles (``tests/fixtures/claims/hedge_labels.jsonl``, source URLs kept; each sentence
+in a ``tune`` or ``heldout`` part by a hash of its URL and text, fixed before any tuning). A
+predicted cue is a true positive when it overlaps a gold cue, one to one, in text order.
 """
 
 from __future__ import annotations
@@ -34,7 +41,17 @@ import numpy as np
 
 from .attribution import hedge_cues, hedge_lexicon
 
-__all__ = ["PRF", "SYSTEMS", "cross_validate", "data_hash", "detokenize", "lexicon_predict", "load_weasel"]
+__all__ = [
+    "PRF",
+    "SYSTEMS",
+    "cross_validate",
+    "data_hash",
+    "detokenize",
+    "lexicon_predict",
+    "load_news_hedges",
+    "load_weasel",
+    "news_cue_scores",
+]
 
 SYSTEMS = ("lexicon", "lexicon, weighted", "lexicon + words")
 
@@ -241,3 +258,44 @@ def cross_validate(
             pred[test] = _train_predict(feats, y, train, test, np.random.default_rng(seed + k))
         out[name] = _score(pred, y)
     return out
+
+
+# --------------------------------------------------------------------------------------------- news
+
+
+def load_news_hedges(path: Path, part: str | None = None) -> list[tuple[str, list[tuple[int, int]]]]:
+    """``(sentence, gold hedge spans)`` from the news hedge labels; ``part``: tune / heldout."""
+    import json
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if part is None or r["part"] == part:
+            out.append((r["sentence"], [(int(a), int(b)) for a, b, _ in r["hedges"]]))
+    return out
+
+
+def news_cue_scores(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], predict=None) -> PRF:  # type: ignore[no-untyped-def]
+    """Cue-level P/R/F1 on ``items``; ``predict(text) -> [(start, end)]`` defaults to the hedge
+    group of :func:`storyline.annotate.certainty.certainty_cues`."""
+    if predict is None:
+        from .certainty import certainty_cues
+
+        def predict(text: str) -> list[tuple[int, int]]:
+            return [(c.start, c.end) for c in certainty_cues(text) if c.group == "hedge"]
+
+    tp = fp = fn = 0
+    for text, gold in items:
+        pred = predict(text)
+        taken: set[int] = set()
+        for ps, pe in pred:
+            k = next((k for k, (gs, ge) in enumerate(gold) if k not in taken and ps < ge and gs < pe), None)
+            if k is None:
+                fp += 1
+            else:
+                taken.add(k)
+                tp += 1
+        fn += len(gold) - len(taken)
+    return PRF(tp, fp, fn)
