@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import math
 import sys
 import time
 from collections import Counter, defaultdict

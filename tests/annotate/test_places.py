@@ -317,3 +317,137 @@ def test_record_shape(gaz: Gazetteer) -> None:
     ):
         assert key in rec
     assert rec["gazetteer_id"] == "geonames:99072" and re.fullmatch(r"[A-Z]{2}", rec["country"])
+
+
+# --------------------------------------------------------------------------- issue 16: places in context
+
+PALMYRA = (34.56, 38.28)
+
+
+def _near(p: PlaceMention, point: tuple[float, float], km: float = KM) -> bool:
+    return p.lat is not None and p.lon is not None and haversine_km(p.lat, p.lon, *point) <= km
+
+
+def test_agency_dateline_does_not_pull_the_story_there(nlp, gaz: Gazetteer) -> None:  # type: ignore[no-untyped-def]
+    # the issue's report: datelined New York, about the Syrian army retaking Palmyra;
+    # Palmyra went to Palmyra, New York (9,188 km off)
+    text = (
+        "New York, March 03: The Syrian army has retaken the ancient city of Palmyra from Islamic "
+        "State fighters, state television said on Thursday. Troops backed by Russian air strikes "
+        "entered Palmyra after weeks of fighting."
+    )
+    found = find_places(text, ents=_ents(nlp, text), gazetteer=gaz)
+    palmyra = [p for p in found if p.text == "Palmyra"]
+    assert len(palmyra) == 2
+    assert all(p.country == "SY" and _near(p, PALMYRA) for p in palmyra), palmyra
+    # the dateline itself is still a place
+    assert any(p.start == 0 and p.country == "US" for p in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("BEIRUT (Reuters) - Islamic State fighters left.", len("BEIRUT (Reuters) -")),
+        ("New York, March 03: The Syrian army", len("New York, March 03:")),
+        ("NEWARK, N.J., Oct. 3 (AP) — A man was", len("NEWARK, N.J., Oct. 3 (AP) —")),
+        ("ERBIL, Kurdistan Region— Peshmerga forces", len("ERBIL, Kurdistan Region—")),
+        (
+            "ISIS convoy leaves Raqqa\nRAQQA, Syria - Hundreds of",
+            len("ISIS convoy leaves Raqqa\nRAQQA, Syria -"),
+        ),
+        ("Raqqa - the city fell.", 0),  # a title-case name and a dash: a sentence, not a dateline
+        ("The army said on Monday that", 0),
+    ],
+)
+def test_dateline_end(text: str, end: int) -> None:
+    from storyline.annotate.places import _dateline_end
+
+    assert _dateline_end(text) == end
+
+
+def test_all_caps_toponyms(nlp, gaz: Gazetteer) -> None:  # type: ignore[no-untyped-def]
+    # en_core_web_sm labels all-caps names ORG; the gazetteer still knows them
+    text = (
+        "BEIRUT (Reuters) - Islamic State fighters withdrew from TABQA and the dam nearby on Wednesday, "
+        "and convoys left for RAQQA, the U.S.-backed Syrian Democratic Forces said."
+    )
+    found = {p.text: p for p in find_places(text, ents=_ents(nlp, text), gazetteer=gaz)}
+    assert found["BEIRUT"].country == "LB"
+    assert _near(found["TABQA"], (35.84, 38.55))
+    assert _near(found["RAQQA"], TOWNS["Raqqa"])
+
+
+@pytest.mark.parametrize("word", ["Lake", "Dam", "Square", "River", "City"])
+def test_generic_word_alone_is_not_a_place(nlp, gaz: Gazetteer, word: str) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        f"U.S.-backed forces took the Tabqa Dam on Wednesday. The {word} was damaged in the fighting, "
+        f"and families gathered near the {word} before dawn, a resident of Raqqa said."
+    )
+    found = find_places(
+        text,
+        ents=[
+            *_ents(nlp, text),
+            (text.index(f"The {word}"), text.index(f"The {word}") + 4 + len(word), "LOC"),
+        ],
+        gazetteer=gaz,
+    )
+    assert not [p for p in found if norm(p.text) == norm(word)], found
+
+
+def test_cue_before_the_name_keeps_the_span(nlp, gaz: Gazetteer) -> None:  # type: ignore[no-untyped-def]
+    # "a district of Manbij", "the province of Nineveh" gave start > end and empty text
+    text = (
+        "Fighters were moved from a district of Manbij to the province of Nineveh, officials said. "
+        "Others stayed in the city of Mosul."
+    )
+    found = find_places(text, ents=_ents(nlp, text), gazetteer=gaz)
+    for p in found:
+        assert p.start < p.end and p.text == text[p.start : p.end], p
+    by = {p.text: p for p in found}
+    assert by["Nineveh"].country == "IQ" and by["Nineveh"].kind == "region"
+    assert by["Manbij"].country == "SY" and _near(by["Manbij"], (36.53, 37.95))
+    assert by["Mosul"].country == "IQ"
+
+
+def _real_texts(limit: int) -> Iterator[str]:
+    """The sample corpus and, where the shared data is present, the first LGL / GeoVirus articles."""
+    for path in sorted(SAMPLE.glob("*.txt")):
+        yield clean_plaintext(path.read_text(encoding="utf-8")).text
+    data = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "geoparsing"
+    import xml.etree.ElementTree as ET
+
+    for name in ("lgl.xml", "GeoVirus.xml"):
+        if (data / name).is_file():
+            for i, art in enumerate(ET.parse(data / name).getroot().iter("article")):
+                if i >= limit:
+                    break
+                yield art.findtext("text") or ""
+
+
+def test_every_place_span_is_the_text_at_its_offsets(nlp, gaz: Gazetteer) -> None:  # type: ignore[no-untyped-def]
+    """Property: over real news texts, every place mention (demonyms included) is a non-empty
+    span whose text equals the document's text at its offsets."""
+    n = 0
+    for text in _real_texts(limit=60):
+        for p in find_places(text, ents=_ents(nlp, text), gazetteer=gaz, include_demonyms=True):
+            assert 0 <= p.start < p.end <= len(text), p
+            assert text[p.start : p.end] == p.text, p
+            n += 1
+    assert n > 100
+
+
+def test_shipped_ranking_weights_name_every_feature() -> None:
+    import json
+    from importlib import resources
+
+    from storyline.annotate import place_ranking
+
+    payload = json.loads((resources.files("storyline") / "data" / place_ranking.WEIGHTS_FILE).read_text())
+    assert set(payload["static"]) == set(place_ranking.STATIC)
+    assert set(payload["context"]) == set(place_ranking.CONTEXT)
+    ws, wc = place_ranking.load_weights()
+    assert len(ws) == len(place_ranking.STATIC) and len(wc) == len(place_ranking.CONTEXT)
+    # the deliberate readings stay hand-set; population still counts for more than nothing
+    for name in place_ranking.FIXED:
+        assert payload["static"][name] == place_ranking.DEFAULT_STATIC[name]
+    assert ws[place_ranking.STATIC.index("prominence")] > 0.5

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import storyline
 from storyline.annotate.times import TimeExpression, find_times
 from storyline.clean.plaintext import clean_plaintext
+from storyline.timefmt import calendar, can_date_event, display
 
 # publication dates as the sources give them (002 and 003 only to the month, 004 unknown)
 PUBLISHED = {"000": "2016-10-13", "001": "2017-03-09", "002": "2016-10", "003": "2015-11", "004": None}
@@ -307,3 +308,81 @@ _WORDS = st.sampled_from(
 def test_offsets_always_exact(words: list[str], published: str | None) -> None:
     text = " ".join(words)
     _check_offsets(text, find_times(text, published=published))
+
+
+# ----------------------------------------------------------------------------- shown as calendar values (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("value", "cal", "shown"),
+    [
+        ("2016-10-13TMO", "2016-10-13", "2016-10-13, morning"),
+        ("2019-11-14TNI", "2019-11-14", "2019-11-14, night"),
+        ("2019-11-19T24:00", "2019-11-20T00:00", "2019-11-19, midnight (end of day)"),
+        ("2019-11-19T17:30", "2019-11-19T17:30", "2019-11-19 17:30"),
+        ("2016-W42", "2016-10-17/2016-10-23", "week of 2016-10-17 (2016-W42)"),
+        ("2016-W40-WE", "2016-10-08/2016-10-09", "weekend of 2016-10-08 (2016-W40)"),
+        ("2016-Q3", "2016-07-01/2016-09-30", "third quarter of 2016"),
+        ("2015-FA", "2015-09-01/2015-11-30", "autumn 2015"),
+        ("2017-03", "2017-03", "March 2017"),
+        ("199", "1990/1999", "1990s"),
+        ("13", "1300/1399", "1300s (14th century)"),
+        ("P3Y", None, "3 years"),
+        ("PRESENT_REF", None, "now"),
+        ("2014/2016", "2014/2016", "2014 to 2016"),
+        (None, None, "date unknown"),
+    ],
+)
+def test_timex_values_shown_as_calendar_values(value: str | None, cal: str | None, shown: str) -> None:
+    assert calendar(value) == cal
+    assert display(value) == shown
+
+
+def test_records_keep_value_and_add_calendar_and_display() -> None:
+    t = find_times("The convoy left on Thursday morning.", published="2016-10-14")[0]
+    rec = t.to_record("d1")
+    assert rec["value"] == "2016-10-13TMO"
+    assert rec["calendar"] == "2016-10-13" and rec["display"] == "2016-10-13, morning"
+
+
+def test_no_raw_timex_code_in_shown_dates() -> None:
+    """Whatever the time layer produces on a varied text, what is shown is never a TIMEX3 code."""
+    text = ("On Thursday night, last week, in the third quarter, last fall, in the 1990s, since the 14th "
+            "century, at midnight on Tuesday, this weekend, on Friday morning, three years ago.")
+    for t in find_times(text, published="2019-11-19"):
+        if t.value:
+            shown = display(t.value, t.granularity)
+            assert not any(code in shown for code in ("TMO", "TNI", "TAF", "TEV", "T24", "-WE", "-Q", "-FA")), shown
+            assert shown != t.value or t.granularity in ("day", "year"), (t.value, shown)
+
+
+def test_events_never_dated_by_a_historical_aside() -> None:
+    """"since the 14th century" once gave an event the date ``13``."""
+    from storyline.corpus.events import from_doc
+
+    text = ("Rebels captured the old market town of Tadef, a trading post since the 14th century, on Tuesday "
+            "after heavy fighting with government forces.")
+    century = find_times(text, published="2017-03-09")[0]
+    assert century.granularity == "century" and not can_date_event(century)
+    doc, rej = storyline.Pipeline().process(storyline.Doc(
+        id="d", source_path="d", locator="", content_type="text", raw=text.encode(),
+        input_meta={"published": "2017-03-09"}))
+    assert rej is None
+    values = [e.time_value for e in from_doc(doc)]
+    assert values and "13" not in values
+    assert all(v is None or v.startswith("2017") for v in values)
+
+
+def test_report_and_csv_show_calendar_values() -> None:
+    from storyline.corpus.events import build_events, event_rows, from_mention
+    from storyline.report.html import date_label
+
+    assert date_label("2016-10-13TMO", "part_of_day") == "2016-10-13, morning"
+    assert date_label("2016-W42", "week") == "week of 2016-10-17 (2016-W42)"
+    assert date_label("2017-03-09", "day") == "9 March 2017"
+    text = "Buses left Raqqa on Saturday morning."
+    m = {"start": 6, "end": 10, "text": "left", "type": "move", "time": {"value": "2017-10-14TMO", "granularity": "part_of_day"}}
+    events = build_events([from_mention(m, "d1", text)])
+    rec = events[0].to_record()
+    assert rec["time"]["value"] == "2017-10-14TMO" and rec["time"]["display"] == "2017-10-14, morning"
+    assert event_rows(events)[0]["event_date"] == "2017-10-14"

@@ -4,10 +4,12 @@ corpus structure and the ECB+ quality floor."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ from storyline.corpus.stories import (
     StorySettings,
     assign,
     assign_all,
+    decide,
     parse_date,
     text_features,
     time_factor,
@@ -272,3 +275,203 @@ def test_ecbplus_story_clustering_above_floor() -> None:
         f"story B³ F1 fell to {story_f1:.1f}, below the floor in {FLOORS}; run `python bench/stories.py`")
     assert episode_f1 >= floors["floors"]["episode_b3_f1"], (
         f"episode B³ F1 fell to {episode_f1:.1f}, below the floor in {FLOORS}; run `python bench/stories.py`")
+
+
+# ----------------------------------------------------------------------------- episodes on one topic (issue 16)
+
+STREAM_FLOORS = json.loads(FLOORS.read_text()).get("stream", {})
+
+
+def _f(doc_id: str, words: dict[str, float], published: str | None = None, towns: tuple[str, ...] = (),
+       event_date: str | None = None) -> DocFeatures:
+    channels: dict[str, dict[str, float]] = {"w": words}
+    if towns:
+        channels["f"] = {t: 1.0 for t in towns}
+        channels["p"] = {t: 1.0 for t in towns}
+    return DocFeatures(doc_id, channels, parse_date(published), None, parse_date(event_date))
+
+
+CONVOY = {"isis": 1.0, "convoy": 1.0, "buses": 1.0, "deal": 1.0, "fighters": 1.0, "evacuated": 1.0}
+
+
+def test_episode_is_bounded_in_time_through_undated_reports() -> None:
+    """Two evacuation deals months apart (Tabqa, May 2017; Raqqa, October 2017) in the same words:
+    one story, two episodes — and an undated report cannot bridge them (complete link on dates)."""
+    s = StorySettings()
+    feats = [
+        _f("tabqa-1", CONVOY | {"tabqa": 1.0}, "2017-05-11"),
+        _f("tabqa-2", CONVOY | {"tabqa": 1.0}, "2017-05-12"),
+        _f("undated", CONVOY),
+        _f("raqqa-1", CONVOY | {"raqqa": 1.0}, "2017-10-14"),
+        _f("raqqa-2", CONVOY | {"raqqa": 1.0}, "2017-10-15"),
+    ]
+    _, placed = assign_all(feats, MemoryState(), s)
+    by = {p.doc_id: p for p in placed}
+    assert len({p.story for p in placed}) == 1
+    assert by["tabqa-1"].episode == by["tabqa-2"].episode
+    assert by["raqqa-1"].episode == by["raqqa-2"].episode
+    assert by["tabqa-1"].episode != by["raqqa-1"].episode
+
+
+def test_place_and_days_confirm_an_episode_on_weak_text() -> None:
+    """Two reports naming the same town days apart join one episode on less shared wording
+    than ``episode_threshold`` asks (the confirmed threshold); the same report seven weeks
+    later, beyond ``episode_max_days``, only joins the story."""
+    s = StorySettings()
+    base = {w: 1.0 for w in ("fighters", "city", "forces", "syria", "tabqa")}
+
+    def report(doc_id: str, own: str, published: str) -> DocFeatures:
+        return _f(doc_id, base | {f"{own}{i}": 1.0 for i in range(40)}, published, ("geonames:172374",))
+
+    st = MemoryState()
+    first = assign(report("a", "a", "2017-05-11"), st, s)
+    days_later = assign(report("b", "b", "2017-05-12"), st, s)
+    assert s.confirmed_threshold <= days_later.score < s.episode_threshold
+    assert days_later.how == "episode" and days_later.episode == first.episode
+    st = MemoryState()
+    assign(report("a", "a", "2017-05-11"), st, s)
+    weeks_later = assign(report("c", "b", "2017-06-30"), st, s)
+    assert weeks_later.how == "story" and weeks_later.episode != first.episode
+
+
+def test_event_date_dates_an_undated_report_for_episodes_only() -> None:
+    f = _f("x", CONVOY, None, event_date="2017-10-14")
+    assert f.date is None and f.episode_date == parse_date("2017-10-14")
+    assert DocFeatures.from_json("x", json.loads(json.dumps(f.to_json()))) == f
+
+
+def _stream_scores(make: Any) -> dict[str, tuple[float, float, float, int]]:
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench  # bench/episodes.py
+
+    rows = bench.load_stream()
+    return bench.stream_scores(rows, make(rows))
+
+
+def test_stream_fixture_is_labelled_real_reports() -> None:
+    rows = [json.loads(line) for line in (REPO / "tests/fixtures/stream/syria_2016_2017.jsonl").read_text().splitlines()]
+    assert len(rows) >= 40 and len({r["event"] for r in rows}) >= 8
+    assert all(r["url"].startswith("http") and r["text"] and r["event"] for r in rows)
+
+
+def test_stream_episodes_text_only_above_floor() -> None:
+    """Single-topic stream, content words only (fast): episode pair F1 per part >= floors."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench
+
+    got = _stream_scores(bench.text_only)
+    for part, floor in STREAM_FLOORS["floors_text_only"].items():
+        assert got[part][2] >= floor, f"{part}: stream episode pair F1 {got[part][2]:.3f} < floor {floor}"
+
+
+@pytest.mark.slow
+def test_stream_episodes_full_pipeline_above_floor() -> None:
+    """The issue's goal: episodes separate the distinct events of one conflict (pair F1 >= 0.8),
+    with every layer (places, events, dates) feeding them."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench
+
+    got = _stream_scores(bench.full)
+    for part, floor in STREAM_FLOORS["floors"].items():
+        assert got[part][2] >= floor, f"{part}: stream episode pair F1 {got[part][2]:.3f} < floor {floor}"
+
+
+# ----------------------------------------------------------------------------- unrelated articles (issue 16)
+
+EXAMPLES = REPO / "tests" / "fixtures" / "mixed" / "issue_examples.jsonl"
+
+
+def test_unrelated_articles_of_the_same_days_do_not_share_a_story() -> None:
+    """The issue's pairs: Disney+ launch glitches / Black Friday game deals, the Browns–Steelers
+    brawl / an NHL round-up, South Dakota's anti-meth campaign / an opinion piece on Trump — all
+    given the same publication day here, so only the text can keep them apart; reports of one
+    story still join."""
+    rows = [json.loads(line) for line in EXAMPLES.read_text().splitlines()]
+    feats = [text_features(r["url"], r["text"], title=r["title"], published="2019-11-15") for r in rows]
+    _, placed = assign_all(feats)
+    story = {r["url"]: p.story for r, p in zip(rows, placed, strict=True)}
+    topic = {r["url"]: r["topic"] for r in rows}
+    for a, b in itertools.combinations(story, 2):
+        assert (story[a] == story[b]) == (topic[a] == topic[b]), (topic[a], topic[b])
+
+
+MIXED = REPO.parent / "shared" / "datasets" / "article-extraction" / "ground-truth.json"
+
+
+def _mixed_rate(make: Any) -> tuple[int, int]:
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench
+
+    if not MIXED.is_file():
+        pytest.skip(f"mixed folder data not found at {MIXED}")
+    stories, _ = bench.cluster(make(bench.load_mixed()))
+    total, bad = bench.unrelated_pairs(stories, json.loads((REPO / "tests/fixtures/mixed/related.json").read_text()))
+    return total, len(bad)
+
+
+def test_mixed_folder_unrelated_pairs_text_only_within_floor() -> None:
+    floors = json.loads(FLOORS.read_text())["mixed"]
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench
+
+    total, bad = _mixed_rate(bench.text_only)
+    assert total - bad >= floors["min_related_pairs_text_only"]  # stories still form
+    assert bad / total <= floors["max_unrelated_share_text_only"], f"{bad}/{total} story pairs unrelated"
+
+
+@pytest.mark.slow
+def test_mixed_folder_unrelated_pairs_full_pipeline_within_floor() -> None:
+    """Full features on the 181 pages. The issue's goal (<= 2 %) is not met; the floor keeps
+    what was reached from slipping back (0.1 threshold: 86 % unrelated)."""
+    floors = json.loads(FLOORS.read_text())["mixed"]
+    sys.path.insert(0, str(REPO / "bench"))
+    import episodes as bench
+
+    total, bad = _mixed_rate(bench.full)
+    assert total - bad >= floors["min_related_pairs"]
+    assert bad / total <= floors["max_unrelated_share"], f"{bad}/{total} story pairs unrelated"
+
+
+def _weak_pair(ents: tuple[dict[str, float], dict[str, float]] = ({}, {})) -> tuple[DocFeatures, DocFeatures]:
+    # Two pages of one broad subject (space) about different news: lunar landers, water on Europa.
+    common = {"nasa": 1.0, "moon": 1.0, "spacecraft": 1.0}
+    a_words = common | {w: 1.0 for w in ("lander", "contract", "artemis", "payload", "company", "bezos")}
+    b_words = common | {w: 1.0 for w in ("europa", "plume", "vapor", "jupiter", "telescope", "keck")}
+    a = DocFeatures("lander", {"w": a_words, **({"e": ents[0]} if ents[0] else {})})
+    b = DocFeatures("europa", {"w": b_words, **({"e": ents[1]} if ents[1] else {})})
+    return a, b
+
+
+def test_story_join_on_one_weak_link_is_refused() -> None:
+    """Mixed folder (issue 16): NASA's lunar landers and water on Europa shared a story through
+    one weak pair, and the space pages chained into one story. A story join that rests on one
+    member needs ``single_link_threshold`` (or shared entities, or a town in common: see
+    ``test_place_and_days_confirm_an_episode_on_weak_text``); two members at ``story_threshold``
+    are agreement with the story, not a chain."""
+    a, b = _weak_pair()
+    st = MemoryState()
+    assign(a, st)
+    score = decide(b, st, StorySettings(episode_threshold=0.9, single_link_threshold=0.0)).placement.score
+    assert 0.05 < score < 0.5
+    s = StorySettings(story_threshold=score - 0.02, single_link_threshold=score + 0.02, episode_threshold=0.9)
+    refused = assign(b, st, s)
+    assert refused.how == "new"
+    st = MemoryState()
+    assign(a, st, s)
+    assert assign(b, st, StorySettings(story_threshold=score - 0.02, single_link_threshold=score - 0.01,
+                                       episode_threshold=0.9)).how == "story"
+    # Two named actors in common are a second kind of evidence: the weak text link holds.
+    shared = {"org:nasa": 1.0, "person:jim-bridenstine": 1.0}
+    a, b = _weak_pair(ents=(shared | {"org:blue-origin": 1.0}, shared | {"org:keck": 1.0}))
+    st = MemoryState()
+    assign(a, st, s)
+    assert assign(b, st, s).how == "story"
+    # Two members at story_threshold: the story agrees, the join holds.
+    a, b = _weak_pair()
+    a2 = DocFeatures("lander-2", {"w": dict(a.channels["w"])})
+    st = MemoryState()
+    for f in (a, a2):
+        assign(f, st, StorySettings())
+    score = decide(b, st, StorySettings(episode_threshold=0.9, single_link_threshold=0.0)).placement.score
+    s = StorySettings(story_threshold=score - 0.02, single_link_threshold=score + 0.02, episode_threshold=0.9)
+    assert assign(b, st, s).how == "story"

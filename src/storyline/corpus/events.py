@@ -46,6 +46,7 @@ from functools import lru_cache
 from os import PathLike
 from typing import IO, Any
 
+from ..timefmt import calendar, can_date_event, describe
 from ..types import Span
 
 __all__ = [
@@ -101,7 +102,7 @@ class PlaceRef:
         }
 
     @classmethod
-    def coerce(cls, value: Any) -> "PlaceRef | None":
+    def coerce(cls, value: Any) -> PlaceRef | None:
         if value is None or isinstance(value, PlaceRef):
             return value
         if isinstance(value, (int, tuple, list)):  # layer indices: resolve before adapting
@@ -140,7 +141,7 @@ class QuantityRef:
         return {"low": self.low, "high": self.high, "unit": self.unit, "text": self.text}
 
     @classmethod
-    def coerce(cls, value: Any) -> "QuantityRef":
+    def coerce(cls, value: Any) -> QuantityRef:
         if isinstance(value, QuantityRef):
             return value
         get = value.get if isinstance(value, Mapping) else (lambda k, d=None: getattr(value, k, d))
@@ -175,10 +176,29 @@ class EventInput:
     # publication date of the reporting document (ISO, any precision): an event cannot
     # happen after it is reported, and untimed events reported far apart stay apart
     reported: str | None = None
+    # ACLED class and deciding roles of the mention (storyline.annotate.event_types); "none" = not ACLED
+    plover_mode: str | None = None
+    acled_event_type: str = "none"
+    acled_sub_event_type: str = "none"
+    actor_type: str | None = None
+    target_type: str | None = None
+    weapon: str | None = None
+    territory_changed: bool = False
+    acled_confidence: float = 0.0
 
     @property
     def doc_id(self) -> str:
         return self.trigger.doc
+
+
+_ACLED_FIELDS = ("plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type", "target_type", "weapon",
+                 "territory_changed", "acled_confidence")
+
+
+def _acled_of(m: Any) -> dict[str, Any]:
+    """The ACLED fields of a mention (object or mapping) that has them."""
+    get = m.get if isinstance(m, Mapping) else lambda k: getattr(m, k, None)
+    return {k: v for k in _ACLED_FIELDS if (v := get(k)) is not None}
 
 
 def from_doc(doc: Any) -> list[EventInput]:
@@ -202,7 +222,7 @@ def from_doc(doc: Any) -> list[EventInput]:
                                          rec.get("kind"), rec.get("country"), rec.get("gazetteer_id"),
                                          rec.get("precision"))
         t = doc.times[m.time] if m.time is not None else None
-        resolved_time = t if t is not None and t.resolved else None
+        resolved_time = t if t is not None and can_date_event(t) else None
         out.append(
             EventInput(
                 trigger=Span(doc.id, m.start, m.end, text[m.start : m.end]),
@@ -226,6 +246,7 @@ def from_doc(doc: Any) -> list[EventInput]:
                 certainty=m.certainty,
                 sentence=Span(doc.id, m.sentence[0], m.sentence[1], text[m.sentence[0] : m.sentence[1]]),
                 reported=doc.meta.published,
+                **_acled_of(m),
             )
         )
     return out
@@ -288,6 +309,7 @@ def from_mention(m: Any, doc_id: str, doc_text: str | None = None) -> EventInput
         quantities=tuple(QuantityRef.coerce(q) for q in quantities),
         certainty=g(m, "certainty"),
         sentence=sentence,
+        **_acled_of(m),
     )
 
 
@@ -314,6 +336,14 @@ class Event:
     independent_sources: int
     affected: str | None = None  # ACLED's actor2 where the text names one; not in to_record
     claims: list[str] = field(default_factory=list)  # ids of the claims that report this event
+    # ACLED class of the most confident mention and the roles that decided it ("none" = not ACLED)
+    plover_mode: str | None = None
+    acled_event_type: str = "none"
+    acled_sub_event_type: str = "none"
+    actor_type: str | None = None
+    target_type: str | None = None
+    weapon: str | None = None
+    territory_changed: bool = False
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -321,13 +351,20 @@ class Event:
             "id": self.id,
             "type": self.type,
             "plover": self.plover,
+            "plover_mode": self.plover_mode,
+            "acled_event_type": self.acled_event_type,
+            "acled_sub_event_type": self.acled_sub_event_type,
+            "actor_type": self.actor_type,
+            "target_type": self.target_type,
+            "weapon": self.weapon,
+            "territory_changed": self.territory_changed,
             "actor": self.actor,
             "quantities": self.quantities,
             "origin": self.origin,
             "destination": self.destination,
             "via": self.via,
             "location": self.location,
-            "time": self.time,
+            "time": self.time and {**self.time, **describe(self.time.get("value"), self.time.get("granularity"))},
             "certainty": self.certainty,
             "evidence": [s.to_record() for s in self.evidence],
             "documents": self.documents,
@@ -613,7 +650,7 @@ def event_candidates(
 
 def _compatible_pairs(
     mentions: Sequence[EventInput], *, radius_km: float = 25.0
-) -> list[tuple[int, int, "PairEvidence"]]:
+) -> list[tuple[int, int, PairEvidence]]:
     """:func:`event_candidates` with each pair's evidence (for :func:`score_event_pair`
     without computing it twice)."""
     blocks: dict[str, list[int]] = {}
@@ -805,9 +842,9 @@ def cluster_events(
         for x in range(k):
             for y in range(x + 1, k):
                 i, j = members[x], members[y]
-                s = scores.get((i, j), scores.get((j, i)))
-                if s is not None:
-                    d[x, y] = d[y, x] = 1.0 - s
+                pair_score = scores.get((i, j), scores.get((j, i)))
+                if pair_score is not None:
+                    d[x, y] = d[y, x] = 1.0 - pair_score
         labels = cluster_matrix(1.0 - d, threshold)
         sub: dict[int, list[int]] = {}
         for m, lab in zip(members, labels):
@@ -897,7 +934,20 @@ def _merge(group: Sequence[EventInput], graph: Any, index: Any = None) -> Event:
         documents=sorted({s.doc for s in spans}),
         independent_sources=independent,
         affected=affected,
+        **{k: v for k, v in _acled_of(_most_confident(group)).items() if k not in ("acled_confidence", "plover_mode")},
+        plover_mode=_plover_mode(group, plovers.most_common(1)[0][0] if plovers else None),
     )
+
+
+def _plover_mode(group: Sequence[EventInput], plover: str | None) -> str | None:
+    """The PLOVER mode of the most confident mention with the group's PLOVER type."""
+    same = [m for m in group if plover is not None and m.plover == plover]
+    return _most_confident(same).plover_mode if same else None
+
+
+def _most_confident(group: Sequence[EventInput]) -> EventInput:
+    """The mention whose ACLED typing the group takes: the most confident, the earliest on ties."""
+    return max(group, key=lambda m: (m.acled_confidence, -m.trigger.start))
 
 
 def _group_type(group: Sequence[EventInput]) -> str:
@@ -937,9 +987,10 @@ def _same_route(a: EventInput, b: EventInput, radius_km: float) -> bool:
     """Both tell origin and destination, both ends agree, and one end is finer than a province:
     the same route told twice in one document ("… are relocating to Deir Ezzor" in the lede,
     "… moved from Raqqa to Deir Ezzor" in the body)."""
-    ends = ((a.origin, b.origin), (_effective_destination(a), _effective_destination(b)))
-    if any(x is None or y is None for x, y in ends):
+    a_to, b_to = _effective_destination(a), _effective_destination(b)
+    if a.origin is None or b.origin is None or a_to is None or b_to is None:
         return False
+    ends = ((a.origin, b.origin), (a_to, b_to))
     if not all((place_agreement(x, y, radius_km) or 0) > 0 for x, y in ends):
         return False
     return any(max(x.precision or 3, y.precision or 3) <= 2 for x, y in ends)
@@ -1053,6 +1104,7 @@ def _combine(group: Sequence[EventInput]) -> EventInput:
         certainty=max(certs, key=lambda c: CERTAINTY_RANK.get(c, 0)) if certs else None,
         sentence=first.sentence,
         reported=first.reported,
+        **_acled_of(_most_confident(group)),
     )
 
 
@@ -1098,7 +1150,8 @@ def build_events(
 # --------------------------------------------------------------------------- export
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_date", "time_precision", "event_type", "plover", "actor1", "actor2",
+    "event_id", "event_date", "time_precision", "event_type", "acled_event_type", "acled_sub_event_type",
+    "plover", "plover_mode", "actor1", "actor1_type", "actor2", "actor2_type", "weapon", "territory_changed",
     "location", "latitude", "longitude", "geo_precision", "source", "notes",
     "origin", "origin_lat", "origin_lon", "destination", "destination_lat", "destination_lon",
     "quantities", "certainty", "independent_sources", "evidence",
@@ -1133,12 +1186,19 @@ def event_rows(events: Iterable[Event], sources: Mapping[str, str] | None = None
         names = [(sources or {}).get(doc, doc) for doc in e.documents]
         rows.append({
             "event_id": e.id,
-            "event_date": (e.time or {}).get("value"),
+            "event_date": calendar((e.time or {}).get("value")),
             "time_precision": _TIME_PRECISION.get((e.time or {}).get("granularity") or ""),
             "event_type": e.type,
+            "acled_event_type": e.acled_event_type,
+            "acled_sub_event_type": e.acled_sub_event_type,
             "plover": e.plover,
+            "plover_mode": e.plover_mode,
             "actor1": (e.actor or {}).get("name") or (e.actor or {}).get("entity"),
+            "actor1_type": e.actor_type,
             "actor2": e.affected,
+            "actor2_type": e.target_type,
+            "weapon": e.weapon,
+            "territory_changed": e.territory_changed,
             "location": a["name"] if a else None,
             "latitude": a["lat"] if a else None,
             "longitude": a["lon"] if a else None,
@@ -1176,6 +1236,7 @@ def events_to_parquet(
 
     types = {
         "time_precision": pa.int8(), "geo_precision": pa.int8(), "independent_sources": pa.int32(),
+        "territory_changed": pa.bool_(),
         **{c: pa.float64() for c in ("latitude", "longitude", "origin_lat", "origin_lon",
                                      "destination_lat", "destination_lon")},
     }
