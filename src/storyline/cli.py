@@ -21,7 +21,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import StorylineError, message
+from .output import cut as _cut  # titles cut at a word, ending in "…"
+from .quoting import quoted
 from .settings import SETTINGS, Config
+from .timefmt import display as time_display
 
 EPILOG = """\
 examples:
@@ -39,11 +42,26 @@ examples:
   storyline report --db news.db --out report.html   # the situation report, one offline HTML file
   storyline serve --db news.db                 # the web app on http://127.0.0.1:8000
 
+output of the listing commands (docs, rejects, reuse, templates, entities, places, times, claims,
+events, stories): --format table|json|jsonl|csv|tsv, --json (= jsonl), --limit N, --out FILE;
+the record shapes and their fields: docs/records.md in the source repository
+
 settings (flag > environment > default):
 """ + "\n".join(f"  {s.env:<22} {textwrap.shorten(s.help, 70)} (default: {s.default})" for s in SETTINGS)
 
 
 DB_HELP = "store path (default: $STORYLINE_DB or ./storyline.db)"
+
+# listing commands share --format/--json/--limit/--out (storyline.output); "text" is the
+# command's own reading view where it has one
+FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+TEXT_FORMATS = ("text", *FORMATS)
+
+
+def output_options(p: argparse.ArgumentParser, **kw: Any) -> None:
+    from .output import add_output_options
+
+    add_output_options(p, **kw)
 
 
 def _emit(record: dict[str, Any]) -> None:
@@ -99,20 +117,17 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where the per-document stages run: local processes (default) or Ray "
+                   "(pip install 'storyline[ray]')")
+    p.add_argument("--address", metavar="ADDR",
+                   help="Ray cluster to join (e.g. ray://head:10001 or auto); default: a local Ray instance")
+
+
 def _plural(n: int, word: str, plural: str | None = None, *, width: int = 0) -> str:
     """``1 doc``, ``2 docs``: a count and its noun in the right number (``plural`` when not +s)."""
     return f"{n:>{width}} {word if n == 1 else plural or word + 's'}"
-
-
-def _cut(text: str, width: int) -> str:
-    """``text`` in at most ``width`` characters: cut at a word boundary, ending in "…"."""
-    if len(text) <= width:
-        return text
-    head = text[: width - 1]
-    space = head.rfind(" ")
-    if space > width // 2:  # a very long word is cut inside rather than leaving half the room empty
-        head = head[:space]
-    return head.rstrip(" ,;:-–—") + "…"
 
 
 def _summary_line(summary: Any) -> str:
@@ -163,7 +178,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(
             store, args.paths, meta=args.meta, config=config, pipeline=_pipeline(args),
             progress=False if args.no_progress else None, corpus_steps=not args.no_corpus,
-            follow_symlinks=args.follow_symlinks,
+            follow_symlinks=args.follow_symlinks, engine=args.engine, address=args.address,
         )
         _print_rejections(summary.rejections)
         if args.json:
@@ -180,7 +195,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .runner import analyze
 
     with _open(args) as store:
-        summary = analyze(store, config=_config(args), pipeline=_pipeline(args), force=args.force)
+        summary = analyze(
+            store, config=_config(args), pipeline=_pipeline(args), force=args.force, engine=args.engine,
+            address=args.address, progress=False if args.quiet else None,
+        )
     _print_rejections(summary.rejections)
     _err(
         f"storyline analyze: {_plural(summary.resumed, 'document')} recomputed, {summary.unchanged} up to date,"
@@ -201,6 +219,19 @@ def _doc_line(rec: dict[str, Any]) -> str:
     )
 
 
+def _write(args: argparse.Namespace, records: Any, kind: str, *, rows: Any = None, columns: Any = None,
+           noun: tuple[str, str | None] = ("record", None)) -> int:
+    """Write records in the shared output format (:mod:`.output`): ``--format``, ``--limit``, ``--out``."""
+    from .output import COLUMNS, open_out, write_records
+
+    out = getattr(args, "out", None)
+    with open_out(out) as fh:
+        n = write_records(records, args.format, fh, columns=columns or COLUMNS[kind], limit=args.limit, rows=rows)
+    if out:
+        _err(f"{_plural(n, *noun)} written to {_safe(out)}")
+    return n
+
+
 def _language_lines(rec: dict[str, Any]) -> list[str]:
     """The language, passages in other languages, and the analyses that skipped the document."""
     from .clean.language import describe
@@ -210,12 +241,8 @@ def _language_lines(rec: dict[str, Any]) -> list[str]:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
-        for doc in store.iter_docs(include_superseded=args.all):
-            rec = doc.to_record()
-            if args.json:
-                _emit(rec)
-            else:
-                print(_doc_line(rec))
+        docs = (doc.to_record() for doc in store.iter_docs(include_superseded=args.all))
+        _write(args, docs, "Document", noun=("document", None))
     return 0
 
 
@@ -247,13 +274,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_rejects(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         rejections = store.rejections()
-    for r in rejections:
-        if args.json:
-            _emit(r.to_record())
-        else:
-            print(f"{_where(r)}\t{_safe(r.stage)}\t{_safe(r.message)}")
-    if not args.json:
-        _err(f"{_plural(len(rejections), 'rejected input')}")
+    if args.format != "text":
+        _write(args, (r.to_record() for r in rejections), "Rejection", noun=("rejection", None))
+        return 0
+    for r in rejections:  # whole paths and messages: a table column would cut them
+        print(f"{_where(r)}\t{_safe(r.stage)}\t{_safe(r.message)}")
+    _err(f"{_plural(len(rejections), 'rejected input')}")
     return 0
 
 
@@ -269,9 +295,8 @@ def cmd_reuse(args: argparse.Namespace) -> int:
         labels = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
     passages = [p for p in every if p.discounted is None]
     templated = [p for p in every if p.discounted is not None]
-    if args.json:  # every passage; a discounted one says why in "discounted"
-        for p in every:
-            _emit(p.to_record())
+    if args.format != "text":  # every passage; a discounted one says why in "discounted"
+        _write(args, (p.to_record() for p in every), "Copied passage", noun=("passage", None))
         return 0
     for p in passages:
         arrow = "→" if p.direction == "source_to_copy" else "↔"
@@ -297,15 +322,14 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     with _open(args, readonly=True) as store:
         templates = site_templates(store, site=args.site)
+    if args.format != "text":
+        _write(args, [t.to_record() for t in templates], "Site template", noun=("site template", None))
+        return 0
     for t in templates:
-        if args.json:
-            _emit(t.to_record())
-            continue
         print(f"{t.site}  {t.id}  {_plural(len(t.pages), 'page')}  {_plural(t.words, 'word')}  ({t.rule})")
         print(f"    {_short(t.text)}")
         print(f"    pages: {', '.join(s.doc for s in t.pages)}")
-    if not args.json:
-        _err(f"{_plural(len(templates), 'site template')} in {_plural(len({t.site for t in templates}), 'site')}")
+    _err(f"{_plural(len(templates), 'site template')} in {_plural(len({t.site for t in templates}), 'site')}")
     return 0
 
 
@@ -358,20 +382,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
     records = entity_records(_annotated_docs(args))
     if args.type:
         records = [r for r in records if r["type"] == args.type]
-    for r in records:
-        if args.json:
-            _emit(r)
-            continue
-        extra = "; ".join(
-            x for x in (
-                ", ".join(r["titles"] + r["roles"]),
-                ", ".join(r["affiliations"]),
-                "also " + ", ".join(a for a in r["aliases"] if a != r["name"]) if len(r["aliases"]) > 1 else "",
-            ) if x
-        )
-        counts = f"{_plural(len(r['mentions']), 'mention', width=3)} in {_plural(len(r['documents']), 'doc')}"
-        print(f"{r['type']:<15} {r['name']:<40} {counts}"
-              + (f"  ({_short(extra, 80)})" if extra else ""))
+    _write(args, records, "Entity", noun=("entity", "entities"))
     return 0
 
 
@@ -380,28 +391,19 @@ def cmd_places(args: argparse.Namespace) -> int:
 
     docs = _annotated_docs(args)
     if args.format == "geojson":
-        print(json.dumps(places_geojson(docs), ensure_ascii=False))
+        from .output import open_out
+
+        with open_out(args.out) as fh:
+            fh.write(json.dumps(places_geojson(docs), ensure_ascii=False) + "\n")
         return 0
-    for r in place_records(docs):
-        if args.format == "json":
-            _emit(r)
-        elif r["resolved"]:
-            print(f"{r['name']:<28} {r['kind']:<15} {r['country'] or '--':<3} {r['lat']:>8.4f} {r['lon']:>9.4f}"
-                  f"  precision {r['precision']}  {len(r['mentions']):>3}×  as {', '.join(r['aliases'])}")
-        else:
-            print(f"{r['name']:<28} {'unresolved':<15} {'':<3} {'':>8} {'':>9}  {'':<11}  {len(r['mentions']):>3}×")
+    _write(args, place_records(docs), "Place", noun=("place", None))
     return 0
 
 
 def cmd_times(args: argparse.Namespace) -> int:
     from .corpus.annotations import time_records
 
-    for r in time_records(_annotated_docs(args)):
-        if args.json:
-            _emit(r)
-        else:
-            value = r["value"] if r["resolved"] else f"unresolved ({r['note'] or r['value'] or 'vague'})"
-            print(f"{r['span']['doc']}  {r['span']['text'][:40]:<40}  {value}  [{r['granularity']}]")
+    _write(args, time_records(_annotated_docs(args)), "Time expression", noun=("time expression", None))
     return 0
 
 
@@ -415,15 +417,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
         wanted = args.speaker.lower()
         claims = [c for c in claims if c.speaker and wanted in (c.speaker.get("name") or "").lower()]
     claims = [c for c in claims if c.independent_sources >= args.min_sources]
-    if args.json:
-        for c in claims:
-            _emit(c.to_record())
+    if args.format != "text":
+        _write(args, (c.to_record() for c in claims), "Claim", noun=("claim", None))
         return 0
     for c in claims:
         speaker = (c.speaker or {}).get("name") or "(unattributed)"
         via = " → ".join(c.via)
         hedges = f" ({', '.join(c.hedges)})" if c.hedges else ""
-        print(f"{speaker} {c.cue or ''}: “{_short(c.content.text, 110)}”")
+        print(f"{speaker} {c.cue or ''}: {quoted(_short(c.content.text, 110))}")
         print(f"    via {via or '-'} | {c.certainty}{hedges} | {_plural(c.independent_sources, 'independent source')}"
               f" in {_plural(len(c.documents), 'document')}"
               + (f" | contradicted: {len(c.contradicts)}" if c.contradicts else ""))
@@ -438,7 +439,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from .corpus.events import events_to_csv, events_to_geojson, events_to_parquet
+    from .corpus.events import events_to_geojson, events_to_parquet
     from .corpus.persist import event_list
 
     with _open(args, readonly=True) as store:
@@ -450,23 +451,27 @@ def cmd_events(args: argparse.Namespace) -> int:
         if not args.out:
             raise StorylineError("E406", what="--format parquet")
         events_to_parquet(events, args.out, sources=outlets)
+    elif args.format in ("json", "jsonl", "csv", "tsv", "table"):
+        from .corpus.events import CSV_COLUMNS, event_rows
+        from .output import field
+
+        acled = [field(c) for c in CSV_COLUMNS]  # csv and tsv: the ACLED-style columns
+        flat = event_rows(events, outlets) if args.format in ("csv", "tsv") else None
+        _write(args, (e.to_record() for e in events), "Event", rows=flat, columns=acled if flat else None,
+               noun=("event", None))
+        return 0
     else:
         out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
         try:
-            if args.format == "csv":
-                events_to_csv(events, out, sources=outlets)
-            elif args.format == "geojson":
+            if args.format == "geojson":
                 out.write(json.dumps(events_to_geojson(events), ensure_ascii=False) + "\n")
-            elif args.format == "json":
-                for e in events:
-                    out.write(json.dumps(e.to_record(), ensure_ascii=False) + "\n")
             else:
                 for e in events:
                     r = e.to_record()
                     where = " → ".join(
                         x for x in ((r["origin"] or {}).get("name"), (r["destination"] or {}).get("name")) if x
                     ) or (r["location"] or {}).get("name") or "?"
-                    when = (r["time"] or {}).get("value") or "undated"
+                    when = time_display((r["time"] or {}).get("value")) if (r["time"] or {}).get("value") else "undated"
                     qty = ", ".join(q["text"] for q in r["quantities"])
                     actor = (r["actor"] or {}).get("name") or "?"
                     out.write(f"{r['type']:<15} {when:<12} {_short(actor, 40):<40} {where}"
@@ -492,6 +497,17 @@ def _story_record(store: Any, story: Any) -> dict[str, Any]:
     return record
 
 
+def _story_rows(stories: Sequence[Any], episodes: bool) -> list[dict[str, Any]]:
+    """Stories as flat rows; with ``episodes``, each story's episodes follow it (id "└ …")."""
+    rows = []
+    for story in stories:
+        rows.append(story.to_record())
+        for ep in story.episodes if episodes else ():
+            rows.append({"id": f"└ {ep.id}", "start": ep.start, "end": ep.end, "documents": ep.documents,
+                         "episodes": [], "title": ep.title})
+    return rows
+
+
 def cmd_stories(args: argparse.Namespace) -> int:
     from .corpus.persist import rebuild_stories, story_list
 
@@ -501,9 +517,10 @@ def cmd_stories(args: argparse.Namespace) -> int:
         _err(f"stories rebuilt: {_plural(placed, 'document')} placed again in date order")
     with _open(args, readonly=True) as store:
         stories = story_list(store)
-        if args.json:
-            for story in stories:
-                _emit(_story_record(store, story))
+        if args.format in ("json", "jsonl"):
+            _write(args, (_story_record(store, story) for story in stories), "Story", noun=("story", "stories"))
+        elif args.format != "text":
+            _write(args, _story_rows(stories, args.episodes), "Story", noun=("row", None))
         else:
             for story in stories:
                 span = f"{story.start or '?'} … {story.end or '?'}"
@@ -551,7 +568,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     from .app import serve
-
     from .app.security import read_token_file
 
     # the command line is visible to every user of the machine (ps, /proc/PID/cmdline)
@@ -581,6 +597,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from .settings import describe
+
+    rows = describe(_config(args))
+    if args.json:
+        for row in rows:
+            _emit(row)
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    print(f"{'name':<{width}}  {'value':<20}  {'source':<7}  env")
+    for r in rows:
+        print(f"{r['name']:<{width}}  {str(r['value']):<20}  {r['source']:<7}  {r['env']}")
+    return 0
+
+
 def _store_error(args: argparse.Namespace, exc: Exception) -> StorylineError:
     """A database or decoding error that escaped a command: the store is unreadable or
     damaged (E304), named, with the way to see the damage."""
@@ -599,7 +630,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
     from .store import Store
 
-    result = run_demo(args.out, args.db)
+    result = run_demo(args.out, args.db, progress=False if args.quiet else None)
     s = result.summary
     print(f"storyline demo: the bundled sample corpus → {result.db}")
     print(f"  {_summary_line(s)}\n")
@@ -638,7 +669,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     people_first = sorted(named, key=lambda c: (not (c.speaker.get("entity") or "").startswith("person:"),
                                                  -len(c.documents), c.content.doc, c.content.start))
     for c in people_first[:10]:
-        print(f"  {c.speaker['name']} {c.cue}: “{_short(c.content.text, 70)}”")
+        print(f"  {c.speaker['name']} {c.cue}: {quoted(_short(c.content.text, 70))}")
         print(f"      via {' → '.join(c.via)} | {c.certainty} | {_plural(c.independent_sources, 'independent source')}"
               f" in {_plural(len(c.documents), 'document')}")
     for x in report.contradictions:
@@ -649,7 +680,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for e in moves:
         route = " → ".join(p["name"] for p in (e["origin"], e["destination"]) if p)
         qty = ", ".join(q["text"] for q in e["quantities"])
-        when = (e["time"] or {}).get("value") or "undated"
+        when = time_display((e["time"] or {}).get("value")) if (e["time"] or {}).get("value") else "undated"
         print(f"  {e['type']:<15} {route[:40]:<40} {when:<10} {_short(qty, 30) if qty else ''}"
               f"  [{_plural(len(e['documents']), 'doc')}, {e['independent_sources']} independent]")
     from .corpus.persist import story_list
@@ -694,7 +725,7 @@ def _demo_annotations(docs: list[Any]) -> None:
               f"{p['lat']:.2f}, {p['lon']:.2f}  precision {p['precision']}")
     print("times (normalised against each publication date):")
     for d in docs:
-        shown = [f"{t.text} → {t.value if t.resolved else 'unresolved'}" for t in d.times if t.kind != "set"][:6]
+        shown = [f"{t.text} → {time_display(t.value) if t.resolved else 'unresolved'}" for t in d.times if t.kind != "set"][:6]
         if shown:
             print(f"  {d.id} ({d.meta.published or 'no date'}): " + "; ".join(shown))
 
@@ -732,9 +763,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--meta", metavar="FILE", help="sidecar JSONL: {\"file\": name, \"url\": ..., optional title/published/outlet/byline}")
     p.add_argument("--json", action="store_true", help="print the ingested documents as JSON lines")
     p.add_argument("--max-bytes", type=int, metavar="N", help="largest single document accepted (bytes)")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (or Ray actors) for the stages")
+    _engine_options(p)
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per transaction")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("-q", "--quiet", "--no-progress", dest="no_progress", action="store_true",
+                   help="no progress on stderr (shown only on a terminal anyway)")
     p.add_argument("--stages", metavar="LIST", help="comma-separated per-document stages to run (default: all); "
                    "`storyline analyze` runs the rest later")
     p.add_argument("--no-corpus", action="store_true",
@@ -745,32 +778,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
             "storyline analyze --db news.db --force")
     p.add_argument("--force", action="store_true", help="recompute every document, not only stale ones")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     p.add_argument("--stages", metavar="LIST", help="comma-separated per-document stages (default: all)")
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes for the stages")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (or Ray actors) for the stages")
+    _engine_options(p)
 
     p = add("docs", cmd_docs, "List documents: id, status, publication date (precision, source), outlet, title.",
             "storyline docs --db news.db --json")
-    p.add_argument("--json", action="store_true", help="one records.md Document per line")
+    output_options(p, record="Document")
     p.add_argument("--all", action="store_true", help="include older versions of updated documents")
 
     p = add("show", cmd_show, "Show one document: metadata, cleaned text, and what cleaning removed.",
             "storyline show 3a58 --db news.db")
     p.add_argument("doc", metavar="DOC", help="document id or a unique prefix (4+ characters)")
-    p.add_argument("--json", action="store_true", help="records.md Document with text and removed")
+    p.add_argument("--json", action="store_true", help="docs/records.md Document with text and removed")
 
     p = add("rejects", cmd_rejects, "List rejected inputs: path, stage, coded reason.", "storyline rejects --json")
-    p.add_argument("--json", action="store_true", help="one records.md Rejection per line")
+    output_options(p, record="Rejection", formats=TEXT_FORMATS, default="text")
 
     p = add("reuse", cmd_reuse, "List copied passages between documents: spans in both, similarity, direction and its evidence.",
             "storyline reuse --db news.db --json")
-    p.add_argument("--json", action="store_true",
-                   help="one records.md Copied passage per line (site-template passages too, with \"discounted\")")
+    output_options(p, record="Copied passage", formats=TEXT_FORMATS, default="text",
+                   note="site-template passages too, with \"discounted\"")
 
     p = add("templates", cmd_templates,
             "List site templates: passages a site repeats on its pages (prompts, promotions, disclaimers, "
             "author blurbs), which copy detection does not count as copying.",
             "storyline templates --db news.db --site example.com.br")
-    p.add_argument("--json", action="store_true", help="one site template per line (id, site, text, words, pages, rule)")
+    output_options(p, record="Site template", formats=TEXT_FORMATS, default="text")
     p.add_argument("--site", metavar="SITE", help="only this site (URL host without www, or outlet)")
 
     p = add("provenance", cmd_provenance,
@@ -782,23 +817,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("entities", cmd_entities,
             "List people, organisations, armed groups and outlets, resolved across documents, with roles and aliases.",
             "storyline entities --db news.db --type person --json")
-    p.add_argument("--json", action="store_true", help="one records.md Entity per line")
+    output_options(p, record="Entity")
     p.add_argument("--type", help="only this type (person, armed_group, outlet, …)")
 
     p = add("places", cmd_places, "List places with coordinates, kind, country and ACLED-style precision.",
             "storyline places --db news.db --format geojson > places.geojson")
-    p.add_argument("--format", choices=["text", "json", "geojson"], default="text", help="output format")
-    p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+    output_options(p, record="Place", formats=(*FORMATS, "geojson"))
 
     p = add("times", cmd_times, "List time expressions normalised against each document's publication date.",
             "storyline times --db news.db --json")
-    p.add_argument("--json", action="store_true", help="one records.md Time expression per line")
+    output_options(p, record="Time expression")
 
     p = add("claims", cmd_claims,
             "List attributed claims grouped across documents: speaker, cue, via chain, certainty, "
             "independent sources, contradictions.",
             "storyline claims --db news.db --speaker Eesa --min-sources 1 --json")
-    p.add_argument("--json", action="store_true", help="one records.md Claim per line")
+    output_options(p, record="Claim", formats=TEXT_FORMATS, default="text")
     p.add_argument("--speaker", metavar="NAME", help="only claims whose speaker's name contains NAME")
     p.add_argument("--min-sources", type=int, default=0, metavar="N",
                    help="only claims backed by at least N independent sources")
@@ -806,16 +840,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("events", cmd_events,
             "List or export events (who moved where, when, how many), merged across documents, with sources.",
             "storyline events --db news.db --format csv --out events.csv")
-    p.add_argument("--format", choices=["text", "json", "csv", "parquet", "geojson"], default="text",
-                   help="text (default), json (records.md Event per line), csv/parquet (ACLED-style columns), geojson")
-    p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (required for parquet)")
+    output_options(p, record="Event", formats=(*TEXT_FORMATS, "parquet", "geojson"), default="text",
+                   note="csv, tsv and parquet: ACLED-style columns")
     p.add_argument("--type", help="only events of this type (move, flee, deploy, attack, …)")
 
     p = add("stories", cmd_stories,
             "List stories (documents about one ongoing storyline) and their episodes (one specific event each).",
             "storyline stories --db news.db --episodes")
-    p.add_argument("--json", action="store_true", help="one records.md Story per line (with summary, events, claims)")
+    output_options(p, record="Story", formats=TEXT_FORMATS, note="json/jsonl: with summary, events, claims")
     p.add_argument("--episodes", action="store_true", help="also list each story's episodes and their documents")
     p.add_argument("--rebuild", action="store_true",
                    help="first place every document again in date order (stories are built incrementally in "
@@ -841,6 +873,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="the access token itself (visible in the process list: prefer "
                    "$STORYLINE_TOKEN or --token-file)")
 
+    p = add("settings", cmd_settings,
+            "List every setting: its value here, where it came from (default, environment, option), its "
+            "environment variable. Corpus parameters (copy detection, claim matching, stories) are settings too.",
+            "storyline settings --json")
+    p.add_argument("--json", action="store_true", help="one JSON object per setting, with its help text")
+
     p = add("check", cmd_check,
             "Verify the store and list any damage: SQLite integrity, every row read back (UTF-8, JSON), "
             "every document decoded, raw bytes against their hashes. Exit code 1 when anything is wrong.",
@@ -856,6 +894,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="storyline-out", metavar="DIR", help="output folder (default: ./storyline-out)")
     p.add_argument("--db", default=argparse.SUPPRESS,
                    help="store path (default: DIR/storyline.db; replaced on each run)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_demo)
     return parser
 

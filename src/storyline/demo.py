@@ -26,7 +26,9 @@ class DemoResult:
     events: list[Any] = field(default_factory=list)
 
 
-def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path = "storyline-out", db: str | Path | None = None, *, progress: bool | None = False
+) -> DemoResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db_path = Path(db) if db is not None else out / "storyline.db"
@@ -36,7 +38,7 @@ def run_demo(out_dir: str | Path = "storyline-out", db: str | Path | None = None
     result = DemoResult(db=db_path)
     with Store(db_path) as store:
         result.summary = ingest(
-            store, [sample], config=Config.load(db=str(db_path)), progress=False
+            store, [sample], config=Config.load(db=str(db_path)), progress=progress
         )
         docs_path = out / "documents.jsonl"
         with docs_path.open("w", encoding="utf-8") as fh:

@@ -72,7 +72,7 @@ def test_document_text_content_equals_cleaned_text(client: TestClient, sample_id
     for doc_id in sample_ids:
         rec = client.get(f"/api/docs/{doc_id}").json()
         page = client.get(f"/docs/{doc_id}").text
-        m = re.search(r'<div class="doc-text" id="doc-text">(.*?)</div>', page, re.S)
+        m = re.search(r'<div class="doc-text[^"]*" id="doc-text">(.*?)</div>', page, re.S)
         assert m
         assert htmllib.unescape(re.sub(r"<[^>]+>", "", m.group(1))) == rec["text"]
 
@@ -121,14 +121,21 @@ def test_map_page_carries_json_data(client: TestClient) -> None:
     m = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
     assert m
     data = json.loads(m.group(1))
-    assert data["places"] and all(-90 <= p["lat"] <= 90 for p in data["places"])
-    assert client.get(data["basemap"]).status_code == 200
+    places = [f for f in data["features"] if f["properties"]["feature"] == "place"]  # the report's map (mapview)
+    assert places and all(-90 <= f["geometry"]["coordinates"][1] <= 90 for f in places)
+    assert all(client.get(f["properties"]["href"]).status_code == 200 for f in places[:5])  # a place's page
+    basemap = re.search(r'data-basemap-url="([^"]+)"', html)
+    assert basemap and client.get(basemap.group(1)).status_code == 200
+    assert client.get("/static/report/map.js").status_code == 200
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
 
 
 def test_timeline_shows_precision(client: TestClient) -> None:
+    """Dates as calendar values whose form says their precision (issue #16): a month as
+    "February 2017", a day as 2017-03-08; never a raw TimeML code."""
     html = client.get("/timeline").text
-    assert re.search(r"\d{4}(-\d\d)*(-W\d\d)? \((day|month|year|week)", html)
+    assert "February 2017" in html and re.search(r"\b2017-03-08\b", html)
+    assert not re.search(r"\d{4}-\d\d-\d\dT(MO|AF|EV|NI)\b|T24:00", html)
 
 
 def test_overview_lists_documents_and_counts(client: TestClient, sample_ids: list[str]) -> None:
@@ -139,7 +146,8 @@ def test_overview_lists_documents_and_counts(client: TestClient, sample_ids: lis
 
 
 def test_static_assets(client: TestClient) -> None:
-    for path in ("/static/app/app.js", "/static/app/map.js", "/static/app/app.css", "/favicon.ico"):
+    for path in ("/static/app/app.js", "/static/report/map.js", "/static/report/map.css", "/static/app/app.css",
+                 "/favicon.ico"):
         r = client.get(path)
         assert r.status_code == 200
         assert_secure(r)
@@ -153,7 +161,8 @@ def test_report_pages(client: TestClient) -> None:
         assert r.status_code == 200, (path, r.text[:300])
         assert_secure(r)
         assert_no_inline_code(r.text)
-        assert '<nav class="report-nav"' in r.text and 'href="/stories"' in r.text  # a way back into the app
+        # a way back into the app: the app's own navigation bar, as on every page
+        assert '<header class="top site-nav">' in r.text and 'href="/stories"' in r.text
     assert client.get("/stories/no-such-story").status_code == 404
     for name in ("report.js", "report.css", "leaflet.js", "leaflet.css", "countries-110m.geojson"):
         assert client.get(f"/static/report/{name}").status_code == 200

@@ -1,6 +1,7 @@
 """The demo's self-contained HTML report, opened from disk in headless Chromium: it runs
 without errors or network, and its map, timeline, evidence reveal, provenance graph and
-story structure actually render."""
+story structure actually render; it reads like a briefing (a contents bar that stays in view,
+sections folded with counts, the summary and map open) and its height is measured."""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def report_page(browser: Any, report_path: Path) -> Iterator[tuple[Any, PageErro
         context.close()
 
 
+def open_section(pg: Any, sid: str) -> None:
+    """Open a folded section as a reader does: its link in the contents bar."""
+    pg.locator(f"#toc a[href='#{sid}']").click()
+    pg.wait_for_function("(s) => document.getElementById(s).open", arg=sid, timeout=3000)
+
+
 def report_data(pg: Any) -> dict[str, Any]:
     return dict(json.loads(pg.locator("#report-data").text_content()))
 
@@ -73,6 +80,7 @@ def test_map_markers_movements_and_basemap(report_page: tuple[Any, PageErrors], 
 def test_timeline_lists_events(report_page: tuple[Any, PageErrors]) -> None:
     pg, errors = report_page
     data = report_data(pg)
+    open_section(pg, "timeline")
     # findings with an anchor that are not summary sentences are timeline entries
     timeline_only = set(data["anchors"]) - set(data["summary"])
     items = pg.locator("#timeline ol.timeline > li")
@@ -120,6 +128,7 @@ def test_provenance_graph_shows_copy_of_001_by_004(report_page: tuple[Any, PageE
                                                     sample_docs: dict[str, Any]) -> None:
     pg, errors = report_page
     copy, source = sample_docs["004"], sample_docs["001"]
+    open_section(pg, "provenance")
     svg = pg.locator("#provenance svg.provenance-graph")
     assert svg.is_visible()
     edge = svg.locator(f'g.edge.copies[data-source="doc:{copy.id}"][data-target="doc:{source.id}"]')
@@ -137,6 +146,7 @@ def test_provenance_graph_shows_copy_of_001_by_004(report_page: tuple[Any, PageE
 
 def test_story_structure_shows_episodes(report_page: tuple[Any, PageErrors], sample_docs: dict[str, Any]) -> None:
     pg, errors = report_page
+    open_section(pg, "structure")
     episodes = pg.locator("#structure ol.episodes > li")
     assert episodes.count() >= 2
     links = pg.locator("#structure ol.episodes a[href^='#src-']")
@@ -144,4 +154,82 @@ def test_story_structure_shows_episodes(report_page: tuple[Any, PageErrors], sam
     assert {f"#src-{d.id}" for d in sample_docs.values()} <= hrefs  # every document in an episode
     for i in range(episodes.count()):
         assert episodes.nth(i).locator("strong").inner_text().strip()
+    errors.assert_clean()
+
+
+SECTIONS = ["structure", "summary", "numbers", "timeline", "map-section", "provenance", "speakers", "contradictions",
+            "sources"]
+
+
+def test_briefing_layout_contents_bar_and_folded_sections(browser: Any, report_path: Path, artifacts: Path) -> None:
+    """As shipped: the summary and the map open, every other section folded with its count in
+    its heading; the contents bar stays at the top of the window wherever the reader is; a
+    link into a folded section opens it. The page's height is measured folded and unfolded
+    (test-artifacts/report-heights.json)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors = PageErrors(pg)
+    try:
+        pg.goto(report_path.as_uri(), wait_until="load")
+        pg.wait_for_selector("#map .leaflet-basemap-pane path", state="attached", timeout=10_000)
+        opened = {s: pg.locator(f"details.sec#{s}").get_attribute("open") is not None for s in SECTIONS}
+        assert opened == {s: s in ("summary", "map-section") for s in SECTIONS}, opened
+        for s in SECTIONS:  # every folded heading says how much is inside
+            count = pg.locator(f"details.sec#{s} > summary h2 .count").inner_text()
+            assert re.search(r"\d", count), (s, count)
+        assert not pg.locator("#sources ol.sources").is_visible()
+        folded = pg.evaluate("document.documentElement.scrollHeight")
+        # the "generated" stamp stays on one line, in words
+        stamp = pg.locator("header .meta time")
+        assert stamp.evaluate("t => t.getClientRects().length") == 1
+        assert re.match(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC$", stamp.inner_text()), stamp.inner_text()
+        shot(pg, artifacts, "report-briefing", full_page=True)
+        # the contents bar stays in view at the bottom of the page
+        pg.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        top = pg.locator("#toc").evaluate("n => n.getBoundingClientRect().top")
+        assert abs(top) < 1 and pg.locator("#toc").is_visible()
+        # a contents link opens its folded section and brings it into view
+        pg.locator("#toc a[href='#sources']").click()
+        pg.wait_for_function("() => document.getElementById('sources').open", timeout=3000)
+        assert pg.locator("#sources ol.sources > li").first.is_visible()
+        box = pg.locator("#sources > summary").bounding_box()
+        assert box and 0 <= box["y"] < 900
+        shot(pg, artifacts, "report-toc-sources", full_page=False)
+        # a section folds again from its heading
+        pg.locator("#sources > summary").click()
+        assert pg.locator("#sources").get_attribute("open") is None
+        # "Open all sections", and the height unfolded
+        pg.locator("#toc-all").click()
+        assert all(pg.locator(f"details.sec#{s}").get_attribute("open") is not None for s in SECTIONS)
+        unfolded = pg.evaluate("document.documentElement.scrollHeight")
+        assert folded < 0.5 * unfolded, (folded, unfolded)
+        assert folded < 6000, folded  # 15,574 px before sections folded (5 documents)
+        out = artifacts.parent / "report-heights.json"
+        out.write_text(json.dumps({"documents": 5, "viewport": [1280, 900], "as_shipped_px": folded,
+                                   "all_open_px": unfolded}, indent=1) + "\n", encoding="utf-8")
+        errors.assert_clean()
+    finally:
+        context.close()
+
+
+def test_key_numbers_ranges_cover_every_row(report_page: tuple[Any, PageErrors]) -> None:
+    """A group's span covers all its rows ("up to 4,000" included) and a single value is not
+    written as a range; no unit is shown as a code or with a naive plural."""
+    pg, errors = report_page
+    open_section(pg, "numbers")
+    groups = pg.locator("#numbers details.group")
+    assert groups.count() >= 3
+    for i in range(groups.count()):
+        g = groups.nth(i)
+        g.evaluate("d => d.open = true")
+        head = g.locator("summary").inner_text()
+        rows = g.locator("td.num").all_inner_texts()
+        m = re.search(r"values from (up to )?([\d,.]+) to ([\d,.]+)", head)
+        if m:
+            lo, hi = (float(x.replace(",", "")) for x in m.group(2, 3))
+            assert lo < hi, head  # never "from 25,000 to 25,000"
+            nums = [float(x.replace(",", "")) for r in rows for x in re.findall(r"[\d,]*\d(?:\.\d+)?", r)]
+            assert min(nums) == lo and max(nums) == hi, (head, rows)
+        assert "usds" not in head.lower() and "(unit not stated)" not in head.lower(), head
+    assert "?–" not in " ".join(pg.locator("#numbers td.num").all_inner_texts())  # "up to 4,000", not "?–4,000"
     errors.assert_clean()

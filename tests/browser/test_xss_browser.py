@@ -104,6 +104,18 @@ def assert_inert(pg: Any, errors: PageErrors, where: str) -> None:
     errors.assert_clean()
 
 
+def assert_labels_are_text(pg: Any) -> None:
+    """The map's place labels: drawn, each one text node (a name taken from hostile text
+    stays text), and the place popups list their movements as text."""
+    labels = pg.locator("#map .map-label")
+    assert labels.count() >= 2
+    assert labels.evaluate_all("ls => ls.every(l => l.childNodes.length === 1 && l.firstChild.nodeType === 3)")
+    assert not injected(pg)
+    circle = open_popup(pg, "circle")
+    assert circle and "mention" in circle, circle
+    assert not injected(pg)
+
+
 def body_text(pg: Any) -> str:
     return str(pg.evaluate("document.body.innerText"))
 
@@ -116,6 +128,8 @@ def test_standalone_report(page: tuple[Any, PageErrors], hostile_db: Path, tmp_p
     path.write_text(html, encoding="utf-8")
     pg.goto(path.as_uri(), wait_until="load")
     pg.wait_for_selector("#map .leaflet-basemap-pane path", state="attached", timeout=10_000)
+    assert_labels_are_text(pg)
+    pg.locator("#toc-all").click()  # every section unfolded (the summary and the map are open as shipped)
     text = body_text(pg)
     assert f"Report {SCRIPT} {BROKEN}" in pg.locator("h1").inner_text()  # the title, as text
     assert pg.title().startswith(f"Report {SCRIPT} {BROKEN}")
@@ -148,7 +162,7 @@ def test_standalone_report(page: tuple[Any, PageErrors], hostile_db: Path, tmp_p
     # the provenance graph's titles and labels carry the outlets as text
     prov = " ".join(pg.locator("#provenance svg title").all_text_contents())
     assert SVG in prov or IFRAME in prov, prov[:300]
-    assert pg.evaluate("document.querySelectorAll('script:not([type])').length") == 2  # Leaflet, report.js
+    assert pg.evaluate("document.querySelectorAll('script:not([type])').length") == 3  # Leaflet, map.js, report.js
     assert_inert(pg, errors, "standalone report")
 
 
@@ -196,7 +210,7 @@ def test_app_map_and_timeline(page: tuple[Any, PageErrors], server: LiveServer, 
     wait_basemap(pg)
     shapes = leaflet_shapes(pg)
     assert shapes["circles"] >= 2 and shapes["lines"] >= 1 and shapes["covered"] == 0, shapes
-    open_popup(pg, "circle")
+    assert_labels_are_text(pg)
     popups = []
     for i in range(12):  # every movement's popup (their actors come from the hostile text)
         text = open_popup(pg, "line", nth=i)
@@ -220,3 +234,41 @@ def test_app_map_and_timeline(page: tuple[Any, PageErrors], server: LiveServer, 
     pg.wait_for_url("**/docs/**")
     pg.locator("#doc-text span.target").first.wait_for(state="visible", timeout=3000)
     assert_inert(pg, errors, "highlighted document")
+
+
+def test_map_labels_and_popups_keep_hostile_names_as_text(page: tuple[Any, PageErrors], hostile_db: Path,
+                                                            tmp_path: Path, artifacts: Path) -> None:
+    """Place names are the texts' own spellings: a name that is a payload is drawn as a label,
+    a tooltip and popup lines, as text (mounted on the hostile report's page, under its CSP)."""
+    pg, errors = page
+    with Store(hostile_db, readonly=True) as s:
+        html = render_html(build_report(s), standalone=True)
+    path = tmp_path / "hostile-map.html"
+    path.write_text(html, encoding="utf-8")
+    pg.goto(path.as_uri(), wait_until="load")
+    names = [SCRIPT, IMG, SVG, CLOSE]
+
+    def place(i: int, name: str, lon: float, lat: float) -> dict[str, Any]:
+        return {"type": "Feature", "id": f"place:x{i}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"feature": "place", "name": name, "gazetteer_name": IFRAME, "kind": BROKEN,
+                               "country_name": COMMENT, "precision": 1, "mentions": 5 - i, "rank": i,
+                               "documents_total": 1, "movements": ["m0"], "href": JS_URL}}
+
+    collection = {"type": "FeatureCollection", "features": [
+        place(0, names[0], 30, 30), place(1, names[1], 40, 36), place(2, names[2], 30, 40), place(3, names[3], 44, 30),
+        {"type": "Feature", "id": "m0", "geometry": {"type": "LineString", "coordinates": [[30, 30], [40, 36]]},
+         "properties": {"feature": "movement", "finding": "f", "label": f"{SCRIPT} → {IMG}", "event_type": SVG,
+                        "sentence": CLOSE, "quantities": [IFRAME], "independent_sources": 1, "certainty": "hedged",
+                        "time": {"value": "2017-03-09"}, "when": BROKEN, "precision": 1, "href": JS_URL,
+                        "from": {"place": "place:x0"}, "to": {"place": "place:x1"}}}]}
+    pg.evaluate("""(c) => { const d = document.createElement('div'); d.id = 'm2'; d.className = 'map';
+        document.body.prepend(d); window.StorylineMap.mount(d, c, {}); }""", collection)
+    labels = pg.locator("#m2 .map-label").all_text_contents()
+    assert sorted(labels) == sorted(names), labels
+    assert pg.locator("#m2 .map-label").evaluate_all("ls => ls.every(l => l.children.length === 0)")
+    text = open_popup(pg, "circle", root="#m2")
+    assert text and any(n in text for n in names) and IFRAME in text and f"{SCRIPT} → {IMG}" in text, text
+    assert pg.locator("#m2 .leaflet-popup-content a").count() == 0  # a javascript: href is never linked
+    shot(pg, artifacts, "xss-map-labels", selector="#m2")
+    assert not pg.locator("#m2 a[href^='javascript' i]").count()
+    assert_inert(pg, errors, "map labels")

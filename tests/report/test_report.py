@@ -145,7 +145,8 @@ def test_story_episodes(sample_store: Store, sample_docs: dict[str, Doc]) -> Non
 
 def test_static_files() -> None:
     files = static_files()
-    assert set(files) == {"leaflet.js", "leaflet.css", "report.js", "report.css", "countries-110m.geojson"}
+    assert set(files) == {"leaflet.js", "leaflet.css", "map.js", "map.css", "report.js", "report.css",
+                          "countries-110m.geojson"}
     assert b"Leaflet" in files["leaflet.js"][:2000]
     assert json.loads(files["countries-110m.geojson"])["type"] == "FeatureCollection"
 

@@ -4,8 +4,8 @@ and URL must come out as text — in the HTML page, its JSON data block and the 
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -76,7 +76,7 @@ def test_no_raw_markup(hostile_html: str) -> None:
     for bad in BAD[:2] + ["</script><script>", "<script>alert", "<img"]:
         assert bad not in body, bad
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # shown, escaped
-    assert len(inline) == 2  # Leaflet and report.js, nothing else executable
+    assert len(inline) == 3  # Leaflet, the map (mapview/map.js) and report.js, nothing else executable
     assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", hostile_html, flags=re.I)
     tags: list[tuple[str, list[tuple[str, str | None]]]] = []
 

@@ -119,7 +119,7 @@ def test_numbers_bounded_with_true_spread(big_record: dict[str, Any]) -> None:
         assert len(rows) <= build.MAX_NUMBER_ROWS
         assert g["omitted"] == g["total_reports"] - len(rows)
         # the lowest and the highest value stay among the rows shown
-        assert g["min"] is None or any(r["low"] == g["min"] for r in rows)
+        assert g["min"] is None or any((r["low"] if r["low"] is not None else r["high"]) == g["min"] for r in rows)
         if not g["open_above"] and g["max"] is not None:
             assert any((r["high"] if r["high"] is not None else r["low"]) == g["max"] for r in rows)
         for r in rows:
@@ -182,9 +182,11 @@ def test_small_caps_on_one_story(big_store: Store, monkeypatch: pytest.MonkeyPat
 
     story = max(story_list(big_store), key=lambda s: (len(s.to_record().get("episodes") or []), len(s.documents)))
     rec_in = story.to_record()
-    assert len(rec_in["episodes"]) >= 3
+    # episodes are bounded to 21 days (issue #16): this month of reports makes few of them
+    assert len(rec_in["episodes"]) >= 2 and len(story.documents) > 7
+    max_eps = len(rec_in["episodes"]) - 1
     for name, value in {"MAX_SOURCES": 7, "MAX_PROVENANCE_NODES": 12, "MAX_NUMBER_GROUPS": 2, "MAX_NUMBER_ROWS": 3,
-                        "MAX_EPISODES": 2, "MAX_EPISODE_DOCS": 2}.items():
+                        "MAX_EPISODES": max_eps, "MAX_EPISODE_DOCS": 2}.items():
         monkeypatch.setattr(build, name, value)
     r = build.build_report(big_store, story.documents, story=rec_in)
     rec = json.loads(render_json(r))
@@ -198,7 +200,7 @@ def test_small_caps_on_one_story(big_store: Store, monkeypatch: pytest.MonkeyPat
     assert len(rec["numbers"]) <= 2 and all(len(g["reports"]) <= 3 for g in rec["numbers"])
     assert rec["omitted"]["numbers"] >= 1
     eps = rec["timeline"]["episodes"]
-    assert len(eps) == 2 and rec["timeline"]["episodes_omitted"] == len(rec_in["episodes"]) - 2
+    assert len(eps) == max_eps and rec["timeline"]["episodes_omitted"] == len(rec_in["episodes"]) - max_eps
     assert all(len(ep["documents"]) <= 2 for ep in eps)
     starts = [ep["start"] or "" for ep in eps]
     assert starts == sorted(starts)  # the largest episodes, shown in time order

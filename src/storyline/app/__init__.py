@@ -12,7 +12,8 @@ an evidence span), ``/search?q=``, ``/entities``, ``/entities/{id}``, ``/places`
 ``/places/{id}``, ``/map``, ``/timeline``. JSON (:mod:`.api`): ``/api/docs``,
 ``/api/docs/{id}``, ``/api/search``, ``/api/stories``, ``/api/stories/{id}``, ``/api/report``,
 ``/api/claims``, ``/api/events``, ``/api/entities``, ``/api/places``, ``/api/reuse``,
-``/api/rejections``, ``/api/health``.
+``/api/rejections``, ``/api/health``; ``/api/`` lists them (:mod:`.reference`), ``/api/openapi`` renders
+``/api/openapi.json`` offline. Downloads (:mod:`.exports`): ``/export/{list}.csv`` and ``.json``.
 
 Security (:mod:`.security`): strict CSP and companion headers on every response; a token is
 required when serving beyond loopback; without a token only loopback Host names are answered.
@@ -71,7 +72,7 @@ def create_app(
     ``search_time_limit_ms``: time limit of one search (default: the setting
     ``STORYLINE_SEARCH_TIME_LIMIT_MS``; 0: none).
     """
-    from . import api, pages, responses
+    from . import api, exports, pages, reference, responses
     from .context import AppContext, report_module
     from .security import LOOPBACK_HOSTS, SecurityMiddleware
 
@@ -125,7 +126,9 @@ def create_app(
     def favicon() -> Response:
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
+    app.include_router(reference.router)
     app.include_router(api.router)
+    app.include_router(exports.router)
     app.include_router(pages.router)
     return app
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+
 from .. import __version__
 from .context import DOC_COLUMNS, doc_from_row
 from .pages import ctx_of
@@ -52,7 +53,8 @@ def docs(
     status: str | None = Query(None, pattern="^(ok|rejected|pending)$"), all: bool = False,
 ) -> dict[str, Any]:
     conn = ctx_of(request).store().conn
-    where, args = [], []  # type: ignore[var-annotated]
+    where: list[str] = []
+    args: list[str] = []
     if not all:
         where.append("superseded_by IS NULL")
     if status:
@@ -93,6 +95,7 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
         s, report = ctx.report(story_id)
     except LookupError:
         raise not_found("story", story_id, "List stories with /api/stories.") from None
+    assert s is not None  # a story id's report comes with its story
     return {"story": s.to_record(), "report": report.to_record()}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -225,13 +226,27 @@ class AppContext:
 
         def compute() -> str:
             _, rep = self.report(story_id)
-            return str(report_module().render_html(
-                rep, standalone=False, static_url="/static/report", doc_url=doc_url,
-                nav=[("storyline", "/"), ("Stories", "/stories"), ("Map", "/map"), ("Timeline", "/timeline"),
-                     ("Search", "/search")],
+            html = str(report_module().render_html(
+                rep, standalone=False, static_url="/static/report", doc_url=doc_url, nav=[("storyline", "/")],
             ))
+            return with_site_nav(html)
 
         return self.cache.get(f"report-html:{story_id or ''}", compute)
+
+
+_REPORT_NAV = re.compile(r'<nav class="report-nav"[^>]*>.*?</nav>', re.DOTALL)
+
+
+def with_site_nav(html: str) -> str:
+    """The report page with the app's own navigation bar (links, search box: the same on
+    every page) in place of the report's link row, and its stylesheet in the head."""
+    from .pages import TEMPLATES
+
+    header = TEMPLATES.get_template("_nav.html").render(q="")
+    html = html.replace("</head>", '<link rel="stylesheet" href="/static/app/nav.css">\n</head>', 1)
+    if _REPORT_NAV.search(html):
+        return _REPORT_NAV.sub(lambda _m: header, html, count=1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + header, html, count=1)
 
 
 def doc_url(doc: str, start: int | None = None, end: int | None = None) -> str:

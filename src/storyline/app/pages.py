@@ -4,6 +4,7 @@ of HTML built in Python)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,13 @@ from fastapi import APIRouter, Query, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
+from ..countries import country_name
 from ..errors import StorylineError
-from ..types import Doc
-from .context import AppContext, Annotations, doc_from_row, DOC_COLUMNS
+from ..quoting import quoted
 from ..report.html import script_json
+from ..timefmt import display as time_display
+from ..types import Doc
+from .context import DOC_COLUMNS, Annotations, AppContext, doc_from_row
 from .markup import Mark, context, evidence_href, marked_text, path_part, safe_url
 from .responses import not_found
 
@@ -25,7 +29,18 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 TEMPLATES.filters["json_script"] = script_json
+TEMPLATES.filters["quoted"] = quoted
 TEMPLATES.globals.update(safe_url=safe_url, evidence_href=evidence_href, path_part=path_part)
+
+
+def _export_links(name: str, type: str | None = None) -> dict[str, str]:
+    from .exports import export_links
+
+    return export_links(name, type)
+
+
+TEMPLATES.globals["export_links"] = _export_links
+TEMPLATES.globals["country_name"] = country_name
 
 PAGE_SIZE = 20
 LIST_SIZE = 100
@@ -43,7 +58,8 @@ def render_error(status: int, title: str, code: str, text: str) -> str:
 
 
 def ctx_of(request: Request) -> AppContext:
-    return request.app.state.storyline  # type: ignore[no-any-return]
+    ctx: AppContext = request.app.state.storyline
+    return ctx
 
 
 def _stories_or_error(ctx: AppContext) -> tuple[list[Any], str | None]:
@@ -122,7 +138,7 @@ def doc_marks(doc: Doc, ann: Annotations | None, passages: list[Any], labels: di
         marks.append(Mark(p.start, p.end, "place", f"place: {p.name or p.text}" + (f" ({where})" if where else ""),
                           f"/places/{path_part(_place_id(p))}", 4))
     for t in doc.times:
-        marks.append(Mark(t.start, t.end, "time", f"time: {t.value or 'unresolved'} ({t.granularity})"))
+        marks.append(Mark(t.start, t.end, "time", f"time: {time_display(t.value) if t.value else 'unresolved'}"))
     for q in doc.quantities:
         rng = f"{q.low if q.low is not None else '?'}–{q.high if q.high is not None else '?'}"
         marks.append(Mark(q.start, q.end, "quantity", f"quantity: {rng} {q.unit or ''}".strip()))
@@ -142,6 +158,23 @@ def doc_marks(doc: Doc, ann: Annotations | None, passages: list[Any], labels: di
         marks.append(Mark(mine.start, mine.end, "copied", f"{how} {labels.get(other.doc, other.doc)}",
                           evidence_href(other.doc, other.start, other.end), 1))
     return marks
+
+
+#: the document page's highlight layers (Mark kinds), in the order of their toggles
+LAYERS = (("entity", "entities"), ("place", "places"), ("time", "times"), ("quantity", "quantities"),
+          ("claim", "claims"), ("cue", "cues"), ("speaker", "speakers"), ("copied", "copied passages"))
+#: drawn until a reader changes them (then their choice, kept in localStorage, wins): all eight
+#: at once made the text hard to read (issue #14); claims keep their cue words and speakers
+#: findable through the claims list below the text
+DEFAULT_LAYERS = frozenset({"entity", "place", "claim", "copied"})
+
+
+def doc_layers(doc: Doc, marks: list[Mark]) -> list[tuple[str, str, int]]:
+    """(kind, label, how many) for each toggle; copied passages and claims are counted once
+    each, not per marked piece."""
+    n = {kind: sum(1 for m in marks if m.kind == kind) for kind, _ in LAYERS}
+    n["claim"] = len(doc.attributions)
+    return [(kind, label, n[kind]) for kind, label in LAYERS]
 
 
 def _language(rec: dict[str, Any]) -> dict[str, Any] | None:
@@ -187,14 +220,15 @@ def doc_page(request: Request, doc_id: str) -> Response:
     if doc.text and doc.status == "ok":
         ann = ctx.annotations()
         analysis = ctx.analysis()
-    body = marked_text(doc.text or "", doc_marks(doc, ann, passages, labels))
+    marks = doc_marks(doc, ann, passages, labels)
+    body = marked_text(doc.text or "", marks)
     claims = analysis.claims_by_doc.get(doc.id, []) if analysis else []
     events = analysis.events_by_doc.get(doc.id, []) if analysis else []
     sightings = [f"{p} ({loc})" if loc else p for p, loc in store.sightings(doc.id)]
     return render(
         "doc.html", doc=rec, body=body, passages=passages, labels=labels, claims=claims[:200], events=events[:200],
         url_href=safe_url(rec.get("url")), sightings=sightings, language=_language(rec),
-        counts={k: len(getattr(doc, k)) for k in ("entities", "places", "times", "quantities", "attributions")},
+        layers=doc_layers(doc, marks), default_layers=DEFAULT_LAYERS,
     )
 
 
@@ -271,34 +305,21 @@ def place_page(request: Request, place_id: str) -> Response:
                   documents=_documents(ctx, place["documents"]))
 
 
-def _coords(p: dict[str, Any] | None) -> list[float] | None:
-    if p and p.get("lat") is not None and p.get("lon") is not None:
-        return [float(p["lat"]), float(p["lon"])]
-    return None
-
-
 def map_data(ctx: AppContext) -> dict[str, Any]:
-    places = [
-        {"id": p["id"], "name": p["name"], "kind": p["kind"], "country": p["country"], "lat": p["lat"],
-         "lon": p["lon"], "precision": p["precision"], "mentions": len(p["mentions"]),
-         "documents": len(p["documents"]), "href": f"/places/{path_part(p['id'])}"}
-        for p in ctx.annotations().places if _coords(p)
-    ]
-    moves = []
-    for e in ctx.analysis().events:
-        r = e.to_record()
-        a, b = _coords(r["origin"]), _coords(r["destination"])
-        if not (a or b):
-            continue
-        ev = r["evidence"][0] if r["evidence"] else None
-        moves.append({
-            "id": r["id"], "type": r["type"], "actor": (r["actor"] or {}).get("name"),
-            "from": a, "to": b, "from_name": (r["origin"] or {}).get("name"), "to_name": (r["destination"] or {}).get("name"),
-            "when": (r["time"] or {}).get("value"), "sources": r["independent_sources"],
-            "quantities": [q["text"] for q in r["quantities"]],
-            "href": evidence_href(ev["doc"], ev["start"], ev["end"]) if ev else None,
-        })
-    return {"places": places, "moves": moves, "basemap": "/static/basemap/countries-110m.geojson"}
+    """The corpus report's map (one map module for report and app: storyline.mapview), linked
+    into the app: a place to its page, a movement to its evidence in the document."""
+    from ..mapview import with_links
+
+    _, report = ctx.report(None)
+
+    def place_href(f: Mapping[str, Any]) -> str:
+        return f"/places/{path_part(str(f['id']).removeprefix('place:'))}"
+
+    def movement_href(f: Mapping[str, Any]) -> str | None:
+        ev = f["properties"].get("evidence")
+        return evidence_href(ev["doc"], ev["start"], ev["end"]) if ev else None
+
+    return with_links(report.map, place_href=place_href, movement_href=movement_href)
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -322,7 +343,7 @@ def timeline_page(request: Request) -> Response:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in records:
             t = r["time"] or {}
-            key = f"{t.get('value')} ({t.get('granularity') or 'unknown precision'})" if t.get("value") else "undated"
+            key = time_display(t.get("value")) if t.get("value") else "undated"
             groups[key].append(r)
         return list(groups.items())
 

@@ -14,12 +14,12 @@ import logging
 import sqlite3
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..errors import StorylineError, StoreError, UsageError, message
+from ..errors import StoreError, StorylineError, UsageError, message
 from .security import apply_headers
 
 log = logging.getLogger("storyline.app")
@@ -64,7 +64,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     status, path = exc.status_code, request.url.path
     code = _http_code(status)
     if code == "E501":
-        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        detail: dict[str, Any] = exc.detail if isinstance(exc.detail, dict) else {}
         resp = error_response(path, 404, code, what=detail.get("what", "page"), ident=detail.get("ident", path),
                               hint=detail.get("hint", "Start from / (the corpus overview)."))
     elif code == "E507":
@@ -132,4 +132,5 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def not_found(what: str, ident: str, hint: str = "") -> StarletteHTTPException:
-    return StarletteHTTPException(404, detail={"what": what, "ident": ident, "hint": hint})
+    # FastAPI's subclass types ``detail`` as Any (Starlette's says str); the handler above reads the dict
+    return HTTPException(404, detail={"what": what, "ident": ident, "hint": hint})

@@ -30,11 +30,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ..mapview import enrich
 from ..types import Doc, Span
 
 if TYPE_CHECKING:
@@ -92,7 +93,11 @@ _UNIT_GROUP = {
     "troop": "troops", "soldier": "troops", "force": "troops",
     "family": "families", "vehicle": "vehicles", "car": "vehicles", "suv": "vehicles", "truck": "vehicles",
     "bus": "vehicles", "civilian": "civilians", "people": "people", "person": "people",
+    # money: the quantity layer's currency codes (annotate/quantities.py), named as a reader says them
+    "usd": "US dollars", "eur": "euros", "gbp": "pounds sterling", "iqd": "Iraqi dinars", "syp": "Syrian pounds",
 }
+#: the group of counts whose unit the text does not state
+NO_UNIT = "no unit stated"
 
 
 # --------------------------------------------------------------------------- records
@@ -285,13 +290,59 @@ def _quantity_text(q: Mapping[str, Any]) -> str:
 
 
 def _unit_group(unit: str | None) -> str:
-    if not unit:
-        return "(unit not stated)"
+    if not unit or not unit.strip():
+        return NO_UNIT
     u = unit.casefold().strip()
     for cand in (u, u.rstrip("s"), u[:-2] + "y" if u.endswith("ies") else u, u[:-2] if u.endswith("es") else u):
         if cand in _UNIT_GROUP:
             return _UNIT_GROUP[cand]
-    return u if u.endswith("s") else u + "s"
+    return _plural(u)
+
+
+_UNCOUNTABLE = frozenset({"horsepower", "people", "police", "personnel", "equipment", "staff", "ammunition", "aid",
+                          "cattle", "livestock", "software", "hardware", "information", "news", "research"})
+
+
+def _plural(u: str) -> str:
+    """A unit word as a group heading: "companies", "inches", "fighters"; abbreviations
+    ("hp", "mph", "lb-ft"), words already plural and mass nouns unchanged."""
+    if u in _UNCOUNTABLE or len(u) <= 3 or not u.isalpha() or u.endswith("s"):
+        return u
+    if u.endswith(("x", "z", "ch", "sh")):
+        return u + "es"
+    if u.endswith("y") and u[-2] not in "aeiou":
+        return u[:-1] + "ies"
+    return u + "s"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def value_text(low: float | None, high: float | None) -> str:
+    """One reported figure: "25,000", "3–5", "up to 4,000", "90 or more", "?"."""
+    if low is None:
+        return "?" if high is None else f"up to {_num(high)}"
+    if high is None:
+        return f"{_num(low)} or more"
+    return _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+
+
+def range_text(group: Mapping[str, Any]) -> str:
+    """A number group's span over all its reports: "values from up to 4,000 to 25,000 across
+    2 reports"; a single value is not a range ("25,000 in all 2 reports")."""
+    n = group.get("total_reports") or len(group.get("reports") or ())
+    lo, hi = group.get("min"), group.get("max")
+    reports = f"{n:,} report{'s' if n != 1 else ''}"
+    if lo is None or hi is None:
+        return reports
+    lo_t = f"up to {_num(lo)}" if group.get("open_below") else _num(lo)
+    hi_t = f"{_num(hi)} or more" if group.get("open_above") else _num(hi)
+    if lo == hi and not group.get("open_below") and not group.get("open_above"):
+        return f"{lo_t} in {'all ' if n > 1 else ''}{reports}"
+    if lo == hi:
+        return f"{lo_t if group.get('open_below') else hi_t} in {reports}"
+    return f"values from {lo_t} to {hi_t} across {reports}"
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -379,7 +430,7 @@ def _place_label(p: Mapping[str, Any] | None, names: Mapping[str, str]) -> str |
     return names.get(str(gid)) if gid is not None and str(gid) in names else p.get("name")
 
 
-def _event_headline(e: "Event", names: Mapping[str, str]) -> str:
+def _event_headline(e: Event, names: Mapping[str, str]) -> str:
     parts = [e.type.replace("_", " ")]
     o, d, loc = _place_label(e.origin, names), _place_label(e.destination, names), _place_label(e.location, names)
     if o or d:
@@ -396,7 +447,7 @@ def _event_headline(e: "Event", names: Mapping[str, str]) -> str:
     return head
 
 
-def _claim_headline(c: "Claim") -> str:
+def _claim_headline(c: Claim) -> str:
     who = (c.speaker or {}).get("name") or "the text itself"
     head = f"{who} ({c.cue or 'says'})"
     if c.via:
@@ -404,7 +455,7 @@ def _claim_headline(c: "Claim") -> str:
     return head
 
 
-def _event_score(e: "Event") -> float:
+def _event_score(e: Event) -> float:
     s = 0.0
     if e.origin and e.destination:
         s += 4.5
@@ -425,7 +476,7 @@ def _event_score(e: "Event") -> float:
     return s
 
 
-def _claim_score(c: "Claim") -> float:
+def _claim_score(c: Claim) -> float:
     s = 0.5
     if (c.speaker or {}).get("name"):
         s += 1.5
@@ -440,9 +491,9 @@ def _claim_score(c: "Claim") -> float:
 
 def _findings(
     docs: Mapping[str, Doc],
-    claims: Sequence["Claim"],
-    events: Sequence["Event"],
-    graph: "nx.MultiDiGraph",
+    claims: Sequence[Claim],
+    events: Sequence[Event],
+    graph: nx.MultiDiGraph,
     place_names: Mapping[str, str],
 ) -> list[Finding]:
     from ..corpus.provenance import count_independent, independence_groups
@@ -518,7 +569,8 @@ def _findings(
             continue
         # one span per document first, then the rest, nearest the origin first
         seen_docs: set[str] = set()
-        first, rest = [], []
+        first: list[tuple[str, int, int]] = []
+        rest: list[tuple[str, int, int]] = []
         for n in nodes:
             (rest if n[0] in seen_docs else first).append(n)
             seen_docs.add(n[0])
@@ -537,10 +589,14 @@ def _findings(
         best_ev = max(evs, key=lambda e: (_event_score(e), -len(e.evidence), e.id), default=None)
         best_cl = max(cls, key=lambda c: (_claim_score(c), c.id), default=None)
         # the representative sentence: the best member's sentence nearest the origin
-        rep_nodes = set(members["e:" + best_ev.id] if best_ev else members["c:" + best_cl.id])  # type: ignore[union-attr]
+        if best_ev is not None:
+            rep_nodes = set(members["e:" + best_ev.id])
+        else:
+            assert best_cl is not None  # a component holds an event or a claim
+            rep_nodes = set(members["c:" + best_cl.id])
         rep = next((n for n in nodes if n in rep_nodes), nodes[0])
-        certs = [x.certainty for x in (*evs, *cls) if x.certainty]
-        certainty = None
+        certs = [e.certainty for e in evs if e.certainty] + [c.certainty for c in cls if c.certainty]
+        certainty: str | None = None
         if best_cl is not None:
             certainty = best_cl.certainty
         elif best_ev is not None:
@@ -550,13 +606,13 @@ def _findings(
         hedges: list[str] = []
         for c in cls:
             hedges.extend(h for h in c.hedges if h not in hedges and h not in ("not", "no"))
-        timed = [e for e in evs if e.time and e.time.get("value")]
+        timed = [e.time for e in evs if e.time and e.time.get("value")]
         if timed:
             order = {"day": 0, "part_of_day": 0, "week": 1, "month": 2, "year": 3}
-            t = min(timed, key=lambda e: (order.get(e.time.get("granularity") or "year", 4), e.time["value"]))  # type: ignore[union-attr]
+            t = min(timed, key=lambda tm: (order.get(tm.get("granularity") or "year", 4), tm["value"]))
             time = {
-                "value": t.time["value"][:10] if t.time else None,  # type: ignore[index]
-                "granularity": _GRAN_LABEL.get(t.time.get("granularity") or "", t.time.get("granularity")),  # type: ignore[union-attr]
+                "value": t["value"][:10],
+                "granularity": _GRAN_LABEL.get(t.get("granularity") or "", t.get("granularity")),
                 "placed_by": "event",
             }
         else:
@@ -577,10 +633,12 @@ def _findings(
             via = list(longest.via) if longest is not None else list(speaker_claim.via)
         if best_ev is not None:
             headline = _event_headline(best_ev, place_names)
-            if speaker_claim is not None and (speaker_claim.speaker or {}).get("name"):
-                headline += f" · says: {speaker_claim.speaker['name']}"  # type: ignore[index]
+            said_by = speaker_claim.speaker if speaker_claim is not None else None
+            if said_by and said_by.get("name"):
+                headline += f" · says: {said_by['name']}"
         else:
-            headline = _claim_headline(best_cl)  # type: ignore[arg-type]
+            assert best_cl is not None
+            headline = _claim_headline(best_cl)
         out.append(
             Finding(
                 id=_fid(spans),
@@ -617,7 +675,7 @@ def _time_key(f: Finding) -> tuple[Any, ...]:
 
 
 def _numbers(
-    docs: Mapping[str, Doc], claims: Sequence["Claim"], report: "ClaimReport", groups: Mapping[str, str],
+    docs: Mapping[str, Doc], claims: Sequence[Claim], report: ClaimReport, groups: Mapping[str, str],
     max_groups: int | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Key numbers: counts grouped by what they count, each with who reports it; copies of
@@ -688,12 +746,13 @@ def _numbers(
     for r in rows.values():
         r["contradictions"] = contradicted.get(f"{r['doc']}:{r.pop('start')}", [])
         by_group[r["group"]].append(r)
-    out = []
+    out: list[dict[str, Any]] = []
     for g, items in by_group.items():
         items.sort(key=lambda r: (r["low"] if r["low"] is not None else r["high"] or 0, r["published"] or ""))
-        lows = [r["low"] for r in items if r["low"] is not None]
-        highs = [r["high"] if r["high"] is not None else r["low"] for r in items]
-        highs = [h for h in highs if h is not None]
+        # every row counts: "up to 4,000" (no low) is a value of 4,000 at most, "more than 90"
+        # (no high) one of 90 at least
+        lows = [v for r in items if (v := r["low"] if r["low"] is not None else r["high"]) is not None]
+        highs = [v for r in items if (v := r["high"] if r["high"] is not None else r["low"]) is not None]
         values = {(r["low"], r["high"]) for r in items}
         shown = _number_rows(items, MAX_NUMBER_ROWS)
         out.append(
@@ -704,7 +763,9 @@ def _numbers(
                 "omitted": len(items) - len(shown),
                 "min": min(lows) if lows else None,
                 "max": max(highs) if highs else None,
-                "open_above": any(r["high"] is None for r in items),
+                # the extreme is a bound ("up to 4,000", "more than 90"), not a value anyone gives
+                "open_above": bool(highs) and not any(r["high"] == max(highs) for r in items),
+                "open_below": bool(lows) and not any(r["low"] == min(lows) for r in items),
                 # differing values are not a disagreement by themselves (they may count
                 # different things); the claims layer's number contradictions are
                 "spread": len(values) > 1,
@@ -713,8 +774,8 @@ def _numbers(
             }
         )
     out.sort(key=lambda g: (-g["total_reports"], g["group"]))  # the most-reported first
-    for g in out[:max_groups]:  # evidence (with context) for the rows shown only
-        for r in g["reports"]:
+    for group in out[:max_groups]:  # evidence (with context) for the rows shown only
+        for r in group["reports"]:
             del r["named_speaker"], r["copy_group"]
             r["evidence"] = _evidence(r["evidence"][0], r["evidence"][0].span(*r["evidence"][1:])).to_record()
             r["copies"] = [_evidence(d, d.span(a, b)).to_record() for d, a, b in r["copies"]]
@@ -765,7 +826,7 @@ def _number_rows(items: list[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
     return [chosen[i] for i in sorted(chosen)]
 
 
-def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str], cap: int | None = None) -> dict[str, Any]:
+def _provenance(graph: nx.MultiDiGraph, doc_ids: set[str], cap: int | None = None) -> dict[str, Any]:
     """Nodes (documents, outlets) with a deterministic layout, and edges aggregated per
     pair: copies (with passages counts and direction), cites (with counts), published_by,
     credits. At most ``cap`` nodes (:func:`_provenance_nodes`); ``totals`` and ``omitted``
@@ -869,7 +930,7 @@ def _provenance(graph: "nx.MultiDiGraph", doc_ids: set[str], cap: int | None = N
     }
 
 
-def _provenance_nodes(graph: "nx.MultiDiGraph", doc_ids: set[str], full: set[str], cap: int) -> set[str]:
+def _provenance_nodes(graph: nx.MultiDiGraph, doc_ids: set[str], full: set[str], cap: int) -> set[str]:
     """Which of the story's graph nodes (``full``) to show: all when they fit in ``cap``;
     else the documents at either end of the strongest copy relations (up to two thirds of
     the nodes), their outlets, then the outlets cited most, then the best-connected
@@ -931,7 +992,7 @@ def _provenance_nodes(graph: "nx.MultiDiGraph", doc_ids: set[str], full: set[str
     return keep
 
 
-def _layout(g: "nx.Graph") -> dict[str, tuple[float, float]]:
+def _layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     """Deterministic positions: each connected component laid out on its own (spring
     layout, fixed seed), components packed on shelves, biggest first, so that separate
     copy groups do not pile up in one corner."""
@@ -964,7 +1025,7 @@ def _layout(g: "nx.Graph") -> dict[str, tuple[float, float]]:
     return pos
 
 
-def _speakers(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+def _speakers(claims: Sequence[Claim], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for c in claims:
         name = (c.speaker or {}).get("name")
@@ -997,7 +1058,7 @@ def _speakers(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[dict[s
     return out
 
 
-def _contradictions(report: "ClaimReport", docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+def _contradictions(report: ClaimReport, docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
     by_id = {c.id: c for c in report.claims}
     out = []
     for x in report.contradictions:
@@ -1010,7 +1071,7 @@ def _contradictions(report: "ClaimReport", docs: Mapping[str, Doc]) -> list[dict
     return out
 
 
-def _uncertainties(claims: Sequence["Claim"], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
+def _uncertainties(claims: Sequence[Claim], docs: Mapping[str, Doc]) -> list[dict[str, Any]]:
     out = []
     for c in claims:
         if c.certainty not in ("hedged", "denied"):
@@ -1034,7 +1095,7 @@ def _has_tone(doc: Doc) -> bool:
     return any(rx.search(t) for _, _, rx in _tone_lexicon() for t in fields if t)
 
 
-def _pick_sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph", cited: Sequence[str], cap: int) -> list[Doc]:
+def _pick_sources(docs: Sequence[Doc], graph: nx.MultiDiGraph, cited: Sequence[str], cap: int) -> list[Doc]:
     """The documents the Sources section describes, at most ``cap``: those the summary and
     timeline cite (in ``cited`` order), then those in copy relations (the most passages
     first), then those with tone signals, then the rest by date."""
@@ -1096,13 +1157,15 @@ def _language_fields(d: Doc) -> dict[str, Any]:
     }
 
 
-def _sources(docs: Sequence[Doc], graph: "nx.MultiDiGraph") -> list[dict[str, Any]]:
+def _sources(docs: Sequence[Doc], graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     from ..corpus.provenance import doc_node
 
     out = []
     for d in docs:
         node = doc_node(d.id)
-        copies, copied_by, cites = [], [], Counter()
+        copies: list[dict[str, Any]] = []
+        copied_by: list[dict[str, Any]] = []
+        cites: Counter[str] = Counter()
         if node in graph:
             for _, v, k, a in graph.out_edges(node, keys=True, data=True):
                 if k == "copies":
@@ -1188,9 +1251,12 @@ def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, s
     if n_moves > MAX_MOVEMENTS:  # the best-scored, in their usual order
         top = sorted(range(n_moves), key=lambda i: (-moving[i].score, _time_key(moving[i]), i))[:MAX_MOVEMENTS]
         moving = [moving[i] for i in sorted(top)]
+    ends: dict[str, tuple[Any, Any, str | None, str | None]] = {}
     for f in moving:
         o, d = f.origin, f.destination
         assert o is not None and d is not None
+        ends[f.id] = (o, d, _place_label(o, names), _place_label(d, names))
+        ev = f.evidence[0].span if f.evidence else None
         features.append(
             {
                 "type": "Feature",
@@ -1210,15 +1276,19 @@ def _map(docs: Sequence[Doc], findings: Sequence[Finding], names: Mapping[str, s
                     "documents": list(f.documents[:MAX_FEATURE_DOCS]),
                     "documents_total": len(f.documents),
                     "precision": max(o.get("precision") or 3, d.get("precision") or 3),
+                    "evidence": {"doc": ev.doc, "start": ev.start, "end": ev.end} if ev else None,
                 },
             }
         )
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "totals": {"places": n_places, "movements": n_moves},
-        "omitted": {"places": n_places - len(places), "movements": n_moves - len(moving)},
-    }
+    return enrich(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "totals": {"places": n_places, "movements": n_moves},
+            "omitted": {"places": n_places - len(places), "movements": n_moves - len(moving)},
+        },
+        ends,
+    )
 
 
 def _place_names(docs: Sequence[Doc]) -> dict[str, str]:
@@ -1238,7 +1308,7 @@ def _place_names(docs: Sequence[Doc]) -> dict[str, str]:
 # --------------------------------------------------------------------------- entry point
 
 
-def _read_docs(store: "Store", doc_ids: Sequence[str] | None) -> list[Doc]:
+def _read_docs(store: Store, doc_ids: Sequence[str] | None) -> list[Doc]:
     if doc_ids is None:
         return list(store.iter_docs(status=["ok"]))
     out, seen = [], set()
@@ -1256,7 +1326,7 @@ def _summary_size(n_docs: int) -> int:
 
 
 def build_report(
-    store: "Store",
+    store: Store,
     doc_ids: Sequence[str] | None = None,
     *,
     title: str | None = None,
@@ -1401,13 +1471,13 @@ def build_report(
             "contradictions": len(creport.contradictions),
             "copy_groups": len({groups.get(d.id, d.id) for d in docs}),
         },
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         doc_titles={d.id: d.meta.title or d.id for d in docs},
         omitted=left_out,
     )
 
 
-def corpus_report(store: "Store", *, title: str | None = None) -> Report:
+def corpus_report(store: Store, *, title: str | None = None) -> Report:
     """The whole corpus's report. With one story it is that story's report (its episodes
     shown); with several, the stories are the structure shown."""
     from ..corpus.persist import story_list

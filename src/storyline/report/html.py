@@ -31,7 +31,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .build import MAX_EPISODE_DOCS, Report
+from ..mapview import asset as map_asset
+from ..mapview import with_links
+from ..quoting import quoted
+from ..timefmt import display as time_display
+from .build import MAX_EPISODE_DOCS, Report, range_text, value_text
 
 __all__ = ["render_html", "static_files", "script_json", "safe_href", "csp_for", "provenance_svg"]
 
@@ -80,6 +84,8 @@ def _static() -> dict[str, bytes]:
     return {
         "leaflet.js": _leaflet_dir().joinpath("leaflet.js").read_bytes(),
         "leaflet.css": _leaflet_dir().joinpath("leaflet.css").read_bytes(),
+        "map.js": map_asset("map.js"),
+        "map.css": map_asset("map.css"),
         "report.js": assets.joinpath("report.js").read_bytes(),
         "report.css": assets.joinpath("report.css").read_bytes(),
         "countries-110m.geojson": resources.files("storyline").joinpath("data/basemap/countries-110m.geojson").read_bytes(),
@@ -251,17 +257,38 @@ def date_label(value: Any, granularity: Any = None) -> str:
     if not value:
         return "date unknown"
     v = str(value)
-    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", v)
-    if not m:
-        return v
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$", v)
+    if not m:  # weeks, parts of day, times, seasons, decades, …: never the raw TIMEX3 code
+        return time_display(v, granularity)
     y, mo, d = m.groups()
-    if granularity == "week" or "-W" in v:
-        return f"week {v}"
     if d and granularity in (None, "day"):
         return f"{int(d)} {_MONTHS[int(mo) - 1]} {y}"
     if mo and granularity in (None, "day", "month"):
         return f"{_MONTHS[int(mo) - 1]} {y}"
     return y
+
+
+def date_span(start: Any, end: Any) -> str:
+    """Two dates as a reader writes them: "18–19 November 2019", "October 2016 – 9 March 2017",
+    one date when both are the same, "undated" for none."""
+    if not start and not end:
+        return "undated"
+    a, b = date_label(start), date_label(end)
+    if not end or not start or a == b:
+        return a if start else b
+    pa, pb = a.split(" "), b.split(" ")
+    if len(pa) == len(pb) == 3 and pa[2] == pb[2]:  # both to the day, in one year
+        return f"{pa[0]}–{b}" if pa[1] == pb[1] else f"{pa[0]} {pa[1]} – {b}"
+    return f"{a} – {b}"
+
+
+def stamp_label(value: Any) -> str:
+    """``2026-12-06T10:27:15+00:00`` → "6 December 2026, 10:27 UTC" (the page keeps it on one line)."""
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})", str(value or ""))
+    if not m:
+        return str(value or "")
+    utc = str(value).endswith(("+00:00", "Z"))
+    return f"{date_label(m.group(1))}, {m.group(2)}{' UTC' if utc else ''}"
 
 
 def _environment() -> Environment:
@@ -276,6 +303,12 @@ def _environment() -> Environment:
     env.filters["short"] = lambda s, n=80: (s if len(s or "") <= n else (s or "")[: n - 1] + "…")
     env.filters["plural"] = lambda n, one, many=None: one if n == 1 else (many or one + "s")
     env.filters["num"] = lambda x: "?" if x is None else f"{x:,.0f}"
+    env.filters["value_text"] = lambda q: value_text(q.get("low"), q.get("high"))
+    env.filters["range_text"] = range_text
+    env.filters["capfirst"] = lambda s: (s or "")[:1].upper() + (s or "")[1:]
+    env.filters["stamp"] = stamp_label
+    env.filters["date_span"] = date_span
+    env.filters["quoted"] = quoted
     return env
 
 
@@ -300,8 +333,8 @@ def _timeline_axis(items: list[dict[str, Any]]) -> dict[str, Any] | None:
         except ValueError:
             return None
 
-    dated = [(day(i["time"].get("value")), i) for i in items]
-    dated = [(d, i) for d, i in dated if d is not None]
+    days = [(day(i["time"].get("value")), i) for i in items]
+    dated = [(d, i) for d, i in days if d is not None]
     if len(dated) < 2:
         return None
     lo, hi = min(d for d, _ in dated), max(d for d, _ in dated)
@@ -331,9 +364,13 @@ def render_html(
     rec = report.to_record()
     sources = {s["id"]: s for s in rec["sources"]}
     anchor = {f["id"]: "f-" + f["id"].split(":", 1)[-1] for f in rec["summary"] + rec["timeline"]["items"]}
+    def movement_href(f: Mapping[str, Any]) -> str | None:
+        a = anchor.get(f["properties"].get("finding"))
+        return f"#t-{a}" if a else None
+
     data = {
         "title": rec["title"],
-        "map": rec["map"],
+        "map": with_links(rec["map"], movement_href=movement_href),
         "anchors": anchor,
         "summary": [f["id"] for f in rec["summary"]],
     }
@@ -348,8 +385,8 @@ def render_html(
     scripts: list[str] = []
     styles: list[str] = []
     if standalone:
-        styles = [_inline("leaflet.css"), _inline("report.css")]
-        scripts = [_inline("leaflet.js"), _inline("report.js")]
+        styles = [_inline("leaflet.css"), _inline("map.css"), _inline("report.css")]
+        scripts = [_inline("leaflet.js"), _inline("map.js"), _inline("report.js")]
     static = static_url.rstrip("/")
     html = _env().get_template("report.html.j2").render(
         r=rec,

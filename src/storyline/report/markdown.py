@@ -13,8 +13,10 @@ import json
 import re
 from typing import Any
 
-from .build import Report, _safe_url
-from .html import MAX_LISTED_COPIES
+from ..quoting import quoted
+from ..timefmt import display as time_display
+from .build import Report, _safe_url, range_text
+from .html import MAX_LISTED_COPIES, date_label, date_span, stamp_label
 
 __all__ = ["render_json", "render_markdown", "md_escape"]
 
@@ -39,10 +41,13 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_record(), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def _date(value: Any, gran: Any) -> str:
-    if not value:
-        return "date unknown"
-    return f"{value} ({gran or 'precision unknown'})"
+def _date(value: Any, gran: Any = None) -> str:
+    """As the HTML page writes a date: "9 March 2017", "October 2016", "date unknown"."""
+    return date_label(value, gran)
+
+
+def _n(n: int, one: str) -> str:
+    return f"{n:,} {one if n == 1 else one + 's'}"
 
 
 class _Notes:
@@ -55,7 +60,7 @@ class _Notes:
         if key not in self.index:
             self.items.append(
                 f"{md_escape(titles.get(ev['doc'], ''))} `{ev['doc']}` \\[{ev['start']}–{ev['end']}\\]:"
-                f" “{md_escape(ev['text'])}”"
+                f" {md_escape(quoted(ev['text']))}"
             )
             self.index[key] = len(self.items)
         return f"[^{self.index[key]}]"
@@ -79,10 +84,9 @@ def render_markdown(report: Report) -> str:
     out.append("")
     c = r["counts"]
     out.append(
-        f"Situation report · {md_escape(_date(st.get('start'), None) if st.get('start') else 'undated')} to "
-        f"{md_escape(st.get('end') or 'undated')} · {c['documents']} documents, {c['outlets']} outlets,"
-        f" {c['copy_groups']} independent copy groups · {c['events']} events · {c['claims']} claims ·"
-        f" generated {md_escape(r['generated_at'])}"
+        f"Situation report · {md_escape(date_span(st.get('start'), st.get('end')))} · {_n(c['documents'], 'document')},"
+        f" {_n(c['outlets'], 'outlet')}, {_n(c['copy_groups'], 'independent copy group')} ·"
+        f" {_n(c['events'], 'event')} · {_n(c['claims'], 'claim')} · generated {md_escape(stamp_label(r['generated_at']))}"
     )
     out.append("")
     out.append(
@@ -92,7 +96,7 @@ def render_markdown(report: Report) -> str:
     if r["timeline"]["episodes"]:
         out += ["", "## Story structure", ""]
         for ep in r["timeline"]["episodes"]:
-            out.append(f"- **{md_escape(ep.get('title') or ep.get('id'))}** ({md_escape(ep.get('start'))} – {md_escape(ep.get('end'))})")
+            out.append(f"- **{md_escape(ep.get('title') or ep.get('id'))}** ({md_escape(date_span(ep.get('start'), ep.get('end')))})")
             for d in ep["documents"]:
                 out.append(f"  - {md_escape(d.get('title') or d['id'])} — {md_escape(d.get('outlet'))},"
                            f" {md_escape(_date(d.get('published'), d.get('published_precision')))}")
@@ -111,7 +115,7 @@ def render_markdown(report: Report) -> str:
         if f.get("certainty"):
             marks.append(md_escape(f["certainty"]))
         cites = "".join(notes.cite(e, titles) for e in f["evidence"])
-        return f"**{md_escape(f['headline'])}** — “{md_escape(f['sentence'])}”{cites} ({'; '.join(marks)})"
+        return f"**{md_escape(f['headline'])}** — {md_escape(quoted(f['sentence']))}{cites} ({'; '.join(marks)})"
 
     out += ["", "## Summary", ""]
     for i, f in enumerate(r["summary"], 1):
@@ -124,11 +128,8 @@ def render_markdown(report: Report) -> str:
 
     out += ["", "## Key numbers", ""]
     for g in r["numbers"]:
-        head = f"### {md_escape(g['group'])}"
-        if g["spread"]:
-            hi = "?" if g["max"] is None else f"{g['max']:,.0f}"
-            lo = "?" if g["min"] is None else f"{g['min']:,.0f}"
-            head += f" — values from {md_escape(lo)} to {md_escape(hi)}{'+' if g['open_above'] else ''}"
+        group = str(g["group"])
+        head = f"### {md_escape(group[:1].upper() + group[1:])} — {md_escape(range_text(g))}"
         if g["sources_disagree"]:
             head += " — sources disagree"
         out += [head, "", "| Figure | Who says so | Certainty | Source |", "| --- | --- | --- | --- |"]
@@ -153,9 +154,9 @@ def render_markdown(report: Report) -> str:
     for f in r["timeline"]["items"]:
         t = f["time"]
         if t.get("placed_by") == "publication":
-            when = f"{md_escape(t.get('value'))} (untimed — placed by publication date, {md_escape(t.get('granularity'))})"
+            when = f"{md_escape(time_display(t.get('value')))} (untimed — placed by publication date)"
         elif t.get("value"):
-            when = f"{md_escape(t['value'])} ({md_escape(t.get('granularity'))})"
+            when = md_escape(time_display(t["value"]))
         else:
             when = "date unknown"
         out.append(f"- {when}: {finding(f)}")
@@ -169,7 +170,8 @@ def render_markdown(report: Report) -> str:
         out.append(
             f"- {md_escape(p['label'])}: {md_escape(p.get('event_type'))}"
             f"{(' — ' + md_escape(', '.join(p['quantities']))) if p['quantities'] else ''};"
-            f" {p['independent_sources']} independent source(s), {md_escape(p.get('certainty'))}"
+            f" {md_escape(p.get('when') or 'date unknown')};"
+            f" {_n(p['independent_sources'], 'independent source')}, {md_escape(p.get('certainty'))}"
         )
     if not moves:
         out.append("No movement with both ends located.")
@@ -217,7 +219,7 @@ def render_markdown(report: Report) -> str:
         for cl in g["claims"]:
             chains = "; ".join(md_escape(" → ".join(ch)) for ch in cl["chains"])
             out.append(
-                f"- “{md_escape(cl['content']['text'])}”{notes.cite(cl['content'], titles)} — {md_escape(cl['cue'])};"
+                f"- {md_escape(quoted(cl['content']['text']))}{notes.cite(cl['content'], titles)} — {md_escape(cl['cue'])};"
                 f" {chains}; {md_escape(cl['certainty'])}; {cl['independent_sources']} independent source(s)"
             )
         if g.get("omitted"):
@@ -238,7 +240,7 @@ def render_markdown(report: Report) -> str:
         out += ["", "Hedged and denied claims:", ""]
         for u in r["uncertainties"]:
             out.append(
-                f"- “{md_escape(u['content']['text'])}”{notes.cite(u['content'], titles)} —"
+                f"- {md_escape(quoted(u['content']['text']))}{notes.cite(u['content'], titles)} —"
                 f" {md_escape(u['speaker'] or 'the text')}, {md_escape(u['certainty'])}"
                 f"{(' (' + md_escape(', '.join(u['hedges'])) + ')') if u['hedges'] else ''}"
             )
@@ -273,7 +275,7 @@ def render_markdown(report: Report) -> str:
             out += ["", f"Language: {md_escape(s['language_label'])}"]
         if s.get("not_analysed"):
             out += ["", md_escape(s["not_analysed"])]
-        for name, t in s["tone"].items():
+        for _name, t in s["tone"].items():
             words = ", ".join(f"“{md_escape(w['word'])}” ×{w['count']}" for w in t["words"])
             cites = "".join(notes.cite(e, titles) for e in t["evidence"][:5])
             out += ["", f"Tone signal — {md_escape(t['label'])}: {t['count']} ({words}){cites}"]

@@ -1,0 +1,85 @@
+"""Downloads of every list as CSV or JSON, as datasette offers them: ``/export/{list}.csv``
+and ``/export/{list}.json`` (``docs``, ``stories``, ``entities``, ``places``, ``claims``,
+``events``, ``reuse``, ``rejections``; ``?type=`` filters entities and events as their pages do).
+
+The JSON is one array of the records of ``docs/records.md`` (the API's ``items``, unpaginated);
+the CSV has the flat columns of ``storyline COMMAND --format csv`` (:mod:`storyline.output`),
+events the ACLED-style columns of ``storyline events --format csv``, so a file exported from
+the app and one written by the command line are the same.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from ..output import COLUMNS, Column, field, write_records
+from .context import AppContext
+from .pages import ctx_of
+from .responses import not_found
+
+router = APIRouter()
+
+
+def _events(ctx: AppContext, type: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from ..corpus.events import event_rows
+
+    events = [e for e in ctx.analysis().events if type is None or e.type == type]
+    outlets = {d.id: d.meta.outlet or d.id for d in ctx.store().iter_docs()}
+    return [e.to_record() for e in events], event_rows(events, outlets)
+
+
+#: list name → (records.md section, records of the list given a ``type`` filter)
+LISTS: dict[str, tuple[str, Callable[[AppContext, str | None], list[dict[str, Any]]]]] = {
+    "docs": ("Document", lambda ctx, _t: [d.to_record() for d in ctx.store().iter_docs()]),
+    "stories": ("Story", lambda ctx, _t: [s.to_record() for s in ctx.stories()]),
+    "entities": ("Entity", lambda ctx, t: [e for e in ctx.annotations().entities if t is None or e["type"] == t]),
+    "places": ("Place", lambda ctx, _t: list(ctx.annotations().places)),
+    "claims": ("Claim", lambda ctx, _t: [c.to_record() for c in ctx.analysis().claims.claims]),
+    "events": ("Event", lambda ctx, t: _events(ctx, t)[0]),
+    "reuse": ("Copied passage", lambda ctx, _t: [p.to_record() for p in ctx.passages()]),
+    "rejections": ("Rejection", lambda ctx, _t: [r.to_record() for r in ctx.store().rejections()]),
+}
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+@router.get("/export/{name}", summary="Export a list as CSV or JSON")
+def export(request: Request, name: str, type: str | None = None) -> Response:
+    """``/export/docs.csv``, ``/export/events.json?type=flee``, …: the whole list as a download."""
+    stem, _, fmt = name.rpartition(".")
+    if stem not in LISTS or fmt not in FORMATS:
+        raise not_found("export", name, f"Exports: {', '.join(f'/export/{k}.csv' for k in LISTS)} (or .json).")
+    ctx = ctx_of(request)
+    section, records_of = LISTS[stem]
+    rows: list[dict[str, Any]] | None = None
+    columns: tuple[Column, ...] | list[Column] = COLUMNS[section]
+    if stem == "events":
+        records, flat = _events(ctx, type)
+        if fmt == "csv":
+            from ..corpus.events import CSV_COLUMNS
+
+            rows, columns = flat, [field(c) for c in CSV_COLUMNS]
+    else:
+        records = records_of(ctx, type)
+    out = io.StringIO()
+    write_records(records, fmt, out, columns=columns, rows=rows)
+    filename = f"storyline-{stem}{'-' + _slug(type) if type else ''}.{fmt}"
+    return Response(out.getvalue(), media_type=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text)[:40]
+
+
+def export_links(name: str, type: str | None = None) -> dict[str, str]:
+    """The CSV, JSON and API addresses of a list (for the list pages' export line)."""
+    from urllib.parse import urlencode
+
+    query = "?" + urlencode({"type": type}) if type else ""
+    api = {"rejections": "rejections"}.get(name, name)
+    return {"CSV": f"/export/{name}.csv{query}", "JSON": f"/export/{name}.json{query}", "API": f"/api/{api}{query}"}
