@@ -532,3 +532,13 @@ def test_unbalanced_quotes_never_crash(nlp, text: str) -> None:  # type: ignore[
         assert 0 <= a.content[0] <= a.content[1] <= len(text)
         assert a.cue_text == text[a.cue[0] : a.cue[1]]
     undercuts(atts)
+
+
+def test_no_doubt_is_a_booster_not_a_hedge() -> None:
+    """Sample 003: "we have no doubt about the involvement of many Kurdish families" made the
+    activists' claim hedged and undercut three others; "no doubt" makes a claim surer."""
+    from storyline.annotate.certainty import certainty_cues
+
+    cues = certainty_cues("we have no doubt about the involvement of many Kurdish families")
+    assert [(c.cue, c.group) for c in cues] == [("no doubt", "booster")]
+    assert [c.group for c in certainty_cues("officials doubt the figures")] == ["hedge"]
