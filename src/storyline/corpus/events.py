@@ -46,6 +46,7 @@ from functools import lru_cache
 from os import PathLike
 from typing import IO, Any
 
+from ..cluster import DisjointSet, components
 from ..timefmt import calendar, can_date_event, describe
 from ..types import Span
 
@@ -816,23 +817,10 @@ def cluster_events(
     import numpy as np
 
     # connected components over pairs at or above the threshold bound every cluster
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (i, j), s in scores.items():
-        if s >= threshold:
-            parent[find(i)] = find(j)
-    comps: dict[int, list[int]] = {}
-    for i in range(n):
-        comps.setdefault(find(i), []).append(i)
+    comps = components(n, [pair for pair, s in scores.items() if s >= threshold])
     big = float(n + 10) if cannot_link_missing else 1.0
     groups: list[list[int]] = []
-    for members in comps.values():
+    for members in comps:
         if len(members) == 1:
             groups.append(members)
             continue
@@ -1332,20 +1320,12 @@ def ceaf_e(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashab
         for m in c:
             if m in rw:
                 overlap[(i, rw[m])] += 1
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    linked: DisjointSet[tuple[str, int]] = DisjointSet()
     for i, j in overlap:
-        parent[find(("k", i))] = find(("r", j))
+        linked.union(("k", i), ("r", j))
     comps: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for (i, j) in overlap:
-        comps.setdefault(find(("k", i)), []).append((i, j))
+        comps.setdefault(linked.find(("k", i)), []).append((i, j))
     phi = 0.0
     for pairs in comps.values():
         ks = sorted({i for i, _ in pairs})

@@ -35,6 +35,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ..cluster import DisjointSet
 from ..mapview import enrich
 from ..types import Doc, Span
 
@@ -401,25 +402,6 @@ def tone_signals(doc: Doc) -> dict[str, Any]:
 # --------------------------------------------------------------------------- findings
 
 
-class _UF:
-    def __init__(self) -> None:
-        self.parent: dict[Any, Any] = {}
-
-    def find(self, x: Any) -> Any:
-        p = self.parent.setdefault(x, x)
-        while p != x:
-            self.parent[x] = self.parent.setdefault(p, p)
-            x, p = p, self.parent[p]
-        return x
-
-    def union(self, a: Any, b: Any) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            if str(rb) < str(ra):
-                ra, rb = rb, ra
-            self.parent[rb] = ra
-
-
 _GENERIC_TYPES = frozenset({"fight", "attack", "liberate", "decree", "conscription", "kill", "airstrike"})
 
 
@@ -499,7 +481,7 @@ def _findings(
     from ..corpus.provenance import count_independent, independence_groups
 
     groups = independence_groups(graph)
-    uf = _UF()
+    uf: DisjointSet[Any] = DisjointSet()
     node_span: dict[tuple[str, int, int], Span] = {}
     members: dict[str, list[tuple[str, int, int]]] = {}
 
