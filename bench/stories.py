@@ -8,7 +8,7 @@ Setting: every ECB+ document of a split (dev: topics 1–10, reported: 11–35; 
 absent from the release) is clustered together, not topic by topic. Gold story = the topic
 folder; gold episode = topic + sub-topic (the ``ecb`` / ``ecbplus`` suffix: two different
 events of the same kind, e.g. two celebrities entering rehab). Metric: B³ (Bagga & Baldwin
-1998) P/R/F1 over documents, via :func:`storyline.corpus.events.b_cubed`.
+1998) P/R/F1 over documents, via :func:`storyline.corpus.coref_metrics.b_cubed`.
 
 Systems, all on the same tokens:
 
@@ -45,7 +45,8 @@ sys.path.insert(0, str(HERE.parents[0] / "src"))
 sys.path.insert(0, str(HERE))
 from ecbplus import DEFAULT_DATA, load, parse_range  # noqa: E402  (the one ECB+ loader)
 
-from storyline.corpus.events import b_cubed, cluster_matrix  # noqa: E402
+from storyline.corpus.coref_metrics import b_cubed  # noqa: E402
+from storyline.corpus.events import cluster_matrix  # noqa: E402
 from storyline.corpus.stories import (  # noqa: E402
     DocFeatures,
     MemoryState,

@@ -439,7 +439,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from .corpus.events import events_to_geojson, events_to_parquet
+    from .corpus.event_exports import events_to_geojson, events_to_parquet
     from .corpus.persist import event_list
 
     with _open(args, readonly=True) as store:
@@ -452,7 +452,7 @@ def cmd_events(args: argparse.Namespace) -> int:
             raise StorylineError("E406", what="--format parquet")
         events_to_parquet(events, args.out, sources=outlets)
     elif args.format in ("json", "jsonl", "csv", "tsv", "table"):
-        from .corpus.events import CSV_COLUMNS, event_rows
+        from .corpus.event_exports import CSV_COLUMNS, event_rows
         from .output import field
 
         acled = [field(c) for c in CSV_COLUMNS]  # csv and tsv: the ACLED-style columns

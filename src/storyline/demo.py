@@ -45,7 +45,7 @@ def run_demo(
             for doc in store.iter_docs():
                 fh.write(json.dumps(doc.to_record(full=True), ensure_ascii=False) + "\n")
         result.outputs["documents"] = docs_path
-        from .corpus.events import events_to_csv, events_to_geojson
+        from .corpus.event_exports import events_to_csv, events_to_geojson
         from .corpus.persist import claim_report, copied_passages, event_list, provenance_graph
         from .corpus.provenance import export_graphml, export_json
 

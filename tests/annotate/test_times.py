@@ -374,7 +374,8 @@ def test_events_never_dated_by_a_historical_aside() -> None:
 
 
 def test_report_and_csv_show_calendar_values() -> None:
-    from storyline.corpus.events import build_events, event_rows, from_mention
+    from storyline.corpus.event_exports import event_rows
+    from storyline.corpus.events import build_events, from_mention
     from storyline.report.html import date_label
 
     assert date_label("2016-10-13TMO", "part_of_day") == "2016-10-13, morning"

@@ -1,4 +1,4 @@
-"""Cross-document event coreference, export and coreference metrics (storyline.corpus.events)."""
+"""Cross-document event coreference, export and coreference metrics (storyline.corpus.events, event_exports, coref_metrics)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,16 @@ import json
 
 import pytest
 
+from storyline.corpus.coref_metrics import b_cubed, ceaf_e, conll_f1, muc
+from storyline.corpus.event_exports import CSV_COLUMNS, events_to_csv, events_to_geojson, events_to_parquet
 from storyline.corpus.events import (
-    CSV_COLUMNS,
     EventInput,
     PlaceRef,
     QuantityRef,
-    b_cubed,
     build_events,
-    ceaf_e,
     cluster_events,
-    conll_f1,
     event_candidates,
-    events_to_csv,
-    events_to_geojson,
-    events_to_parquet,
     from_mention,
-    muc,
     score_event_pair,
 )
 from storyline.corpus.provenance import build_graph

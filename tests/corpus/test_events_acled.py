@@ -10,7 +10,8 @@ import pytest
 from storyline.annotate.entities import find_entities
 from storyline.annotate.events import find_events
 from storyline.annotate.nlp import load_nlp
-from storyline.corpus.events import CSV_COLUMNS, build_events, event_rows, events_to_csv
+from storyline.corpus.event_exports import CSV_COLUMNS, event_rows, events_to_csv
+from storyline.corpus.events import build_events
 
 
 @pytest.fixture(scope="module")

@@ -266,7 +266,7 @@ def test_ecbplus_story_clustering_above_floor() -> None:
     names = [n for n in sorted(texts) if int(n.split("_")[0]) in topics]
     feats = bench.text_only({n: texts[n] for n in names})
     stories, episodes, _ = bench.run_storyline(feats, names, StorySettings())
-    from storyline.corpus.events import b_cubed
+    from storyline.corpus.coref_metrics import b_cubed
 
     story_f1 = 100 * b_cubed(bench.gold(names, "story"), stories)[2]
     episode_f1 = 100 * b_cubed(bench.gold(names, "episode"), episodes)[2]

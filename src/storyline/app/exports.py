@@ -26,7 +26,7 @@ router = APIRouter()
 
 
 def _events(ctx: AppContext, type: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from ..corpus.events import event_rows
+    from ..corpus.event_exports import event_rows
 
     events = [e for e in ctx.analysis().events if type is None or e.type == type]
     outlets = {d.id: d.meta.outlet or d.id for d in ctx.store().iter_docs()}
@@ -60,7 +60,7 @@ def export(request: Request, name: str, type: str | None = None) -> Response:
     if stem == "events":
         records, flat = _events(ctx, type)
         if fmt == "csv":
-            from ..corpus.events import CSV_COLUMNS
+            from ..corpus.event_exports import CSV_COLUMNS
 
             rows, columns = flat, [field(c) for c in CSV_COLUMNS]
     else:

@@ -23,31 +23,23 @@ Corpus-level step in the usual shape (conventions.md §5), each sub-step public:
 comes from the provenance graph (:func:`storyline.corpus.provenance.count_independent`), so
 a report and its copy count once.
 
-Export: :func:`events_to_csv` (ACLED-recognisable columns, :data:`CSV_COLUMNS`),
-:func:`events_to_parquet` (pyarrow, same columns), :func:`events_to_geojson` (Points for
-located events, LineStrings origin → destination for movements).
-
-Evaluation: :func:`muc`, :func:`b_cubed`, :func:`ceaf_e`, :func:`conll_f1` — the standard
-coreference metrics (Vilain et al. 1995; Bagga & Baldwin 1998; Luo 2005, entity-based φ4;
-CoNLL-2011/12 average), used by ``bench/ecbplus.py``.
+Export of the records: :mod:`storyline.corpus.event_exports`; the coreference metrics the
+benchmarks score this step with: :mod:`storyline.corpus.coref_metrics`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from os import PathLike
-from typing import IO, Any
+from typing import Any
 
-from ..cluster import DisjointSet, components
-from ..timefmt import calendar, can_date_event, describe
+from ..cluster import components
+from ..timefmt import can_date_event, describe
 from ..types import Span
 
 __all__ = [
@@ -64,15 +56,6 @@ __all__ = [
     "build_events",
     "same_report",
     "same_document_groups",
-    "CSV_COLUMNS",
-    "event_rows",
-    "events_to_csv",
-    "events_to_parquet",
-    "events_to_geojson",
-    "muc",
-    "b_cubed",
-    "ceaf_e",
-    "conll_f1",
 ]
 
 # --------------------------------------------------------------------------- inputs
@@ -1133,214 +1116,3 @@ def build_events(
     events = [_merge([items[i] for u in g for i in local[u]], graph, index) for g in groups]
     events.sort(key=lambda e: ((e.time or {}).get("value") is None, (e.time or {}).get("value") or "", e.id))
     return events
-
-
-# --------------------------------------------------------------------------- export
-
-CSV_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_date", "time_precision", "event_type", "acled_event_type", "acled_sub_event_type",
-    "plover", "plover_mode", "actor1", "actor1_type", "actor2", "actor2_type", "weapon", "territory_changed",
-    "location", "latitude", "longitude", "geo_precision", "source", "notes",
-    "origin", "origin_lat", "origin_lon", "destination", "destination_lat", "destination_lon",
-    "quantities", "certainty", "independent_sources", "evidence",
-)
-
-#: granularity → ACLED time_precision (1 day, 2 week/range, 3 month or coarser)
-_TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
-
-
-def _anchor(e: Event) -> dict[str, Any] | None:
-    for p in (e.location, e.destination, e.origin):
-        if p is not None:
-            return p
-    return None
-
-
-def _q_text(q: Mapping[str, Any]) -> str:
-    if q.get("text"):
-        return str(q["text"])
-    lo, hi = q.get("low"), q.get("high")
-    rng = f"{lo:g}" if lo is not None and lo == hi else f"{'' if lo is None else f'{lo:g}'}-{'' if hi is None else f'{hi:g}'}"
-    return f"{rng} {q.get('unit') or ''}".strip()
-
-
-def event_rows(events: Iterable[Event], sources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """One flat row per event, keys :data:`CSV_COLUMNS`. ``sources``: doc id → outlet name
-    for the ``source`` column (doc ids otherwise)."""
-    rows = []
-    for e in events:
-        a = _anchor(e)
-        o, d = e.origin, e.destination
-        names = [(sources or {}).get(doc, doc) for doc in e.documents]
-        rows.append({
-            "event_id": e.id,
-            "event_date": calendar((e.time or {}).get("value")),
-            "time_precision": _TIME_PRECISION.get((e.time or {}).get("granularity") or ""),
-            "event_type": e.type,
-            "acled_event_type": e.acled_event_type,
-            "acled_sub_event_type": e.acled_sub_event_type,
-            "plover": e.plover,
-            "plover_mode": e.plover_mode,
-            "actor1": (e.actor or {}).get("name") or (e.actor or {}).get("entity"),
-            "actor1_type": e.actor_type,
-            "actor2": e.affected,
-            "actor2_type": e.target_type,
-            "weapon": e.weapon,
-            "territory_changed": e.territory_changed,
-            "location": a["name"] if a else None,
-            "latitude": a["lat"] if a else None,
-            "longitude": a["lon"] if a else None,
-            "geo_precision": a["precision"] if a else None,
-            "source": "; ".join(dict.fromkeys(names)),
-            "notes": " | ".join(s.text for s in e.evidence),
-            "origin": o["name"] if o else None,
-            "origin_lat": o["lat"] if o else None,
-            "origin_lon": o["lon"] if o else None,
-            "destination": d["name"] if d else None,
-            "destination_lat": d["lat"] if d else None,
-            "destination_lon": d["lon"] if d else None,
-            "quantities": "; ".join(_q_text(q) for q in e.quantities),
-            "certainty": e.certainty,
-            "independent_sources": e.independent_sources,
-            "evidence": json.dumps([[s.doc, s.start, s.end] for s in e.evidence]),
-        })
-    return rows
-
-
-def events_to_csv(events: Iterable[Event], fh: IO[str], *, sources: Mapping[str, str] | None = None) -> None:
-    """Write events as CSV (header :data:`CSV_COLUMNS`) to a text file handle."""
-    w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    w.writeheader()
-    for row in event_rows(events, sources):
-        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
-
-
-def events_to_parquet(
-    events: Iterable[Event], path: str | PathLike[str], *, sources: Mapping[str, str] | None = None
-) -> None:
-    """Write events as Parquet (pyarrow), columns :data:`CSV_COLUMNS` with typed nulls."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    types = {
-        "time_precision": pa.int8(), "geo_precision": pa.int8(), "independent_sources": pa.int32(),
-        "territory_changed": pa.bool_(),
-        **{c: pa.float64() for c in ("latitude", "longitude", "origin_lat", "origin_lon",
-                                     "destination_lat", "destination_lon")},
-    }
-    rows = event_rows(events, sources)
-    schema = pa.schema([(c, types.get(c, pa.string())) for c in CSV_COLUMNS])
-    table = pa.Table.from_pydict({c: [r[c] for r in rows] for c in CSV_COLUMNS}, schema=schema)
-    pq.write_table(table, str(path))
-
-
-def events_to_geojson(events: Iterable[Event]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection: a LineString origin → destination for movements with
-    both ends located, else a Point at the location (or destination, or origin); events
-    with no coordinates are left out. Properties: the event record minus the places'
-    coordinates, evidence as ``[doc, start, end, text]``."""
-    features = []
-    for e in events:
-        o, d = e.origin, e.destination
-        if o and d and o.get("lat") is not None and d.get("lat") is not None:
-            geom = {"type": "LineString", "coordinates": [[o["lon"], o["lat"]], [d["lon"], d["lat"]]]}
-        else:
-            a = next((p for p in (e.location, d, o) if p and p.get("lat") is not None and p.get("lon") is not None), None)
-            if a is None:
-                continue
-            geom = {"type": "Point", "coordinates": [a["lon"], a["lat"]]}
-        rec = e.to_record()
-        props = {k: v for k, v in rec.items() if k not in ("evidence",)}
-        props["evidence"] = [[s.doc, s.start, s.end, s.text] for s in e.evidence]
-        features.append({"type": "Feature", "id": e.id, "geometry": geom, "properties": props})
-    return {"type": "FeatureCollection", "features": features}
-
-
-# --------------------------------------------------------------------------- metrics
-# Clusterings are lists of clusters (iterables of hashable mention ids). Key = gold,
-# response = system. Mentions missing from one side count as singletons there.
-
-
-def _prf(pn: float, pd: float, rn: float, rd: float) -> tuple[float, float, float]:
-    p = pn / pd if pd else 0.0
-    r = rn / rd if rd else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def _index(clusters: Iterable[Iterable[Hashable]]) -> tuple[list[set[Hashable]], dict[Hashable, int]]:
-    cl = [set(c) for c in clusters if c]
-    where = {m: i for i, c in enumerate(cl) for m in c}
-    return cl, where
-
-
-def muc(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
-    """MUC (Vilain et al. 1995): recall = Σ(|K| − |p(K)|) / Σ(|K| − 1) over key clusters K,
-    p(K) the partition of K by the response (unaligned mentions as singletons); precision
-    the same with the roles swapped. Returns (P, R, F1)."""
-    k, kw = _index(key)
-    r, rw = _index(response)
-
-    def side(a: list[set[Hashable]], bw: dict[Hashable, int]) -> tuple[int, int]:
-        num = den = 0
-        for c in a:
-            parts = {bw.get(m, ("single", m)) for m in c}
-            num += len(c) - len(parts)
-            den += len(c) - 1
-        return num, den
-
-    rn, rd = side(k, rw)
-    pn, pd = side(r, kw)
-    return _prf(pn, pd, rn, rd)
-
-
-def b_cubed(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
-    """B³ (Bagga & Baldwin 1998): per mention m, precision |K(m) ∩ R(m)| / |R(m)| and
-    recall |K(m) ∩ R(m)| / |K(m)|, averaged over the mentions of the response/key."""
-    k, kw = _index(key)
-    r, rw = _index(response)
-    p_sum = sum(len(r[rw[m]] & k[kw[m]]) / len(r[rw[m]]) if m in kw else 1 / len(r[rw[m]]) for m in rw)
-    r_sum = sum(len(k[kw[m]] & r[rw[m]]) / len(k[kw[m]]) if m in rw else 1 / len(k[kw[m]]) for m in kw)
-    return _prf(p_sum, len(rw), r_sum, len(kw))
-
-
-def ceaf_e(key: Iterable[Iterable[Hashable]], response: Iterable[Iterable[Hashable]]) -> tuple[float, float, float]:
-    """Entity-based CEAF (Luo 2005, φ4): the best one-to-one alignment of key and response
-    clusters under φ4(K, R) = 2|K ∩ R| / (|K| + |R|) (Kuhn–Munkres); recall = Φ / |key
-    clusters|, precision = Φ / |response clusters|."""
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
-    k, _ = _index(key)
-    r, rw = _index(response)
-    if not k or not r:
-        return 0.0, 0.0, 0.0
-    # overlaps, then the alignment per connected component of the overlap graph
-    overlap: dict[tuple[int, int], int] = Counter()
-    for i, c in enumerate(k):
-        for m in c:
-            if m in rw:
-                overlap[(i, rw[m])] += 1
-    linked: DisjointSet[tuple[str, int]] = DisjointSet()
-    for i, j in overlap:
-        linked.union(("k", i), ("r", j))
-    comps: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for (i, j) in overlap:
-        comps.setdefault(linked.find(("k", i)), []).append((i, j))
-    phi = 0.0
-    for pairs in comps.values():
-        ks = sorted({i for i, _ in pairs})
-        rs = sorted({j for _, j in pairs})
-        ki = {v: x for x, v in enumerate(ks)}
-        ri = {v: x for x, v in enumerate(rs)}
-        sim = np.zeros((len(ks), len(rs)))
-        for i, j in pairs:
-            sim[ki[i], ri[j]] = 2 * overlap[(i, j)] / (len(k[i]) + len(r[j]))
-        rows, cols = linear_sum_assignment(-sim)
-        phi += float(sim[rows, cols].sum())
-    return _prf(phi, len(r), phi, len(k))
-
-
-def conll_f1(key: Sequence[Iterable[Hashable]], response: Sequence[Iterable[Hashable]]) -> float:
-    """CoNLL F1 (Pradhan et al. 2011/2012): mean of the MUC, B³ and CEAF-e F1."""
-    key, response = [list(c) for c in key], [list(c) for c in response]
-    return (muc(key, response)[2] + b_cubed(key, response)[2] + ceaf_e(key, response)[2]) / 3
