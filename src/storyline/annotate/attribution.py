@@ -157,7 +157,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..records import Attribution  # noqa: F401  (re-exported: the record type lives in storyline.records)
+from ..records import Attribution, Range  # noqa: F401  (Attribution re-exported: the record type lives in storyline.records)
 from .certainty import CertaintyCue, certainty_cues, decide
 
 if TYPE_CHECKING:
@@ -181,7 +181,6 @@ __all__ = [
     "undercuts",
 ]
 
-Range = tuple[int, int]
 
 # Most certain first; ``certainty`` is one of these.
 CERTAINTY_ORDER = ("asserted", "reported", "hedged", "denied")

@@ -51,7 +51,6 @@ from importlib import resources
 
 __all__ = ["CertaintyCue", "CertaintyLexicon", "certainty_cues", "certainty_lexicon", "decide", "hedges_only"]
 
-Range = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)

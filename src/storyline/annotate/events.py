@@ -71,7 +71,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..records import EventMention  # noqa: F401  (re-exported: the record type lives in storyline.records)
+from ..records import EventMention, Range  # noqa: F401  (EventMention re-exported: the record type lives in storyline.records)
 from .event_roles import (
     _GROUP_NOUNS,
     _PRONOUNS,
@@ -88,9 +88,6 @@ from .event_roles import (
 )
 from .event_types import acled_typing, weapon_of
 from .intervals import contains_point
-
-Range = tuple[int, int]
-
 
 # --------------------------------------------------------------------------------------------
 # lexicon

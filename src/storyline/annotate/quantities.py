@@ -69,11 +69,10 @@ import re
 import string
 from collections.abc import Iterator
 
-from ..records import Quantity  # noqa: F401  (re-exported: the record type lives in storyline.records)
+from ..records import Number, Quantity  # noqa: F401  (Quantity re-exported: the record type lives in storyline.records)
 
 __all__ = ["Quantity", "find_quantities", "parse_number"]
 
-Number = int | float
 
 
 # ----------------------------------------------------------------------------- numbers

@@ -264,12 +264,12 @@ def from_attribution(
         relays=_relays(attrs, attr) if attrs is not None else (),
         entity_keys=tuple(attr.content_entity_keys),
         parts=tuple(tuple(p) for p in attr.content_parts) if len(attr.content_parts) > 1 else (),
-        polarity=getattr(attr, "polarity", "positive"),
-        irrealis=bool(getattr(attr, "irrealis", False)),
+        polarity=attr.polarity,
+        irrealis=attr.irrealis,
         certainty_cues=tuple(
-            (Span(doc_id, s, e, text[s:e]), kind) for s, e, kind in getattr(attr, "certainty_cues", ()) if 0 <= s < e
+            (Span(doc_id, s, e, text[s:e]), kind) for s, e, kind in attr.certainty_cues if 0 <= s < e
         ),
-        speaker_resolved=bool(getattr(attr, "speaker_resolved", True)),
+        speaker_resolved=attr.speaker_resolved,
     )
 
 
