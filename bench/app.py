@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TypedDict
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[0] / "src"))
@@ -80,11 +81,23 @@ def _babble(rng: random.Random, chain: dict[str, list[str]], n: int, topic: list
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+class Topic(TypedDict):
+    """What the documents of one synthetic story share."""
+
+    a: str
+    b: str
+    actor: str
+    year: int
+    month: int
+    verb: str
+    words: list[str]
+
+
 def synthetic_docs(n: int, seed: int = 7) -> list[dict[str, str]]:
     rng = random.Random(seed)
     chain = _chain()
-    topics = []
-    for t in range(max(1, n // 25)):
+    topics: list[Topic] = []
+    for _ in range(max(1, n // 25)):
         a, b = rng.sample(PLACES, 2)
         actor = rng.choice(ACTORS)
         topics.append({"a": a, "b": b, "actor": actor, "year": rng.choice([2015, 2016, 2017]),
@@ -309,10 +322,10 @@ def main() -> int:
 
         t0 = time.perf_counter()
         threads = [threading.Thread(target=worker, args=(k,)) for k in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
         wall = time.perf_counter() - t0
     finally:
         server.terminate()

@@ -109,7 +109,7 @@ def news_cue_precision(nlp: Any) -> dict[str, Any] | None:
     for url, text in ev.load_news(NEWS / "news_articles.jsonl"):
         doc = nlp(text)
         found.append((url, find_attributions(doc, find_entities(doc)[0], cues="all")))
-    out = {}
+    out: dict[str, Any] = {}
     for mode, pick in (("claims", communicative_only), ("all", lambda a: a)):
         r = ev.cue_precision([(u, pick(a)) for u, a in found], labels)
         out[mode] = {

@@ -80,10 +80,11 @@ def evaluate(
 
         cleaners["classifier"] = classifier_only
         cleaners["rules + classifier"] = lambda raw: removed_lines(raw, clean_plaintext(raw))
+        def at_threshold(t: float) -> Callable[[str], list[bool]]:
+            return lambda raw: removed_lines(raw, clean_plaintext(raw, threshold=t))
+
         for t in thresholds:
-            cleaners[f"rules + classifier @ {t:g}"] = (
-                lambda raw, t=t: removed_lines(raw, clean_plaintext(raw, threshold=t))
-            )
+            cleaners[f"rules + classifier @ {t:g}"] = at_threshold(t)
     out: dict[str, dict[str, float]] = {}
     for name, fn in cleaners.items():
         t0 = time.perf_counter()

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -599,8 +600,8 @@ def pairs_bench() -> None:
     fitted = [("fitted, lexical features", FittedScorer())]
     if emb is not None:
         fitted.append(("fitted, with cosine", FittedScorer(shared.encoder)))
-    for name, sc in fitted:  # fitted on tune by scripts/fit_claim_pairs.py
-        print(_pr_line(name, tune, evaluate(tune, MatchSettings(), sc)))
+    for name, scorer in fitted:  # fitted on tune by scripts/fit_claim_pairs.py
+        print(_pr_line(name, tune, evaluate(tune, MatchSettings(), scorer)))
     print(f"\nheld-out split (chosen on tune: lexical {lex_t}; embedding {emb}):\n" + header)
     print(
         _pr_line(
@@ -618,8 +619,8 @@ def pairs_bench() -> None:
                 f"embedding, same at {emb[0]}, weight {emb[1]}", held, evaluate(held, MatchSettings(), sc)
             )
         )
-    for name, sc in fitted:
-        print(_pr_line(name, held, evaluate(held, MatchSettings(), sc)))
+    for name, scorer in fitted:
+        print(_pr_line(name, held, evaluate(held, MatchSettings(), scorer)))
     cost_per_claim(pairs, with_embeddings=emb is not None)
 
 
@@ -627,12 +628,14 @@ def cost_per_claim(pairs, with_embeddings: bool = True) -> None:  # type: ignore
     """Matching every labelled claim text as one corpus (each text its own document), every
     scorer in the same run; the embedding figures include encoding (model already loaded)."""
     from storyline.corpus.claim_scorer import FittedScorer
-    from storyline.corpus.claims import EmbeddingScorer, LexicalScorer, match_claims
+    from storyline.corpus.claims import EmbeddingScorer, LexicalScorer, PairScorer, match_claims
     from storyline.corpus.claims_eval import pair_features
     from storyline.corpus.embeddings import Encoder, load_model
 
     texts = list(dict.fromkeys(t for p in pairs for t in (p.a, p.b)))
-    scorers = [("lexical", LexicalScorer), ("fitted, lexical features", FittedScorer)]
+    scorers: list[tuple[str, Callable[[], PairScorer]]] = [
+        ("lexical", LexicalScorer), ("fitted, lexical features", FittedScorer)
+    ]
     if with_embeddings:
         load_model()
         scorers += [

@@ -78,32 +78,33 @@ def parse(path: Path) -> tuple[DocData, list[Mention], list[tuple[list[int], str
     name = path.name
     topic = int(name.split("_")[0])
     tid_index: dict[str, int] = {}
-    words, sent = [], []
+    words: list[str] = []
+    sent: list[int] = []
     for t in root.iter("token"):
-        tid_index[t.get("t_id")] = len(words)
+        tid_index[t.attrib["t_id"]] = len(words)
         words.append(t.text or "")
-        sent.append(int(t.get("sentence")))
+        sent.append(int(t.attrib["sentence"]))
     doc = DocData(name, topic, words, sent)
     anchored: dict[str, tuple[str, list[int]]] = {}
     instance: dict[str, str] = {}
     markables = root.find("Markables")
     for m in markables if markables is not None else []:
-        anchors = [tid_index[a.get("t_id")] for a in m.findall("token_anchor") if a.get("t_id") in tid_index]
+        anchors = [tid_index[a.attrib["t_id"]] for a in m.findall("token_anchor") if a.get("t_id") in tid_index]
         if anchors:
-            anchored[m.get("m_id")] = (m.tag, sorted(anchors))
+            anchored[m.attrib["m_id"]] = (m.tag, sorted(anchors))
         elif m.get("instance_id"):
-            instance[m.get("m_id")] = m.get("instance_id")
+            instance[m.attrib["m_id"]] = m.attrib["instance_id"]
     gold: dict[str, str] = {}
     relations = root.find("Relations")
     for r in relations if relations is not None else []:
         if r.tag not in ("CROSS_DOC_COREF", "INTRA_DOC_COREF"):
             continue
         tgt = r.find("target")
-        cid = instance.get(tgt.get("m_id")) if tgt is not None else None
+        cid = instance.get(tgt.get("m_id", "")) if tgt is not None else None
         if cid is None:  # no instance: an intra-document chain, local to this file
             cid = f"{name}:{r.get('note') or r.get('r_id')}"
         for s in r.findall("source"):
-            gold[s.get("m_id")] = cid
+            gold[s.attrib["m_id"]] = cid
     mentions, args = [], []
     for mid, (tag, toks) in anchored.items():
         if tag.startswith("ACTION_") or tag.startswith("NEG_ACTION_"):
@@ -163,7 +164,7 @@ def features(docs, mentions, args) -> None:
         head = outside[-1] if outside else m.tokens[-1]
         m.head = d.lemmas[head]
         s = d.sent[m.tokens[0]]
-        a = set()
+        a: set[str] = set()
         for atoks, _ in args[m.doc]:
             if d.sent[atoks[0]] == s:
                 a.update(d.lemmas[i] for i in atoks if d.lemmas[i] not in STOP and d.lemmas[i].isalnum())
@@ -172,7 +173,7 @@ def features(docs, mentions, args) -> None:
 
 
 def doc_vectors(docs) -> dict[str, dict[str, float]]:
-    df = Counter()
+    df: Counter[str] = Counter()
     tfs = {}
     for name, d in docs.items():
         tf = Counter(l for l in d.lemmas if l.isalpha() and l not in STOP and len(l) > 2)
@@ -237,7 +238,7 @@ def gold_clusters(by_topic, topics) -> list[list]:
 
 def run_split(by_topic, mats, topics, weights, threshold) -> list[list]:
     wl, wa, wd = weights
-    clusters = []
+    clusters: list[list[tuple[int, int]]] = []
     for t in topics:
         lem, arg, doc = mats[t]
         s = wl * lem + wa * arg + wd * doc
@@ -250,7 +251,7 @@ def run_split(by_topic, mats, topics, weights, threshold) -> list[list]:
 
 
 def lemma_baseline(by_topic, topics) -> list[list]:
-    clusters = []
+    clusters: list[list[tuple[int, int]]] = []
     for t in topics:
         g = defaultdict(list)
         for k, m in enumerate(by_topic[t]):
@@ -260,7 +261,7 @@ def lemma_baseline(by_topic, topics) -> list[list]:
 
 
 def parse_range(s: str) -> set[int]:
-    out = set()
+    out: set[int] = set()
     for part in s.split(","):
         a, _, b = part.partition("-")
         out.update(range(int(a), int(b or a) + 1))
@@ -299,6 +300,7 @@ def main(argv=None) -> int:
             f = conll_f1(gd, run_split(by_topic, mats, dev, (wl, wa, wd), thr))
             if best is None or f > best[0]:
                 best = (f, (wl, wa, wd), thr)
+    assert best is not None  # the grid is not empty
     _, weights, thr = best
     t_tune = time.perf_counter() - t0 - t_feat
 

@@ -194,12 +194,12 @@ def _table(name: str, recs: list[dict[str, Any]], preds: list[set[str]], covered
     print(f"{'type':<10} {'gold':>5} {'pred':>5} {'tp':>4} {'P':>6} {'R':>6} {'F1':>6}")
     TP = PN = GN = 0
     for t in sorted(covered):
-        g, p, k = gold_n[t], pred_n[t], tp[t]
-        TP, PN, GN = TP + k, PN + p, GN + g
-        P = k / p if p else 0.0
+        g, n, k = gold_n[t], pred_n[t], tp[t]
+        TP, PN, GN = TP + k, PN + n, GN + g
+        P = k / n if n else 0.0
         R = k / g if g else 0.0
         F = 2 * P * R / (P + R) if P + R else 0.0
-        print(f"{t:<10} {g:>5} {p:>5} {k:>4} {P:>6.2f} {R:>6.2f} {F:>6.2f}")
+        print(f"{t:<10} {g:>5} {n:>5} {k:>4} {P:>6.2f} {R:>6.2f} {F:>6.2f}")
     P = TP / PN if PN else 0.0
     R = TP / GN if GN else 0.0
     print(f"{'micro':<10} {GN:>5} {PN:>5} {TP:>4} {P:>6.2f} {R:>6.2f} {2 * P * R / (P + R) if P + R else 0:>6.2f}")
@@ -217,8 +217,8 @@ def typing(path: Path, errors: bool) -> None:
 
     recs = [r for r in json.loads(path.read_text(encoding="utf-8")) if r.get("text")]
     lex = event_lexicon()
-    covered = {plover_gsr_for(t) for t in lex.types} | {plover_gsr_for(t, armed=True) for t in lex.types}
-    covered.discard(None)
+    labels = {plover_gsr_for(t) for t in lex.types} | {plover_gsr_for(t, armed=True) for t in lex.types}
+    covered = {g for g in labels if g is not None}
     nlp = load_nlp()
     preds: list[set[str]] = []
     found: list[list[Any]] = []
@@ -228,7 +228,7 @@ def typing(path: Path, errors: bool) -> None:
         ents, _ = find_entities(sp)
         evs = find_events(sp, entities=ents)
         found.append(evs)
-        preds.append({e.plover_gsr for e in evs} - {None})
+        preds.append({e.plover_gsr for e in evs if e.plover_gsr is not None})
     dt = time.perf_counter() - t0
     print(f"PLOVER GSR typing: {len(recs)} records, {dt:.1f} s ({len(recs) / dt:.0f} records/s); "
           f"types covered: {', '.join(sorted(covered))}")

@@ -40,7 +40,8 @@ def install_mb(dist: str) -> float:
         files = importlib.metadata.distribution(dist).files or []
     except importlib.metadata.PackageNotFoundError:
         return float("nan")
-    return sum(f.locate().stat().st_size for f in files if f.locate().is_file()) / 1e6
+    paths = [Path(f.locate()) for f in files]  # a PathLike in the stubs; a Path for installed files
+    return sum(p.stat().st_size for p in paths if p.is_file()) / 1e6
 
 
 def candidates() -> dict[str, tuple[Callable[[], Callable[[str], str]], str]]:

@@ -230,7 +230,7 @@ def build_corpus(model: Bigram, n_docs: int, copy_rate: float, seed: int, quotes
         """Text of an uncopied document, with the char span of every sentence."""
         out, offs, pos = [], {}, 0
         for p, sents in enumerate(paras[doc]):
-            line_parts = []
+            line_parts: list[str] = []
             for k, sent in enumerate(sents):
                 if line_parts:
                     pos += 1
@@ -279,9 +279,9 @@ def build_corpus(model: Bigram, n_docs: int, copy_rate: float, seed: int, quotes
         text = "\n\n".join(new_paras)
         para_starts = []
         pos = 0
-        for q in new_paras:
+        for para in new_paras:
             para_starts.append(pos)
-            pos += len(q) + 2
+            pos += len(para) + 2
         for src_span, body, nw, pidx in pieces_out:
             off = new_paras[pidx].rfind(body)
             cs = para_starts[pidx] + off
@@ -352,13 +352,13 @@ def score(corpus: Corpus, found: list[CopiedPassage], min_words: int) -> dict:
                     direction["right" if hit.source.doc == p.source else "wrong"] += 1
     tp = fp = fp_neg = 0
     for pair, cps in by_pair.items():
-        p = planted_pairs.get(pair)
+        planted = planted_pairs.get(pair)
         for cp in cps:
             ok = False
-            if p is not None:
-                for src, cpy, _ in p.pieces:
-                    s_span = (cp.source.start, cp.source.end) if cp.source.doc == p.source else (cp.copy.start, cp.copy.end)
-                    c_span = (cp.copy.start, cp.copy.end) if cp.copy.doc == p.copy else (cp.source.start, cp.source.end)
+            if planted is not None:
+                for src, cpy, _ in planted.pieces:
+                    s_span = (cp.source.start, cp.source.end) if cp.source.doc == planted.source else (cp.copy.start, cp.copy.end)
+                    c_span = (cp.copy.start, cp.copy.end) if cp.copy.doc == planted.copy else (cp.source.start, cp.source.end)
                     if _overlap(s_span, src) > 0 and _overlap(c_span, cpy) > 0:
                         ok = True
             tp += ok

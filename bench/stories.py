@@ -169,6 +169,7 @@ def tune_storyline(feats, dev, base: StorySettings, grid_weights: bool) -> Story
             score = f1(gs, stories)
             if best is None or score > best[0]:
                 best = (score, s)
+    assert best is not None  # the grid is not empty
     s = best[1]
     best_e = None
     for et in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
@@ -179,6 +180,7 @@ def tune_storyline(feats, dev, base: StorySettings, grid_weights: bool) -> Story
         score = f1(ge, episodes) + f1(gs, stories)
         if best_e is None or score > best_e[0]:
             best_e = (score, s2)
+    assert best_e is not None  # some episode threshold is >= every story threshold tried
     return best_e[1]
 
 

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
+from unittest import mock
 
 import numpy as np
 
@@ -129,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     for rnd in range(args.rounds):
         # trace with the weights of the previous round (the hand-set ones first): the
         # context the other names' readings give depends on them
-        place_ranking.load_weights = lambda w=w: (tuple(w[: len(ws0)]), tuple(w[len(ws0) :]))  # type: ignore[method-assign]
-        groups, positives = collect(bench, data, gaz)
+        traced = (tuple(w[: len(ws0)]), tuple(w[len(ws0) :]))
+        with mock.patch.object(place_ranking, "load_weights", lambda: traced):
+            groups, positives = collect(bench, data, gaz)
         before = accuracy(groups, positives, w)
         free = np.array([f not in place_ranking.FIXED for f in names], dtype=float)
         w = fit(groups, positives, w0, args.l2, free)

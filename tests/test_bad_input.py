@@ -57,6 +57,7 @@ def test_bad_inputs_are_rejected_with_codes_and_the_rest_goes_on(store: Store, t
     # good.txt, its duplicate (one document), broken.html and the good JSONL line are kept
     assert summary.ingested == 3 and summary.unchanged == 1
     broken = next(d for d in store.iter_docs() if d.source_path.endswith("broken.html"))
+    assert broken.text is not None
     assert "Manbij" in broken.text and "alert" not in broken.text
     stored = {Path(r.source_path).name: r.code for r in store.rejections()}
     assert stored == expected

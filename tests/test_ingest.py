@@ -42,6 +42,7 @@ def test_plain_text_utf8(store: Store, tmp_path: Path) -> None:
     doc = next(store.iter_docs())
     assert doc.status == "ok"
     assert doc.meta.title == "Rebels seize border town"
+    assert doc.text is not None
     assert "Qusayr" in doc.text and "Rebels seize border town" not in doc.text
 
 
@@ -53,6 +54,7 @@ def test_plain_text_other_encodings(store: Store, tmp_path: Path, encoding: str)
     s = ingest(store, f)
     assert s.rejected == 0, s.rejections
     doc = next(store.iter_docs())
+    assert doc.text is not None
     assert "Café owners" in doc.text
 
 
@@ -62,7 +64,7 @@ def test_html_page(store: Store, tmp_path: Path) -> None:
     s = ingest(store, f)
     assert s.rejected == 0, s.rejections
     doc = next(store.iter_docs())
-    assert doc.content_type == "html"
+    assert doc.content_type == "html" and doc.text is not None
     assert "Qusayr" in doc.text
     assert "All rights reserved" not in doc.text
     assert doc.meta.published == "2019-05-06" and doc.meta.published_source == "metadata"
@@ -124,6 +126,7 @@ def test_warc(store: Store, tmp_path: Path) -> None:
     assert (s.ingested, s.rejected) == (1, 0), s.rejections
     doc = next(store.iter_docs())
     assert doc.meta.url == "https://example.org/2019/05/06/rebels"
+    assert doc.text is not None
     assert "Qusayr" in doc.text
     assert doc.locator == "record 1"
 
@@ -160,7 +163,7 @@ def test_rss_and_atom(store: Store, tmp_path: Path) -> None:
     assert rss.text == "Rebel fighters took control of the town of Qusayr on Monday.\n\nThe government did not comment."
     assert rss.meta.published == "2019-05-06" and rss.meta.outlet == "Example Wire"
     atom = docs["https://atom.example.com/aid"]
-    assert atom.meta.published == "2019-05-08" and "40 trucks" in atom.text
+    assert atom.meta.published == "2019-05-08" and atom.text is not None and "40 trucks" in atom.text
 
 
 def test_directory_recursive_with_sidecar(store: Store, tmp_path: Path) -> None:

@@ -196,7 +196,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         summary = analyze(
-            store, config=_config(args), pipeline=_pipeline(args), force=args.force, engine=args.engine,
+            store, config=_config(args), pipeline=_pipeline(args), force=args.force, rebuild=args.rebuild,
+            engine=args.engine,
             address=args.address, progress=False if args.quiet else None,
         )
     _print_rejections(summary.rejections)
@@ -371,47 +372,60 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _annotated_docs(args: argparse.Namespace) -> list[Any]:
-    with _open(args, readonly=True) as store:
-        return list(store.iter_docs(status=["ok"]))
-
-
 def cmd_entities(args: argparse.Namespace) -> int:
-    from .corpus.annotations import entity_records
+    from .corpus.entity_store import entity_list
 
-    records = entity_records(_annotated_docs(args))
-    if args.type:
-        records = [r for r in records if r["type"] == args.type]
+    with _open(args, readonly=True) as store:
+        records = entity_list(store, type=args.type or None, limit=args.limit)
+        _warn_behind(store, "entities")
     _write(args, records, "Entity", noun=("entity", "entities"))
     return 0
 
 
 def cmd_places(args: argparse.Namespace) -> int:
-    from .corpus.annotations import place_records, places_geojson
+    from .corpus.annotations import geojson_of
+    from .corpus.entity_store import place_list
 
-    docs = _annotated_docs(args)
+    with _open(args, readonly=True) as store:
+        records = place_list(store, include_unresolved=args.format != "geojson")
+        _warn_behind(store, "entities")
     if args.format == "geojson":
         from .output import open_out
 
         with open_out(args.out) as fh:
-            fh.write(json.dumps(places_geojson(docs), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(geojson_of(records), ensure_ascii=False) + "\n")
         return 0
-    _write(args, place_records(docs), "Place", noun=("place", None))
+    _write(args, records, "Place", noun=("place", None))
     return 0
 
 
 def cmd_times(args: argparse.Namespace) -> int:
-    from .corpus.annotations import time_records
+    from .corpus.entity_store import time_list
 
-    _write(args, time_records(_annotated_docs(args)), "Time expression", noun=("time expression", None))
+    with _open(args, readonly=True) as store:
+        records = time_list(store)
+        _warn_behind(store, "entities")
+    _write(args, records, "Time expression", noun=("time expression", None))
     return 0
+
+
+def _warn_behind(store: Any, step: str) -> None:
+    """Say so when the stored corpus layer has not taken in every document yet."""
+    from .corpus.scope import behind
+
+    n = behind(store, step)
+    if n:
+        _err(f"note: {_plural(n, 'document')} not yet in the stored {step}: run `storyline analyze --db {_safe(store.path)}`")
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
     from .corpus.persist import claim_report
 
     with _open(args, readonly=True) as store:
-        report = claim_report(store)
+        # with no filter, --limit is a read of that many claims, at any corpus size
+        unfiltered = not args.speaker and args.min_sources <= 1 and args.format != "text"
+        report = claim_report(store, limit=args.limit if unfiltered else None)
+        _warn_behind(store, "claims")
     claims = report.claims
     if args.speaker:
         wanted = args.speaker.lower()
@@ -443,8 +457,10 @@ def cmd_events(args: argparse.Namespace) -> int:
     from .corpus.persist import event_list
 
     with _open(args, readonly=True) as store:
-        events = event_list(store)
-        outlets = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
+        # with no filter, --limit is a read of that many events, at any corpus size
+        events = event_list(store, limit=args.limit if not args.type and args.format != "text" else None)
+        _warn_behind(store, "events")
+        outlets = {r[0]: r[1] or r[0] for r in store.conn.execute("SELECT id, outlet FROM documents")}
     if args.type:
         events = [e for e in events if e.type == args.type]
     if args.format == "parquet":
@@ -778,6 +794,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
             "storyline analyze --db news.db --force")
     p.add_argument("--force", action="store_true", help="recompute every document, not only stale ones")
+    p.add_argument("--rebuild", action="store_true",
+                   help="recompute the stored corpus layers (entities, claims, events) from scratch instead of"
+                        " updating them")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     p.add_argument("--stages", metavar="LIST", help="comma-separated per-document stages (default: all)")
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (or Ray actors) for the stages")

@@ -49,12 +49,11 @@ def run_demo(
         from .corpus.persist import claim_report, copied_passages, event_list, provenance_graph
         from .corpus.provenance import export_graphml, export_json
 
-        # each corpus layer computed once: the graph feeds claims, both feed events
-        docs = list(store.iter_docs(status=["ok"]))
+        # the corpus layers the ingest stored, read once
         result.passages = copied_passages(store)
-        result.graph = provenance_graph(store, docs)
-        result.claims = claim_report(store, docs, result.graph)
-        result.events = event_list(store, docs, graph=result.graph, claims=result.claims)
+        result.graph = provenance_graph(store)
+        result.claims = claim_report(store)
+        result.events = event_list(store, claims=result.claims)
 
         reuse_path = out / "reuse.jsonl"
         with reuse_path.open("w", encoding="utf-8") as fh:

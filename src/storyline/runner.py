@@ -225,11 +225,31 @@ def _write_results(store: Store, submitted: _Submitted, pipeline: Pipeline, summ
 
 
 def _run_corpus_steps(store: Store, config: Config) -> None:
-    """Incremental corpus steps: each finds on its own what is new since it last ran."""
+    """Incremental corpus steps: each finds on its own what is new since it last ran. Copy
+    detection first: the claim and event steps read the copy groups it updates."""
+    from .corpus.claim_store import update_claims
+    from .corpus.entity_store import update_entities
+    from .corpus.event_store import update_events
     from .corpus.persist import update_reuse, update_stories
 
     update_reuse(store, batch_size=config.batch_size)
+    update_entities(store, batch_size=config.batch_size)
+    update_claims(store, batch_size=config.batch_size)
+    update_events(store, batch_size=config.batch_size)
     update_stories(store, batch_size=config.batch_size)
+
+
+def _rebuild_corpus_layers(store: Store, config: Config) -> None:
+    """Forget the stored entity, claim and event layers and compute them again from every
+    current document (``analyze --rebuild``): the from-scratch result the incremental
+    updates must equal."""
+    from .corpus.claim_store import rebuild_claims
+    from .corpus.entity_store import rebuild_entities
+    from .corpus.event_store import rebuild_events
+
+    rebuild_entities(store, batch_size=config.batch_size)
+    rebuild_claims(store, batch_size=config.batch_size)
+    rebuild_events(store)
 
 
 def analyze(
@@ -241,6 +261,7 @@ def analyze(
     engine: Engine = "local",
     address: str | None = None,
     progress: bool | None = None,
+    rebuild: bool = False,
 ) -> IngestSummary:
     """Re-run the stages on every current document whose results are missing or stale
     (another stage version), or on all of them with ``force``, on ``engine`` (as :func:`ingest`)."""
@@ -270,6 +291,8 @@ def analyze(
         if pending is not None:
             _write_results(store, pending, pipeline, summary)
             bar.analysed(len(pending.todo))
+    if rebuild:
+        _rebuild_corpus_layers(store, config)
     _run_corpus_steps(store, config)
     bar.close()
     summary.unchanged = store.counts()["documents"] - len(ids)

@@ -129,7 +129,8 @@ SETTINGS += (
         0.5,
         "STORYLINE_CLAIM_THRESHOLD",
         "Claim matching: score (0-1) at or above which two reports are one claim; precision/recall "
-        "per threshold in `python bench/claims.py --pairs`.",
+        "per threshold in `python bench/claims.py --pairs`. A change regroups the stored claims on the "
+        "next ingest or analyze.",
     ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

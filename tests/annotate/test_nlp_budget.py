@@ -207,8 +207,8 @@ def _layer_offsets_exact(doc: Doc) -> None:
     assert text is not None
     for m in doc.entities:
         assert text[m.start : m.end] == m.text
-    for m in doc.places:
-        assert text[m.start : m.end] == m.text
+    for p in doc.places:
+        assert text[p.start : p.end] == p.text
     for a in doc.attributions:
         assert 0 <= a.cue[0] < a.cue[1] <= len(text)
     for s, e in doc.sentences:

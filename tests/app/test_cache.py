@@ -60,7 +60,7 @@ def test_bounded(tmp_path: Path) -> None:
     sqlite3.connect(db).execute("CREATE TABLE t (x)")
     cache = CorpusCache(str(db), max_entries=3)
     for i in range(10):
-        cache.get(f"k{i}", lambda i=i: i)
+        cache.get(f"k{i}", lambda: i)  # called within get(), in this iteration
     assert len(cache._values) == 3
     cache.close()
 

@@ -112,6 +112,7 @@ def test_summary_sentence_reveals_its_source_text(report_page: tuple[Any, PageEr
     assert m, cite.inner_text()
     start, end = int(m.group(1)), int(m.group(2))
     doc = sample_store.get(href[len("#src-"):])
+    assert doc.text is not None
     assert mark.inner_text() == doc.text[start:end]
     assert mark.inner_text().strip() and len(mark.inner_text()) >= 10
     # the sentence shown is the evidence's sentence, quoted, not paraphrased

@@ -80,7 +80,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert len(docs) == 2
         a = next(d for d in docs if d.meta.url == JS_URL)
         assert a.meta.title == META[0]["title"] and a.meta.outlet == SVG
-        assert all(p in a.text for p in PAYLOADS)
+        assert a.text is not None and all(p in a.text for p in PAYLOADS)
         assert any(p.name for p in a.places)  # the payload sits next to a located place
     return db
 
@@ -147,11 +147,11 @@ def test_standalone_report(page: tuple[Any, PageErrors], hostile_db: Path, tmp_p
     assert shapes["lines"] >= 1 and shapes["circles"] >= 1, shapes
     popups = []
     for i in range(12):  # a movement's popup quotes its (hostile) sentence: as text
-        text = open_popup(pg, "line", nth=i)
-        if text is None:
+        popup = open_popup(pg, "line", nth=i)
+        if popup is None:
             break
-        popups.append(text)
-        assert not injected(pg), text
+        popups.append(popup)
+        assert not injected(pg), popup
     hostile = [i for i, t in enumerate(popups) if any(p in t for p in (SCRIPT, IMG, SVG, CLOSE, IFRAME))]
     assert hostile, popups
     open_popup(pg, "line", nth=hostile[0])

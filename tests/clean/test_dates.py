@@ -200,9 +200,8 @@ def test_utc_timestamp_and_local_url_day_one_apart_prefers_the_url() -> None:
     url = date_from_url("https://example.com/2023/11/08/story/")
     assert choose_published(metadata=meta, url=url, text=None) == url
     # an explicit offset is the local day already; two days apart is no time-zone slip
-    assert choose_published(metadata=date_from_metadata("2023-11-09T01:49:09-05:00"), url=url, text=None).value == (
-        "2023-11-09"
-    )
+    local = choose_published(metadata=date_from_metadata("2023-11-09T01:49:09-05:00"), url=url, text=None)
+    assert local is not None and local.value == "2023-11-09"
     far = date_from_url("https://example.com/2023/11/07/story/")
     assert choose_published(metadata=meta, url=far, text=None) == meta
 

@@ -18,6 +18,7 @@ import pytest
 import storyline
 from storyline.clean.language import UNDETERMINED, covers, foreign_passages, guess_language
 from storyline.pipeline import Pipeline
+from storyline.records import EntityMention, PlaceMention
 
 Stores = dict[str, storyline.Store]
 
@@ -100,7 +101,8 @@ def test_english_document_with_quoted_portuguese_paragraph(stores: Stores) -> No
     # the English model's entities and the gazetteer's places stay out of the Portuguese passage
     before = next(d for d in stores["before"].iter_docs() if d.source_path.endswith("_en.txt"))
     assert any(span.start <= e.start < span.end for e in before.entities)  # as without identification
-    for m in [*doc.entities, *doc.places]:
+    mentions: list[EntityMention | PlaceMention] = [*doc.entities, *doc.places]
+    for m in mentions:
         assert not (span.start <= m.start < span.end), m
     # the layer survives the store round trip as records
     assert doc.to_record(full=True)["language_spans"][0]["language"] == "pt"
@@ -188,7 +190,7 @@ def test_skipped_stage_clears_stale_results_and_says_why() -> None:
 
     pt = next(r for r in FOREIGN if r["lang"] == "pt")["text"]
     doc = Doc(id="x", source_path="pt.txt", locator="", content_type="text", raw=pt.encode())
-    doc.entities = ["stale"]
+    doc.entities = [EntityMention(0, 5, pt[:5], "person", "stale", "person:stale")]  # a stale English layer
     doc.skipped = {"nlp": "language xx"}
     done, rejected = Pipeline().process(doc)
     assert rejected is None and done.status == "ok"

@@ -36,11 +36,13 @@ def _squash(s: str) -> str:
 def check_accounting(raw: str, c: Cleaned) -> None:
     """Every removal points into raw; removals do not overlap; what is neither removed nor
     blank is exactly the body (nothing silently lost, nothing invented)."""
-    spans = sorted((r.start, r.end) for r in c.removed)
+    spans: list[tuple[int, int]] = []
     for r in c.removed:
         assert r.start is not None and r.end is not None
         assert raw[r.start : r.end] == r.text, r
         assert r.text.strip(), r
+        spans.append((r.start, r.end))
+    spans.sort()
     for (_, e1), (s2, _) in zip(spans, spans[1:]):
         assert e1 <= s2, spans
     rest, pos = [], 0

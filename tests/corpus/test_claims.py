@@ -205,8 +205,10 @@ def test_ids_are_stable(corpus: dict[str, Any]) -> None:
     )
     assert {c.id for c in again.claims} == {c.id for c in corpus["report"].claims}
     assert {x.id for x in again.contradictions} == {x.id for x in corpus["report"].contradictions}
-    a, b = Span("x", 1, 5, "abcd"), Span("y", 2, 3, "b")
+    a, b = (Span("x", 1, 5, "abcd"), 0), (Span("y", 2, 3, "b"), 4)
     assert claim_id([a, b]) == claim_id([b, a]) != claim_id([a])
+    # two reports of one document with one content span (two cues) are two claims, two ids
+    assert claim_id([(a[0], 0)]) != claim_id([(a[0], 1)])
 
 
 def test_records_have_the_claim_fields(corpus: dict[str, Any]) -> None:

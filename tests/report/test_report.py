@@ -50,7 +50,7 @@ def test_sections_present(record: dict[str, Any], sample_docs: dict[str, Doc]) -
 
 
 def test_evidence_spans_are_verbatim(record: dict[str, Any], sample_docs: dict[str, Doc]) -> None:
-    texts = {d.id: d.text for d in sample_docs.values()}
+    texts = {d.id: d.text or "" for d in sample_docs.values()}
     spans = [e for f in record["summary"] + record["timeline"]["items"] for e in f["evidence"]]
     spans += [q["evidence"] for g in record["numbers"] for q in g["reports"]]
     assert spans
@@ -102,6 +102,7 @@ def test_tone_signals_flag_loaded_words(record: dict[str, Any], sample_docs: dic
     assert {"cowards", "honchos"} <= words, words
     assert any("tough guy" in w for w in words)
     text = sample_docs["004"].text
+    assert text is not None
     for e in tone["loaded"]["evidence"]:
         assert text[e["start"] : e["end"]] == e["text"]
     # 000 calls RBSS "credible": a credibility cue, shown as a signal

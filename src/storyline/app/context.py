@@ -112,15 +112,12 @@ class AppContext:
         self.search_cache.close()
 
     # -- corpus views (cached per generation) ----------------------------------------------
-    def _docs(self) -> list[Doc]:
-        return list(self.store().iter_docs(status=["ok"]))
-
     def annotations(self) -> Annotations:
         def compute() -> Annotations:
-            from ..corpus.annotations import entity_records, place_records
+            from ..corpus.entity_store import entity_list, place_list
 
-            docs = self._docs()
-            ann = Annotations(entity_records(docs), place_records(docs))
+            store = self.store()
+            ann = Annotations(entity_list(store), place_list(store))
             ann.entity_by_id = {e["id"]: e for e in ann.entities}
             ann.place_by_id = {p["id"]: p for p in ann.places}
             for e in ann.entities:
@@ -132,13 +129,11 @@ class AppContext:
 
     def analysis(self) -> Analysis:
         def compute() -> Analysis:
-            from ..corpus.persist import claim_report, event_list, provenance_graph
+            from ..corpus.persist import claim_report, event_list
 
             store = self.store()
-            docs = self._docs()
-            graph = provenance_graph(store, docs)
-            claims = claim_report(store, docs, graph)
-            events = event_list(store, docs, graph=graph, claims=claims)
+            claims = claim_report(store)
+            events = event_list(store, claims=claims)
             out = Analysis(claims, events)
             for c in claims.claims:
                 for d in c.documents:

@@ -29,7 +29,7 @@ def _events(ctx: AppContext, type: str | None) -> tuple[list[dict[str, Any]], li
     from ..corpus.event_exports import event_rows
 
     events = [e for e in ctx.analysis().events if type is None or e.type == type]
-    outlets = {d.id: d.meta.outlet or d.id for d in ctx.store().iter_docs()}
+    outlets = {r[0]: r[1] or r[0] for r in ctx.store().conn.execute("SELECT id, outlet FROM documents")}
     return [e.to_record() for e in events], event_rows(events, outlets)
 
 

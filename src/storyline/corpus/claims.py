@@ -657,16 +657,18 @@ class MatchSettings:
 
     ``threshold``: score at or above which two reports are the same claim (precision/recall
     per threshold: ``bench/claims.py``). ``candidate_overlap``: the share of the shorter
-    claim's indexed features a pair must share to be scored. ``max_word_share``: a feature
-    in more than this share of the claims (and more than ``max_word_floor`` claims)
-    proposes no candidates. ``max_cluster``: the most reports one claim groups.
+    claim's indexed features a pair must share to be scored. ``max_word_df``: a feature in
+    more than this many claims proposes no candidates — a fixed count, not a share of the
+    corpus, so that whether two claims are candidates depends on the two claims and the
+    corpus-wide counts only, and a stored, incremental run gives the batch run's groups
+    (:mod:`.claim_store`; the share it replaced, 1 %, was below 200 on every corpus
+    measured). ``max_cluster``: the most reports one claim groups.
     """
 
     threshold: float = 0.5
     candidate_overlap: float | None = None  # default: half the threshold
     min_shared: int = 2
-    max_word_share: float = 0.01
-    max_word_floor: int = 200
+    max_word_df: int = 200
     max_cluster: int = 200
     linkage: Literal["average", "single"] = "average"
     same_document: bool = False
@@ -865,14 +867,17 @@ def default_scorer(threshold: float = 0.5) -> PairScorer:
 
 
 def candidate_pairs(
-    features: Sequence[ClaimFeatures], settings: MatchSettings | None = None
+    features: Sequence[ClaimFeatures],
+    settings: MatchSettings | None = None,
+    doc_freq: Mapping[str, int] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Candidate pairs, in chunks of ``(i, j)`` index arrays with ``i < j``.
 
-    A sparse claim × feature matrix with only features shared by 2+ claims and no more than
-    the ``max_word_share`` cap; overlaps come from ``X[chunk] @ X.T``, so memory is bounded
-    by the chunk size, never by n². Same-document pairs are dropped unless
-    ``settings.same_document``.
+    A sparse claim × feature matrix with only features shared by 2+ claims and by no more
+    than ``max_word_df``; overlaps come from ``X[chunk] @ X.T``, so memory is bounded by the
+    chunk size, never by n². Same-document pairs are dropped unless
+    ``settings.same_document``. ``doc_freq``: the counts of a larger corpus these claims are
+    part of (the stored step passes the whole store's); default: counted over ``features``.
     """
     import numpy as np
     from scipy import sparse  # a dependency of datasketch
@@ -881,10 +886,15 @@ def candidate_pairs(
     n = len(features)
     if n < 2:
         return
-    df: Counter[str] = Counter()
-    for f in features:
-        df.update(f.tokens)
-    cap = max(st.max_word_floor, int(st.max_word_share * n))
+    df: Mapping[str, int]
+    if doc_freq is None:
+        counts: Counter[str] = Counter()
+        for f in features:
+            counts.update(f.tokens)
+        df = counts
+    else:
+        df = {t: doc_freq.get(t, 0) for f in features for t in f.tokens}
+    cap = st.max_word_df
     overlap = st.candidate_overlap if st.candidate_overlap is not None else st.threshold / 2
     vocab: dict[str, int] = {}
     for t, c in df.items():
@@ -963,7 +973,7 @@ def cluster(
     good = [(i, j, s) for i, j, s in edges if s >= st.threshold]
     for i, j, s in good:
         known[(min(i, j), max(i, j))] = s
-    for i, j, s in sorted(good, key=lambda e: -e[2]):
+    for i, j, s in sorted(good, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1]))):
         ri, rj = ds.find(i), ds.find(j)
         if ri == rj:
             continue
@@ -989,13 +999,16 @@ def cluster(
 
 
 def _all_candidates(
-    features: Sequence[ClaimFeatures], st: MatchSettings, sc: PairScorer
+    features: Sequence[ClaimFeatures], st: MatchSettings, sc: PairScorer,
+    doc_freq: Mapping[str, int] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The lexical candidates, plus the scorer's own (embedding neighbours) not already
-    proposed."""
+    proposed — unless ``doc_freq`` is given: a part of a larger corpus (the stored step)
+    gets the lexical candidates only, as a neighbour search over every stored vector would
+    grow with the corpus."""
     more = getattr(sc, "candidates", None)
-    if more is None:
-        yield from candidate_pairs(features, st)
+    if more is None or doc_freq is not None:
+        yield from candidate_pairs(features, st, doc_freq)
         return
     import numpy as np
 
@@ -1014,15 +1027,30 @@ def match_claims(
     features: Sequence[ClaimFeatures],
     settings: MatchSettings | None = None,
     scorer: PairScorer | None = None,
+    doc_freq: Mapping[str, int] | None = None,
 ) -> tuple[list[list[int]], list[tuple[int, int, float]]]:
     """candidates → score → cluster. Returns the clusters and the *denial* pairs (a denied
-    and an affirmed report scoring at or above the threshold), which are not merged."""
+    and an affirmed report scoring at or above the threshold), which are not merged.
+    ``doc_freq``: see :func:`candidate_pairs`."""
+    clusters, _, denials = match_with_edges(features, settings, scorer, doc_freq)
+    return clusters, denials
+
+
+def match_with_edges(
+    features: Sequence[ClaimFeatures],
+    settings: MatchSettings | None = None,
+    scorer: PairScorer | None = None,
+    doc_freq: Mapping[str, int] | None = None,
+) -> tuple[list[list[int]], list[tuple[int, int, float]], list[tuple[int, int, float]]]:
+    """:func:`match_claims` with the matching pairs too: ``(clusters, edges, denials)``.
+    Clusters never cross the connected components of ``edges``, so each component can be
+    clustered alone (what the stored step does)."""
     st = settings or MatchSettings()
     sc = scorer or LexicalScorer()
     sc.prepare([f.text for f in features])
     edges: list[tuple[int, int, float]] = []
     denials: list[tuple[int, int, float]] = []
-    for i, j, s in score_pairs(features, _all_candidates(features, st, sc), st, sc):
+    for i, j, s in score_pairs(features, _all_candidates(features, st, sc, doc_freq), st, sc):
         (denials if features[i].denied != features[j].denied else edges).append((i, j, s))
 
     def pair_score(i: int, j: int) -> float:
@@ -1030,15 +1058,19 @@ def match_claims(
             return 0.0
         return sc.score(i, j, features[i], features[j])
 
-    return cluster(len(features), edges, st, pair_score if st.linkage == "average" else None), denials
+    return cluster(len(features), edges, st, pair_score if st.linkage == "average" else None), edges, denials
 
 
 # --------------------------------------------------------------------------- records
 
 
-def claim_id(spans: Iterable[Span]) -> str:
-    """Stable id: a hash of the sorted ``(doc, start, end)`` of the evidence spans."""
-    key = ";".join(f"{s.doc}:{s.start}-{s.end}" for s in sorted(spans, key=lambda s: (s.doc, s.start, s.end)))
+def claim_id(members: Iterable[tuple[Span, int]]) -> str:
+    """Stable id: a hash of the sorted ``(doc, start, end, attribution index)`` of every
+    report the claim groups. (The evidence spans alone were not unique: two attributions of
+    one document can share a content span — "…, he told reporters, echoing …".)"""
+    key = ";".join(
+        f"{s.doc}:{s.start}-{s.end}#{i}" for s, i in sorted(members, key=lambda m: (m[0].doc, m[0].start, m[0].end, m[1]))
+    )
     return "claim:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -1224,7 +1256,7 @@ def _make_claim(
     groups = _sources(graph, [(ci, nodes) for ci, _, nodes in members], pindex)
     sources = [sorted({members[k][0].doc_id for k in g}) for g in groups]
     return Claim(
-        id=claim_id(evidence),
+        id=claim_id((ci.content, ci.index) for ci, _, _ in members),
         content=rep.content,
         speaker=_speaker_record(rep),
         cue=rep.cue,

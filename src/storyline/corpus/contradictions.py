@@ -39,7 +39,12 @@ __all__ = [
     "Contradiction",
     "build_country_extents",
     "country_extents",
+    "count_key",
+    "denial_contradictions",
     "find_contradictions",
+    "keyed_number_contradictions",
+    "geography_records",
+    "undercut_contradictions",
     "geography_contradictions",
     "number_contradictions",
 ]
@@ -71,11 +76,15 @@ class Contradiction:
         }
 
 
-def _contradiction_id(kind: str, spans: Iterable[Span]) -> str:
+def _contradiction_id(kind: str, spans: Iterable[Span], claims: Iterable[str] = ()) -> str:
+    """A hash of the kind, the evidence spans and the claims it names (the spans alone are
+    not unique: two claims of one document can carry the same count or content span)."""
     key = (
         kind
         + ";"
         + ";".join(f"{s.doc}:{s.start}-{s.end}" for s in sorted(spans, key=lambda s: (s.doc, s.start)))
+        + ";"
+        + ",".join(sorted(claims))
     )
     return "contradiction:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
@@ -93,44 +102,61 @@ def _comparable(qa: QuantityFact, qb: QuantityFact) -> bool:
 
 
 def number_contradictions(
-    claims: Sequence[Claim], features_by_claim: Mapping[str, Sequence[ClaimFeatures]]
+    claims: Sequence[Any], features_by_claim: Mapping[str, Sequence[Any]]
 ) -> list[Contradiction]:
     """Counts of the same thing (unit group, place, actor, time) in claims of different
-    documents, none of whose ranges overlap."""
+    documents, none of whose ranges overlap. ``claims``: objects with an ``id``;
+    ``features_by_claim``: per claim id, objects with ``quantities``
+    (:class:`~storyline.corpus.claims.ClaimFeatures`). Two claims that conflict under
+    several (unit, place) keys give one record, under the smallest key — a rule that does
+    not depend on which other claims are present, so the stored step can recompute one key
+    at a time (:func:`keyed_number_contradictions`, :mod:`.claim_store`)."""
+    return [c for _, c in keyed_number_contradictions(claims, features_by_claim)]
+
+
+def keyed_number_contradictions(
+    claims: Sequence[Any], features_by_claim: Mapping[str, Sequence[Any]]
+) -> list[tuple[str, Contradiction]]:
+    """:func:`number_contradictions`, each with the :func:`count_key` it was found under."""
     facts: dict[tuple[str, str], dict[str, list[QuantityFact]]] = defaultdict(lambda: defaultdict(list))
     for c in claims:
         for f in features_by_claim.get(c.id, ()):
             for q in f.quantities:
                 if q.unit and q.place:
                     facts[(q.unit, q.place)][c.id].append(q)
-    out: list[Contradiction] = []
-    done: set[tuple[str, str]] = set()
-    for (unit, _), per_claim in facts.items():
+    found: dict[tuple[str, str], tuple[tuple[str, str], str, str, QuantityFact, QuantityFact]] = {}
+    for key in sorted(facts):
+        per_claim = facts[key]
         ids = list(per_claim)
         for x in range(len(ids)):
             for y in range(x + 1, len(ids)):
                 ca, cb = ids[x], ids[y]
+                pair = (min(ca, cb), max(ca, cb))
+                if pair in found:
+                    continue
                 pairs = [(qa, qb) for qa in per_claim[ca] for qb in per_claim[cb] if _comparable(qa, qb)]
                 if not pairs or not all(_apart(qa, qb) for qa, qb in pairs):
                     continue
-                key = (min(ca, cb), max(ca, cb))
-                if key in done:
-                    continue
-                done.add(key)
-                qa, qb = pairs[0]
-                out.append(
-                    Contradiction(
-                        id=_contradiction_id("number", (qa.span, qb.span)),
-                        kind="number",
-                        claims=(ca, cb),
-                        evidence=(qa.span, qb.span),
-                        explanation=(
-                            f"{_range_text(qa)} vs {_range_text(qb)} {unit}s in {qa.place_text or qa.place}:"
-                            " the ranges do not overlap"
-                        ),
-                    )
-                )
+                found[pair] = (key, ca, cb, *pairs[0])
+    out: list[tuple[str, Contradiction]] = []
+    for (unit, _), ca, cb, qa, qb in found.values():
+        record = Contradiction(
+            id=_contradiction_id("number", (qa.span, qb.span), (ca, cb)),
+            kind="number",
+            claims=(ca, cb),
+            evidence=(qa.span, qb.span),
+            explanation=(
+                f"{_range_text(qa)} vs {_range_text(qb)} {unit}s in {qa.place_text or qa.place}:"
+                " the ranges do not overlap"
+            ),
+        )
+        out.append((count_key(qa), record))
     return out
+
+
+def count_key(q: QuantityFact) -> str:
+    """The key under which :func:`number_contradictions` compares a count."""
+    return f"{q.unit}|{q.place}"
 
 
 def _range_text(q: QuantityFact) -> str:
@@ -366,10 +392,89 @@ def _undercut_pairs(attrs: Sequence[Any]) -> list[tuple[int, int]]:
     if not attrs or isinstance(attrs[0], ClaimInput):
         return []
     try:
-        from ..annotate.attribution import undercuts  # type: ignore[attr-defined]
+        from ..annotate.attribution import undercuts
     except ImportError:
         return []
     return [(int(i), int(j)) for i, j in undercuts(list(attrs))]
+
+
+def denial_contradictions(
+    denials: Iterable[tuple[int, int, float]], inputs: Sequence[ClaimInput], claim_of: Sequence[str]
+) -> list[Contradiction]:
+    """A denied and an affirmed report of the same statement (the ``(i, j, score)`` pairs
+    :func:`~storyline.corpus.claims.match_claims` kept apart); ``claim_of[k]``: the claim id
+    of input ``k``."""
+    out = []
+    for i, j, s in denials:
+        a, b = inputs[i], inputs[j]
+        if claim_of[i] == claim_of[j]:
+            continue
+        denied, affirmed = (a, b) if a.certainty == "denied" else (b, a)
+        out.append(
+            Contradiction(
+                id=_contradiction_id("denial", (a.content, b.content), (claim_of[i], claim_of[j])),
+                kind="denial",
+                claims=(claim_of[i], claim_of[j]),
+                evidence=(a.content, b.content),
+                explanation=f"{denied.speaker_name or 'a report'} denies what"
+                f" {affirmed.speaker_name or 'another report'} states (similarity {s:.2f})",
+            )
+        )
+    return out
+
+
+def undercut_contradictions(
+    inputs: Sequence[tuple[ClaimInput, str]],
+    attributions: Sequence[Any],
+    undercut_pairs: Sequence[tuple[int, int]] = (),
+) -> list[Contradiction]:
+    """``undercut`` records of one document: ``inputs`` are its claim inputs with the id of
+    the claim each is in; the pairs come from ``undercut_pairs`` and from its attribution
+    layer ``attributions``."""
+    out: list[Contradiction] = []
+    claim_at = {ci.index: cid for ci, cid in inputs}
+    by_index = {ci.index: ci for ci, _ in inputs}
+    pairs = list(undercut_pairs)
+    pairs += [p for p in _undercut_pairs(attributions) if p not in pairs]
+    for i, j in pairs:
+        if i not in claim_at or j not in claim_at or claim_at[i] == claim_at[j]:
+            continue
+        u, t = by_index[i], by_index[j]
+        out.append(
+            Contradiction(
+                id=_contradiction_id("undercut", (u.content, t.content), (claim_at[i], claim_at[j])),
+                kind="undercut",
+                claims=(claim_at[j], claim_at[i]),
+                evidence=(t.content, u.content),
+                explanation=f"{u.speaker_name or 'another speaker'} undercuts the certainty of what"
+                f" {t.speaker_name or 'the text'} says"
+                + (f" ({', '.join(u.hedges)})" if u.hedges else ""),
+            )
+        )
+    return out
+
+
+def geography_records(doc: Any, inputs: Sequence[tuple[ClaimInput, str]]) -> list[Contradiction]:
+    """``geography`` records of one document (:func:`geography_contradictions`), each naming
+    the claims whose content holds the phrase (``inputs`` as in :func:`undercut_contradictions`)."""
+    out = []
+    for phrase, place, why in geography_contradictions(doc):
+        carriers = sorted(
+            {cid for ci, cid in inputs if ci.content.start <= phrase.start and phrase.end <= ci.content.end}
+        )
+        rec = _place_record(place)
+        rec["evidence"]["doc"] = doc.id
+        out.append(
+            Contradiction(
+                id=_contradiction_id("geography", (phrase,)),
+                kind="geography",
+                claims=tuple(carriers),
+                evidence=(phrase, Span(doc.id, place.start, place.end, place.text)),
+                explanation=why,
+                place=rec,
+            )
+        )
+    return out
 
 
 def find_contradictions(
@@ -386,61 +491,15 @@ def find_contradictions(
     to its claim's index in ``claims``; ``denials`` are the ``(i, j, score)`` pairs
     :func:`~storyline.corpus.claims.match_claims` kept apart (one denies what the other
     affirms); ``undercuts_by_doc`` as in :func:`~storyline.corpus.claims.claim_report`."""
-    contradictions: list[Contradiction] = list(number_contradictions(claims, feats_by_claim))
-    for i, j, s in denials:
-        a, b = inputs[i], inputs[j]
-        if owner[i] == owner[j]:
-            continue
-        denied, affirmed = (a, b) if a.certainty == "denied" else (b, a)
-        contradictions.append(
-            Contradiction(
-                id=_contradiction_id("denial", (a.content, b.content)),
-                kind="denial",
-                claims=(claims[owner[i]].id, claims[owner[j]].id),
-                evidence=(a.content, b.content),
-                explanation=f"{denied.speaker_name or 'a report'} denies what"
-                f" {affirmed.speaker_name or 'another report'} states (similarity {s:.2f})",
-            )
-        )
-    index = {(ci.doc_id, ci.index): k for k, ci in enumerate(inputs)}
+    claim_of = [claims[owner[k]].id for k in range(len(inputs))]
+    out = number_contradictions(claims, feats_by_claim)
+    out += denial_contradictions(denials, inputs, claim_of)
+    by_doc: dict[str, list[tuple[ClaimInput, str]]] = defaultdict(list)
+    for k, ci in enumerate(inputs):
+        by_doc[ci.doc_id].append((ci, claim_of[k]))
     for doc_id, attrs in attributions_by_doc.items():
         pairs = list(undercuts_by_doc.get(doc_id, ())) if undercuts_by_doc else []
-        pairs += [p for p in _undercut_pairs(attrs) if p not in pairs]
-        for i, j in pairs:
-            ki, kj = index.get((doc_id, i)), index.get((doc_id, j))
-            if ki is None or kj is None or owner[ki] == owner[kj]:
-                continue
-            u, t = inputs[ki], inputs[kj]
-            contradictions.append(
-                Contradiction(
-                    id=_contradiction_id("undercut", (u.content, t.content)),
-                    kind="undercut",
-                    claims=(claims[owner[kj]].id, claims[owner[ki]].id),
-                    evidence=(t.content, u.content),
-                    explanation=f"{u.speaker_name or 'another speaker'} undercuts the certainty of what"
-                    f" {t.speaker_name or 'the text'} says"
-                    + (f" ({', '.join(u.hedges)})" if u.hedges else ""),
-                )
-            )
+        out += undercut_contradictions(by_doc.get(doc_id, []), attrs, pairs)
     for d in docs.values():
-        for phrase, place, why in geography_contradictions(d):
-            carriers = sorted(
-                {
-                    claims[owner[k]].id
-                    for k, ci in enumerate(inputs)
-                    if ci.doc_id == d.id and ci.content.start <= phrase.start and phrase.end <= ci.content.end
-                }
-            )
-            rec = _place_record(place)
-            rec["evidence"]["doc"] = d.id
-            contradictions.append(
-                Contradiction(
-                    id=_contradiction_id("geography", (phrase,)),
-                    kind="geography",
-                    claims=tuple(carriers),
-                    evidence=(phrase, Span(d.id, place.start, place.end, place.text)),
-                    explanation=why,
-                    place=rec,
-                )
-            )
-    return contradictions
+        out += geography_records(d, by_doc.get(d.id, []))
+    return out

@@ -174,6 +174,41 @@ class EventInput:
     def doc_id(self) -> str:
         return self.trigger.doc
 
+    def to_record(self) -> dict[str, Any]:
+        """Every field, JSON-ready (what a stored event step keeps of a mention; not records.md)."""
+        rec: dict[str, Any] = {f: getattr(self, f) for f in _INPUT_PLAIN}
+        rec["trigger"] = self.trigger.to_record()
+        rec["sentence"] = self.sentence.to_record() if self.sentence is not None else None
+        for role in ("origin", "destination", "location"):
+            p = getattr(self, role)
+            rec[role] = p.to_record() if p is not None else None
+        rec["via"] = [p.to_record() for p in self.via]
+        rec["quantities"] = [q.to_record() for q in self.quantities]
+        return rec
+
+    @classmethod
+    def from_record(cls, rec: Mapping[str, Any]) -> EventInput:
+        """The inverse of :meth:`to_record`."""
+        def place(v: Any) -> PlaceRef | None:
+            return PlaceRef(**v) if v is not None else None
+
+        return cls(
+            trigger=Span(**rec["trigger"]),
+            sentence=Span(**rec["sentence"]) if rec.get("sentence") is not None else None,
+            origin=place(rec["origin"]),
+            destination=place(rec["destination"]),
+            location=place(rec["location"]),
+            via=tuple(PlaceRef(**p) for p in rec["via"]),
+            quantities=tuple(QuantityRef(**q) for q in rec["quantities"]),
+            **{f: rec[f] for f in _INPUT_PLAIN},
+        )
+
+
+#: the fields of :class:`EventInput` that are plain JSON values
+_INPUT_PLAIN = ("type", "plover", "actor_name", "actor_entity", "affected", "time_value", "time_granularity",
+                "certainty", "reported", "plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type",
+                "target_type", "weapon", "territory_changed", "acled_confidence")
+
 
 _ACLED_FIELDS = ("plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type", "target_type", "weapon",
                  "territory_changed", "acled_confidence")
@@ -355,9 +390,42 @@ class Event:
             "independent_sources": self.independent_sources,
         }
 
+    @classmethod
+    def from_record(cls, rec: Mapping[str, Any]) -> Event:
+        """The inverse of :meth:`to_record` (the time's ``calendar``/``display`` are derived and
+        dropped; ``affected``, not in the record, is read when a stored record carries it)."""
+        t = rec.get("time")
+        return cls(
+            id=rec["id"],
+            type=rec["type"],
+            plover=rec["plover"],
+            actor=rec["actor"],
+            quantities=list(rec["quantities"]),
+            origin=rec["origin"],
+            destination=rec["destination"],
+            via=list(rec["via"]),
+            location=rec["location"],
+            time={"value": t["value"], "granularity": t["granularity"]} if t else None,
+            certainty=rec["certainty"],
+            evidence=[Span(**s) for s in rec["evidence"]],
+            documents=list(rec["documents"]),
+            independent_sources=rec["independent_sources"],
+            affected=rec.get("affected"),
+            claims=list(rec.get("claims", ())),
+            plover_mode=rec["plover_mode"],
+            acled_event_type=rec["acled_event_type"],
+            acled_sub_event_type=rec["acled_sub_event_type"],
+            actor_type=rec["actor_type"],
+            target_type=rec["target_type"],
+            weapon=rec["weapon"],
+            territory_changed=rec["territory_changed"],
+        )
+
 
 def event_id(spans: Iterable[Span]) -> str:
-    """Stable id: a hash of the sorted evidence spans (doc, start, end)."""
+    """Stable id: a hash of the sorted spans given — the triggers of every mention the event
+    groups (:func:`_merge`; its evidence sentences alone were not unique: two events can be
+    told in one sentence)."""
     key = "|".join(f"{s.doc}:{s.start}-{s.end}" for s in sorted(spans, key=lambda s: (s.doc, s.start, s.end)))
     return "ev_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
@@ -795,19 +863,22 @@ def cluster_events(
 ) -> list[list[int]]:
     """Average-linkage clustering of ``n`` items: two groups merge while the mean score of
     their cross pairs is ≥ ``threshold``. Pairs missing from ``scores`` are cannot-link
-    (``cannot_link_missing``; a large distance that a mean cannot overcome for small groups)
-    or score 0. Returns groups of indices, each sorted, in order of their first index."""
+    (``cannot_link_missing``; a distance no mean over the component can overcome) or score 0.
+    Returns groups of indices, each sorted, in order of their first index."""
     import numpy as np
 
     # connected components over pairs at or above the threshold bound every cluster
     comps = components(n, [pair for pair, s in scores.items() if s >= threshold])
-    big = float(n + 10) if cannot_link_missing else 1.0
     groups: list[list[int]] = []
     for members in comps:
         if len(members) == 1:
             groups.append(members)
             continue
         k = len(members)
+        # a cannot-link distance no mean over this component's pairs can bring under the
+        # threshold (k² ≥ any |A|·|B|), and a function of the component alone, so a component
+        # clusters the same in the whole corpus and in a stored step's scope (event_store)
+        big = float(k * k + 10) if cannot_link_missing else 1.0
         d = np.full((k, k), big)
         np.fill_diagonal(d, 0.0)
         for x in range(k):
@@ -890,7 +961,7 @@ def _merge(group: Sequence[EventInput], graph: Any, index: Any = None) -> Event:
     else:
         independent = len({s.doc for s in spans})
     return Event(
-        id=event_id(spans),
+        id=event_id({m.trigger for m in group}),
         type=etype,
         plover=plovers.most_common(1)[0][0] if plovers else None,
         actor=actor,

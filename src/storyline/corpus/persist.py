@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..settings import Config
 from ..store import Store
 from ..types import CopiedPassage, Discount, Doc, DocMeta, SiteTemplate, Span
+from .scope import log_provenance
 
 if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
     import networkx as nx
@@ -75,6 +76,8 @@ def _ensure_config(store: Store, config: str) -> None:
     row = store.conn.execute("SELECT config FROM reuse_config WHERE id = 1").fetchone()
     if row is not None and row[0] == config:
         return
+    log_provenance(store, (d for r in store.conn.execute(
+        "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL") for d in r))
     for table in ("reuse_keys", "reuse_indexed", "copied_passages", "site_template_pages", "site_templates"):
         store.conn.execute(f"DELETE FROM {table}")
     store.conn.execute(
@@ -90,6 +93,9 @@ def forget_documents(store: Store, doc_ids: Iterable[str]) -> None:
     c = store.conn
     touched: set[str] = set()
     for doc_id in doc_ids:
+        log_provenance(store, (d for r in c.execute(
+            "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL AND (source_doc = ? OR copy_doc = ?)",
+            (doc_id, doc_id)) for d in r))
         c.execute("DELETE FROM reuse_keys WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM reuse_indexed WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM copied_passages WHERE source_doc = ? OR copy_doc = ?", (doc_id, doc_id))
@@ -122,15 +128,17 @@ def _save_templates(store: Store, templates: Sequence[SiteTemplate]) -> None:
             "INSERT OR IGNORE INTO site_template_pages (template_id, doc_id, span_start, span_end) VALUES (?, ?, ?, ?)",
             [(t.id, s.doc, s.start, s.end) for s in t.pages],
         )
-        c.execute(
-            "UPDATE copied_passages SET discounted = :t WHERE discounted IS NULL"
+        rows = c.execute(
+            "SELECT rowid, source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL"
             " AND source_doc IN (SELECT doc_id FROM site_template_pages WHERE template_id = :t)"
             " AND EXISTS (SELECT 1 FROM site_template_pages o WHERE o.template_id = :t AND o.doc_id = source_doc"
             "             AND o.span_start < source_end AND o.span_end > source_start)"
             " AND EXISTS (SELECT 1 FROM site_template_pages o WHERE o.template_id = :t AND o.doc_id = copy_doc"
             "             AND o.span_start < copy_end AND o.span_end > copy_start)",
             {"t": t.id},
-        )
+        ).fetchall()
+        c.executemany("UPDATE copied_passages SET discounted = ? WHERE rowid = ?", [(t.id, r[0]) for r in rows])
+        log_provenance(store, (d for r in rows for d in r[1:]))
 
 
 def _sample_discounted(passages: Sequence[CopiedPassage], new: set[str], per_template: int = 3) -> list[CopiedPassage]:
@@ -201,22 +209,30 @@ def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_s
                 min_words=settings.min_words, boilerplate_docs=settings.boilerplate_docs, templates=rule,
             )
             for span in update.boilerplate:
+                log_provenance(store, (d for r in store.conn.execute(
+                    "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ?"
+                    " AND source_start < ? AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
+                    (span.doc, span.end, span.start, span.doc, span.end, span.start)) for d in r))
                 store.conn.execute(
                     "DELETE FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ? AND source_start < ?"
                     " AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
                     (span.doc, span.end, span.start, span.doc, span.end, span.start),
                 )
             _save_passages(store, update.passages + _sample_discounted(update.discounted, {d[0] for d in batch}))
+            log_provenance(store, (d for p in update.passages for d in (p.source.doc, p.copy.doc)))
             _save_templates(store, update.templates)
             store.conn.executemany("INSERT OR IGNORE INTO reuse_indexed (doc_id) VALUES (?)", [(d[0],) for d in batch])
             found += len(update.passages)
     return found
 
 
-def copied_passages(store: Store, *, discounted: bool = False) -> list[CopiedPassage]:
+def copied_passages(
+    store: Store, *, discounted: bool = False, among: Sequence[str] | None = None
+) -> list[CopiedPassage]:
     """Stored passages between current documents that count as copying, in document order;
     with ``discounted``, site-template passages too (each with its
-    :class:`~storyline.types.Discount`: site, template, pages now, rule)."""
+    :class:`~storyline.types.Discount`: site, template, pages now, rule); with ``among``,
+    only passages whose two documents are both in it."""
     texts: dict[str, str] = {}
 
     def span(doc: str, start: int, end: int) -> Span:
@@ -231,7 +247,10 @@ def copied_passages(store: Store, *, discounted: bool = False) -> list[CopiedPas
         " LEFT JOIN site_templates t ON t.id = p.discounted"
         " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL"
         + ("" if discounted else " AND p.discounted IS NULL")
-        + " ORDER BY s.rowid, p.copy_doc, p.copy_start"
+        + ("" if among is None else " AND p.source_doc IN (SELECT value FROM json_each(:among))"
+           " AND p.copy_doc IN (SELECT value FROM json_each(:among))")
+        + " ORDER BY s.rowid, p.copy_doc, p.copy_start",
+        {"among": json.dumps(list(among))} if among is not None else {},
     ).fetchall()
     return [
         CopiedPassage(
@@ -283,46 +302,29 @@ def provenance_graph(store: Store, docs: Sequence[Doc] | None = None) -> nx.Mult
     )
 
 
-def claim_report(
-    store: Store, docs: Sequence[Doc] | None = None, graph: nx.MultiDiGraph | None = None
-) -> ClaimReport:
-    """Claims of the current documents (or of ``docs``, e.g. one story's) grouped across
-    documents, with via chains, independent-source counts and contradictions (see
-    :mod:`storyline.corpus.claims`). ``graph``: a provenance graph already built for them."""
-    from ..annotate.attribution import undercuts
-    from .claims import MatchSettings
-    from .claims import claim_report as build
+def claim_report(store: Store, doc_ids: Sequence[str] | None = None, *, limit: int | None = None) -> ClaimReport:
+    """The stored claims (:mod:`.claim_store`: grouped across documents when they arrived,
+    with via chains, independent-source counts and contradictions) — all of them (the first
+    ``limit``), or those with a report in ``doc_ids`` (e.g. one story's). Reads only."""
+    from .claim_store import stored_claims
 
-    docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
-    return build(
-        docs,
-        {d.id: d.attributions for d in docs},
-        graph if graph is not None else provenance_graph(store, docs),
-        copied_passages(store),
-        settings=MatchSettings(threshold=Config.load().claim_threshold),
-        undercuts_by_doc={d.id: undercuts(d.attributions) for d in docs},
-    )
+    return stored_claims(store, doc_ids, limit=limit)
 
 
 def event_list(
-    store: Store,
-    docs: Sequence[Doc] | None = None,
-    *,
-    graph: nx.MultiDiGraph | None = None,
-    claims: ClaimReport | None = None,
+    store: Store, doc_ids: Sequence[str] | None = None, *, claims: ClaimReport | None = None,
+    limit: int | None = None,
 ) -> list[Event]:
-    """Events of the current documents (or of ``docs``), merged across documents (see
-    :mod:`storyline.corpus.events`), with independent-source counts from provenance.
-    ``graph`` and ``claims`` may be passed when the caller has already computed them."""
-    from .events import build_events, from_doc
+    """The stored events (:mod:`.event_store`) — all, or those with evidence in ``doc_ids`` —
+    each linked to the claims that report it: a claim whose evidence overlaps the event's
+    evidence sentence in the same document. ``claims``: the claims already read for the
+    same documents. Reads only."""
+    from .event_store import stored_events
 
-    docs = list(docs) if docs is not None else list(store.iter_docs(status=["ok"]))
-    graph = graph if graph is not None else provenance_graph(store, docs)
-    inputs = [e for d in docs for e in from_doc(d)]
-    events = build_events(inputs, graph, doc_texts={d.id: d.text or "" for d in docs})
-    # Link each event to the claims that report it: a claim whose evidence overlaps the
-    # event's evidence sentence in the same document.
-    report = claims if claims is not None else claim_report(store, docs, graph)
+    events = stored_events(store, doc_ids, limit=limit)
+    if claims is None and doc_ids is None and limit is not None:  # the claims of these events' documents
+        doc_ids = sorted({s.doc for e in events for s in e.evidence})
+    report = claims if claims is not None else claim_report(store, doc_ids)
     by_doc: dict[str, list[tuple[int, int, str]]] = {}
     for c in report.claims:
         for span in c.evidence:

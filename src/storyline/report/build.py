@@ -1326,8 +1326,9 @@ def build_report(
     docs = _read_docs(store, doc_ids)
     by_id = {d.id: d for d in docs}
     graph = provenance_graph(store, docs)
-    creport = claim_report(store, docs, graph)
-    events = event_list(store, docs, graph=graph, claims=creport)
+    ids = [d.id for d in docs]
+    creport = claim_report(store, ids)
+    events = event_list(store, ids, claims=creport)
     names = _place_names(docs)
     findings = _findings(by_id, creport.claims, events, graph, names)
 

@@ -230,4 +230,217 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        "stored corpus layers: claim groups, contradictions, event groups; what each corpus step has taken in",
+        """
+        -- which current documents each corpus step has taken in, with the stage versions it read
+        -- (a document re-analysed with other stage versions, superseded or rejected is taken out)
+        CREATE TABLE corpus_indexed (
+            step    TEXT NOT NULL,
+            doc_id  TEXT NOT NULL,
+            stamp   TEXT NOT NULL,
+            PRIMARY KEY (step, doc_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX corpus_indexed_doc ON corpus_indexed(doc_id);
+        -- per step: the parameters its stored results were made with, and how far it has read
+        -- the provenance log
+        CREATE TABLE corpus_steps (
+            step     TEXT PRIMARY KEY,
+            config   TEXT NOT NULL,
+            log_seq  INTEGER NOT NULL DEFAULT 0,   -- provenance_log read up to here
+            doc_seq  INTEGER NOT NULL DEFAULT 0    -- document_log read up to here
+        );
+        -- documents whose stage results, status or version changed, in order (triggers): what
+        -- the corpus steps look at instead of every document
+        CREATE TABLE document_log (
+            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id  TEXT NOT NULL
+        );
+        INSERT INTO document_log (doc_id) SELECT id FROM documents ORDER BY rowid;
+        CREATE TRIGGER document_log_run_added AFTER INSERT ON stage_runs
+        BEGIN INSERT INTO document_log (doc_id) VALUES (new.doc_id); END;
+        CREATE TRIGGER document_log_run_changed AFTER UPDATE ON stage_runs
+        BEGIN INSERT INTO document_log (doc_id) VALUES (new.doc_id); END;
+        CREATE TRIGGER document_log_run_removed AFTER DELETE ON stage_runs
+        BEGIN INSERT INTO document_log (doc_id) VALUES (old.doc_id); END;
+        CREATE TRIGGER document_log_changed AFTER UPDATE OF status, superseded_by ON documents
+        BEGIN INSERT INTO document_log (doc_id) VALUES (new.id); END;
+        CREATE TRIGGER document_log_removed AFTER DELETE ON documents
+        BEGIN INSERT INTO document_log (doc_id) VALUES (old.id); END;
+        -- documents whose copy edges changed (copy detection found, discounted or dropped a
+        -- passage of theirs), in order: the claim and event steps re-read their copy groups
+        CREATE TABLE provenance_log (
+            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id  TEXT NOT NULL
+        );
+        -- claims (corpus/claim_store.py): one row per report that opens a claim
+        CREATE TABLE claim_inputs (
+            doc_id     TEXT NOT NULL,
+            k          INTEGER NOT NULL,           -- attribution index in the document
+            doc_seq    INTEGER NOT NULL,           -- documents.rowid: the batch order
+            component  TEXT NOT NULL,              -- connected over matching and denial pairs
+            claim_id   TEXT,
+            size       INTEGER NOT NULL,           -- number of matching tokens
+            features   TEXT NOT NULL,              -- JSON ClaimFeatures: what matching compares
+            PRIMARY KEY (doc_id, k)
+        ) WITHOUT ROWID;
+        CREATE INDEX claim_inputs_component ON claim_inputs(component);
+        CREATE INDEX claim_inputs_claim ON claim_inputs(claim_id);
+        -- the candidate index: matching token -> reports carrying it; df over all reports
+        CREATE TABLE claim_postings (
+            token   TEXT NOT NULL,
+            doc_id  TEXT NOT NULL,
+            k       INTEGER NOT NULL,
+            PRIMARY KEY (token, doc_id, k)
+        ) WITHOUT ROWID;
+        CREATE INDEX claim_postings_doc ON claim_postings(doc_id);
+        CREATE TABLE claim_df (
+            token   TEXT PRIMARY KEY,
+            n       INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE claims (
+            id         TEXT PRIMARY KEY,
+            component  TEXT NOT NULL,
+            first_seq  INTEGER NOT NULL,           -- listing order: the batch report's order
+            record     TEXT NOT NULL               -- JSON records.md "Claim" (contradiction links added on read)
+        );
+        CREATE INDEX claims_component ON claims(component);
+        CREATE INDEX claims_order ON claims(first_seq);
+        CREATE TABLE claim_docs (
+            claim_id  TEXT NOT NULL,
+            doc_id    TEXT NOT NULL,
+            PRIMARY KEY (claim_id, doc_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX claim_docs_doc ON claim_docs(doc_id);
+        -- counts a claim makes, by (unit, place): where number contradictions are looked for
+        CREATE TABLE claim_counts (
+            key       TEXT NOT NULL,
+            claim_id  TEXT NOT NULL,
+            facts     TEXT NOT NULL,               -- JSON: the counts under this key
+            PRIMARY KEY (key, claim_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX claim_counts_claim ON claim_counts(claim_id);
+        CREATE TABLE contradictions (
+            id        TEXT PRIMARY KEY,
+            kind      TEXT NOT NULL,
+            key       TEXT NOT NULL,               -- number: the (unit, place) key; else the doc or pair it came from
+            seq       INTEGER NOT NULL,
+            record    TEXT NOT NULL
+        );
+        CREATE INDEX contradictions_key ON contradictions(kind, key);
+        CREATE TABLE contradiction_claims (
+            contradiction_id  TEXT NOT NULL,
+            claim_id          TEXT NOT NULL,
+            PRIMARY KEY (contradiction_id, claim_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX contradiction_claims_claim ON contradiction_claims(claim_id);
+        -- events (corpus/event_store.py): one row per same-document unit of event mentions
+        CREATE TABLE event_units (
+            doc_id     TEXT NOT NULL,
+            u          INTEGER NOT NULL,           -- unit index in the document
+            doc_seq    INTEGER NOT NULL,           -- documents.rowid: the batch order
+            family     TEXT NOT NULL,              -- type family: the blocking key
+            time_lo    INTEGER,                    -- the days its time covers (ordinals), NULL: untimed
+            time_hi    INTEGER,
+            span       INTEGER,                    -- time_hi - time_lo rounded up to 0, 6, 30 or 366 days
+            rep_lo     INTEGER,                    -- the days its publication date covers, NULL: unknown
+            rep_hi     INTEGER,
+            actor      TEXT,                       -- actor entity key
+            component  TEXT NOT NULL,              -- connected over cross-document pairs at the threshold
+            unit       TEXT NOT NULL,              -- JSON: the unit (combined mention)
+            members    TEXT NOT NULL,              -- JSON: its mentions, in the unit's order
+            PRIMARY KEY (doc_id, u)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_units_block ON event_units(family, span, time_lo, time_hi, rep_hi);
+        CREATE INDEX event_units_component ON event_units(component);
+        -- where a unit names a place finer than a province, per role: gazetteer id, name, and
+        -- a cell of the sphere (what a pair with an untimed side must share to be compatible)
+        CREATE TABLE event_places (
+            key     TEXT NOT NULL,                 -- family|role|kind:value
+            doc_id  TEXT NOT NULL,
+            u       INTEGER NOT NULL,
+            PRIMARY KEY (key, doc_id, u)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_places_doc ON event_places(doc_id);
+        CREATE TABLE events (
+            component  TEXT NOT NULL,
+            k          INTEGER NOT NULL,           -- group index in the component
+            id         TEXT NOT NULL,              -- a hash of the member triggers
+            untimed    INTEGER NOT NULL,           -- listing order: time (unknown last), id, first unit
+            time_value TEXT,
+            first_seq  INTEGER NOT NULL,
+            first_u    INTEGER NOT NULL,
+            record     TEXT NOT NULL,              -- JSON records.md "Event" + affected (claim links added on read)
+            PRIMARY KEY (component, k)
+        ) WITHOUT ROWID;
+        CREATE INDEX events_order ON events(untimed, time_value, id, first_seq, first_u);
+        CREATE INDEX events_id ON events(id);
+        CREATE TABLE event_docs (
+            component  TEXT NOT NULL,
+            k          INTEGER NOT NULL,
+            doc_id     TEXT NOT NULL,
+            PRIMARY KEY (component, k, doc_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_docs_doc ON event_docs(doc_id);
+        """,
+    )
+)
+
+MIGRATIONS.append(
+    (
+        7,
+        "stored corpus layers: resolved entities, and each document's places and times as listed",
+        """
+        -- resolved entities (corpus/entity_store.py): every entity mention of the current documents
+        CREATE TABLE entity_mentions (
+            doc_id       TEXT NOT NULL,
+            idx          INTEGER NOT NULL,         -- index in the document's entities layer
+            phase        INTEGER NOT NULL,         -- 1: a person named by one word (resolved after full names)
+            key          TEXT NOT NULL,            -- the document's resolution key
+            start_at     INTEGER NOT NULL,
+            end_at       INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            span         TEXT,                     -- the document text at start:end where it is not text
+            type         TEXT NOT NULL,
+            canonical    TEXT NOT NULL,
+            role         TEXT,
+            title        TEXT,
+            affiliation  TEXT,
+            PRIMARY KEY (doc_id, idx)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_mentions_key ON entity_mentions(key, phase, doc_id, idx);
+        -- one row per resolution key: the entity it resolves to and what decided it
+        CREATE TABLE entity_keys (
+            key        TEXT PRIMARY KEY,
+            entity_id  TEXT NOT NULL,
+            kind       TEXT NOT NULL,              -- fixed | person | surname
+            block      TEXT,                       -- person, surname: the surname skeleton
+            doc_id     TEXT NOT NULL,              -- the key's first mention in resolution order
+            idx        INTEGER NOT NULL,
+            canonical  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+        CREATE INDEX entity_keys_block ON entity_keys(block);
+        -- person keys of one block whose names score at least the threshold (both directions)
+        CREATE TABLE entity_sims (
+            a      TEXT NOT NULL,
+            b      TEXT NOT NULL,
+            score  REAL NOT NULL,
+            PRIMARY KEY (a, b)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_sims_b ON entity_sims(b);
+        -- per current document: its places and time expressions as the listings show them
+        CREATE TABLE doc_listings (
+            doc_id   TEXT PRIMARY KEY,
+            doc_seq  INTEGER NOT NULL,             -- documents.rowid: the listing order
+            places   TEXT NOT NULL,                -- JSON
+            times    TEXT NOT NULL                 -- JSON: records.md "Time expression" list
+        ) WITHOUT ROWID;
+        CREATE INDEX doc_listings_seq ON doc_listings(doc_seq);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

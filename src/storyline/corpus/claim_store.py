@@ -1,0 +1,594 @@
+"""Claim groups and contradictions as a stored, incremental corpus layer.
+
+:func:`storyline.corpus.claims.claim_report` groups every report of a corpus at once. Here
+the same groups are kept in the store and updated as documents arrive, so that
+``storyline claims``, ``events``, ``report`` and the web app only read them
+(:func:`stored_claims`), and an update costs what the new documents touch, not the corpus.
+
+How it stays equal to the batch run (tested record for record):
+
+* **Matching pairs are a property of two reports and the corpus-wide token counts.** Two
+  reports are candidates when they share enough tokens whose count over all reports is
+  between 2 and ``max_word_df`` (a fixed count); the score is a function of the pair.
+  The counts live in ``claim_df``, the token → report index in ``claim_postings``.
+* **Clusters never cross a component** of the graph of matching pairs (average linkage
+  merges only along them; ties are broken by input order), and inputs keep the batch
+  order (document rowid, attribution index). So recomputing a whole component with the
+  batch functions gives the batch result for it. Denial pairs join components too (their
+  contradiction records need both claims).
+* **The scope of an update**: the components the new reports match into; the components of
+  forgotten documents (superseded, deleted, rejected, re-analysed: they may split); of
+  documents whose copy group changed (the provenance log: independent sources and via
+  chains depend on the copy group); and of reports carrying a token whose count crossed
+  ``max_word_df`` (candidates appear or vanish). Each scope is recomputed with
+  :func:`~storyline.corpus.claims.match_with_edges`, ``_make_claim`` over the scope's
+  provenance graph (:func:`storyline.corpus.scope.scoped_provenance`) and the
+  contradiction functions, and replaces the stored claims of those components.
+* **Contradictions** are stored with the key they are recomputed by: ``denial`` by
+  component, ``undercut`` and ``geography`` by document, ``number`` by (unit, place) count
+  key (:func:`~storyline.corpus.contradictions.keyed_number_contradictions`).
+
+With the ``claim_embeddings`` setting on, stored matching proposes lexical candidates only
+(the embedding score still decides): a nearest-neighbour search over every stored vector per
+batch would grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from ..cluster import components
+from ..store import Store
+from ..types import Span
+from . import scope
+
+if TYPE_CHECKING:
+    from .claims import (
+        Claim,
+        ClaimFeatures,
+        ClaimInput,
+        ClaimReport,
+        MatchSettings,
+        QuantityFact,
+    )
+    from .contradictions import Contradiction
+
+__all__ = ["ClaimUpdate", "STEP", "rebuild_claims", "stored_claims", "update_claims"]
+
+STEP = "claims"
+_VERSION = "claim-store-v1"
+_SEQ = 100_000  # first_seq = document rowid * _SEQ + attribution index
+_KIND_ORDER = {"number": 0, "denial": 1, "undercut": 2, "geography": 3}
+_TABLES = ("claim_inputs", "claim_postings", "claim_df", "claims", "claim_docs", "claim_counts",
+           "contradictions", "contradiction_claims")
+
+
+@dataclass(slots=True)
+class ClaimUpdate:
+    """What one :func:`update_claims` did: documents taken in and out, and how many reports
+    it recomputed (the cost: proportional to the components touched, not to the corpus)."""
+
+    added: int = 0
+    forgotten: int = 0
+    recomputed: int = 0
+    components: int = 0
+
+
+def _settings() -> tuple[MatchSettings, Any]:
+    from ..settings import Config
+    from .claims import MatchSettings, default_scorer
+
+    st = MatchSettings(threshold=Config.load().claim_threshold)
+    return st, default_scorer(st.threshold)
+
+
+def _config(st: MatchSettings, scorer: Any) -> str:
+    return (f"{_VERSION} thr={st.threshold} overlap={st.candidate_overlap} shared={st.min_shared}"
+            f" df={st.max_word_df} max={st.max_cluster} link={st.linkage} same_doc={st.same_document}"
+            f" scorer={type(scorer).__name__}")
+
+
+def _clear(store: Store) -> None:
+    for t in _TABLES:
+        store.conn.execute(f"DELETE FROM {t}")
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _span(r: dict[str, Any]) -> Span:
+    return Span(r["doc"], int(r["start"]), int(r["end"]), r["text"])
+
+
+def _fact_json(q: QuantityFact) -> dict[str, Any]:
+    return {"span": q.span.to_record(), "low": q.low, "high": q.high, "approximate": q.approximate,
+            "unit": q.unit, "place": q.place, "place_text": q.place_text, "actor": q.actor, "time": q.time}
+
+
+def _fact(r: dict[str, Any]) -> QuantityFact:
+    from .claims import QuantityFact
+
+    return QuantityFact(_span(r["span"]), r["low"], r["high"], r["approximate"], r["unit"], r["place"],
+                        r["place_text"], r["actor"], r["time"])
+
+
+def _features_json(f: ClaimFeatures) -> str:
+    return json.dumps({"words": sorted(f.words), "entities": sorted(f.entities), "text": f.text,
+                       "speaker": f.speaker, "denied": f.denied, "doc": f.doc_id,
+                       "quantities": [_fact_json(q) for q in f.quantities]}, ensure_ascii=False)
+
+
+def _features(data: str) -> ClaimFeatures:
+    from .claims import ClaimFeatures
+
+    r = json.loads(data)
+    return ClaimFeatures(frozenset(r["words"]), frozenset(r["entities"]), r["text"], r["speaker"], r["denied"],
+                         tuple(_fact(q) for q in r["quantities"]), r["doc"])
+
+
+def _cues(items: Sequence[dict[str, Any]]) -> tuple[tuple[Span, str], ...]:
+    return tuple((_span(c), c["class"]) for c in items)
+
+
+def _claim_json(c: Claim) -> str:
+    rec = c.to_record()
+    for k in ("contradicts", "contradictions"):  # joined on read: they change with other claims
+        rec.pop(k)
+    rec["via_nodes"] = list(c.via_nodes)
+    for m, src in zip(rec["members"], c.members):
+        m["via_nodes"] = list(src.via_nodes)
+    return json.dumps(rec, ensure_ascii=False)
+
+
+def _claim(data: str) -> Claim:
+    from .claims import Claim, ClaimMember
+
+    r = json.loads(data)
+    members = [
+        ClaimMember(
+            content=_span(m["content"]), speaker=m["speaker"], cue=m["cue"], via=tuple(m["via"]),
+            via_nodes=tuple(m["via_nodes"]), medium=m["medium"], certainty=m["certainty"],
+            hedges=tuple(m["hedges"]), polarity=m["polarity"], irrealis=m["irrealis"],
+            certainty_cues=_cues(m["certainty_cues"]), speaker_resolved=m["speaker_resolved"],
+        )
+        for m in r["members"]
+    ]
+    return Claim(
+        id=r["id"], content=_span(r["content"]), speaker=r["speaker"], cue=r["cue"], via=list(r["via"]),
+        certainty=r["certainty"], hedges=list(r["hedges"]), evidence=[_span(s) for s in r["evidence"]],
+        documents=list(r["documents"]), independent_sources=r["independent_sources"], medium=r["medium"],
+        via_nodes=list(r["via_nodes"]), members=members, sources=[list(s) for s in r["sources"]],
+        polarity=r["polarity"], irrealis=r["irrealis"], certainty_cues=_cues(r["certainty_cues"]),
+        speaker_resolved=r["speaker_resolved"],
+    )
+
+
+def _contradiction(data: str) -> Contradiction:
+    from .contradictions import Contradiction
+
+    r = json.loads(data)
+    return Contradiction(id=r["id"], kind=r["kind"], claims=tuple(r["claims"]),
+                         evidence=tuple(_span(s) for s in r["evidence"]), explanation=r["explanation"],
+                         place=r["place"])
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(slots=True)
+class _DocClaims:
+    doc: Any
+    seq: int
+    inputs: list[ClaimInput]
+    features: list[ClaimFeatures]
+    undercuts: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Docs:
+    """Documents of one update, read once: their claim inputs and matching features
+    (computed by the batch functions from the stored layers)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.cache: dict[str, _DocClaims] = {}
+
+    def get(self, doc_ids: Iterable[str]) -> dict[str, _DocClaims]:
+        from ..annotate.attribution import undercuts
+        from .claims import claim_features, claim_inputs
+
+        want = [d for d in dict.fromkeys(doc_ids) if d not in self.cache]
+        seqs: dict[str, int] = {}
+        for part in scope.chunks(want):
+            q = ",".join("?" * len(part))
+            for r in self.store.conn.execute(f"SELECT id, rowid FROM documents WHERE id IN ({q})", part):
+                seqs[r[0]] = int(r[1])
+        for d in want:
+            doc = self.store.get(d, with_raw=False)
+            inputs = claim_inputs({d: doc}, {d: doc.attributions})
+            self.cache[d] = _DocClaims(doc, seqs[d], inputs, [claim_features(ci, doc) for ci in inputs],
+                                       list(undercuts(doc.attributions)))
+        return {d: self.cache[d] for d in doc_ids}
+
+
+# --------------------------------------------------------------------------- update
+
+
+def _components_of(store: Store, where: str, args: Sequence[Any]) -> set[str]:
+    return {r[0] for r in store.conn.execute(f"SELECT DISTINCT component FROM claim_inputs WHERE {where}", args)}
+
+
+def _components_with_tokens(store: Store, tokens: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    toks = sorted(set(tokens))
+    for part in scope.chunks(toks):
+        q = ",".join("?" * len(part))
+        out |= {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT i.component FROM claim_postings p JOIN claim_inputs i ON i.doc_id = p.doc_id"
+            f" AND i.k = p.k WHERE p.token IN ({q})", part)}
+    return out
+
+
+def _df(store: Store, tokens: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    toks = sorted(set(tokens))
+    for part in scope.chunks(toks):
+        q = ",".join("?" * len(part))
+        out.update((r[0], int(r[1])) for r in store.conn.execute(f"SELECT token, n FROM claim_df WHERE token IN ({q})", part))
+    return out
+
+
+def _count(store: Store, tokens: Sequence[str], delta: int, cap: int) -> set[str]:
+    """Add ``delta`` to each token's count (once per occurrence in ``tokens``); return the
+    tokens whose count crossed ``cap`` (their candidates change)."""
+    per: dict[str, int] = defaultdict(int)
+    for t in tokens:
+        per[t] += delta
+    before = _df(store, per)
+    crossed = {t for t, d in per.items() if (before.get(t, 0) > cap) != (before.get(t, 0) + d > cap)}
+    store.conn.executemany(
+        "INSERT INTO claim_df (token, n) VALUES (?, ?) ON CONFLICT (token) DO UPDATE SET n = n + excluded.n",
+        sorted(per.items()),
+    )
+    store.conn.execute("DELETE FROM claim_df WHERE n <= 0")
+    return crossed
+
+
+def _forget(store: Store, doc_ids: Sequence[str], cap: int) -> set[str]:
+    """Take documents' reports out; return the components to recompute."""
+    c = store.conn
+    dirty: set[str] = set()
+    tokens: list[str] = []
+    for d in doc_ids:
+        dirty |= _components_of(store, "doc_id = ?", (d,))
+        tokens += [r[0] for r in c.execute("SELECT token FROM claim_postings WHERE doc_id = ?", (d,))]
+        c.execute("DELETE FROM claim_postings WHERE doc_id = ?", (d,))
+        c.execute("DELETE FROM claim_inputs WHERE doc_id = ?", (d,))
+        _drop_contradictions(store, "key = ? AND kind IN ('undercut', 'geography')", (d,))
+    crossed = _count(store, tokens, -1, cap)
+    return dirty | _components_with_tokens(store, crossed)
+
+
+def _add(store: Store, got: dict[str, _DocClaims], st: MatchSettings, scorer: Any) -> set[str]:
+    """Store new documents' reports and index them; return the components to recompute: the
+    new reports' own, those they match or deny, those holding a token whose count crossed
+    the cap."""
+    from .claims import LexicalScorer
+
+    c = store.conn
+    new: list[tuple[str, int, ClaimFeatures]] = []
+    tokens: list[str] = []
+    for d, dc in got.items():
+        for ci, f in zip(dc.inputs, dc.features):
+            comp = f"new:{d}:{ci.index}"
+            c.execute("INSERT INTO claim_inputs (doc_id, k, doc_seq, component, claim_id, size, features) VALUES"
+                      " (?, ?, ?, ?, NULL, ?, ?)", (d, ci.index, dc.seq, comp, len(f.tokens), _features_json(f)))
+            c.executemany("INSERT INTO claim_postings (token, doc_id, k) VALUES (?, ?, ?)",
+                          [(t, d, ci.index) for t in sorted(f.tokens)])
+            tokens += f.tokens
+            new.append((d, ci.index, f))
+    crossed = _count(store, tokens, +1, st.max_word_df)
+    dirty = {f"new:{d}:{k}" for d, k, _ in new} | _components_with_tokens(store, crossed)
+    df = _df(store, tokens)
+    overlap = st.candidate_overlap if st.candidate_overlap is not None else st.threshold / 2
+    lexical = isinstance(scorer, LexicalScorer)
+    seen: dict[tuple[str, int], ClaimFeatures] = {}
+    for d, k, f in new:
+        indexed = sorted(t for t in f.tokens if 2 <= df.get(t, 0) <= st.max_word_df)
+        if not indexed:
+            continue
+        size = max(1, len(f.tokens))
+        # reports sharing indexed tokens with this one, with how many they share
+        rows = c.execute(
+            f"SELECT p.doc_id, p.k, count(*), i.component, i.size FROM claim_postings p JOIN claim_inputs i"
+            f" ON i.doc_id = p.doc_id AND i.k = p.k WHERE p.token IN ({','.join('?' * len(indexed))})"
+            f" AND p.doc_id != ? GROUP BY p.doc_id, p.k",
+            [*indexed, d],
+        ).fetchall()
+        for other, ok, ov, comp, osize in rows:
+            if comp in dirty:
+                continue
+            small = min(size, max(1, int(osize)))
+            if ov < min(st.min_shared, small) or ov < overlap * small:
+                continue
+            if not lexical:  # a scorer that reads vectors: the component is rescored anyway
+                dirty.add(comp)
+                continue
+            key = (other, int(ok))
+            if key not in seen:
+                row = c.execute("SELECT features FROM claim_inputs WHERE doc_id = ? AND k = ?", key).fetchone()
+                seen[key] = _features(row[0])
+            if scorer.score(0, 1, f, seen[key]) >= st.threshold:
+                dirty.add(comp)
+    return dirty
+
+
+def _drop_contradictions(store: Store, where: str, args: Sequence[Any]) -> None:
+    c = store.conn
+    ids = [r[0] for r in c.execute(f"SELECT id FROM contradictions WHERE {where}", args)]
+    for part in scope.chunks(ids):
+        q = ",".join("?" * len(part))
+        c.execute(f"DELETE FROM contradiction_claims WHERE contradiction_id IN ({q})", part)
+        c.execute(f"DELETE FROM contradictions WHERE id IN ({q})", part)
+
+
+def _save_contradictions(store: Store, items: Iterable[tuple[str, Contradiction]]) -> None:
+    c = store.conn
+    seq = int(c.execute("SELECT coalesce(max(seq), 0) FROM contradictions").fetchone()[0])
+    for key, x in items:
+        seq += 1
+        c.execute("INSERT OR REPLACE INTO contradictions (id, kind, key, seq, record) VALUES (?, ?, ?, ?, ?)",
+                  (x.id, x.kind, key, seq, json.dumps(x.to_record(), ensure_ascii=False)))
+        c.execute("DELETE FROM contradiction_claims WHERE contradiction_id = ?", (x.id,))
+        c.executemany("INSERT OR IGNORE INTO contradiction_claims (contradiction_id, claim_id) VALUES (?, ?)",
+                      [(x.id, cid) for cid in x.claims])
+
+
+def _recompute(store: Store, dirty: set[str], docs: _Docs, st: MatchSettings, scorer: Any) -> int:
+    """Recompute the claims of components ``dirty`` with the batch functions and replace
+    them in the store. Returns the number of reports recomputed."""
+    from .claims import _chain_of, _make_claim, _passages_by_copy, match_with_edges, via_nodes
+    from .contradictions import denial_contradictions
+    from .provenance import IndependenceIndex
+
+    c = store.conn
+    comps = sorted(dirty)
+    members: set[tuple[str, int]] = set()
+    old_claims: set[str] = set()
+    for part in scope.chunks(comps):
+        q = ",".join("?" * len(part))
+        members |= {(r[0], int(r[1])) for r in c.execute(f"SELECT doc_id, k FROM claim_inputs WHERE component IN ({q})", part)}
+        old_claims |= {r[0] for r in c.execute(f"SELECT id FROM claims WHERE component IN ({q})", part)}
+    keys = _count_keys(store, old_claims)
+    _drop_claims(store, old_claims)
+    if not members:
+        _renumber(store, keys)
+        return 0
+    got = docs.get(sorted({d for d, _ in members}))
+    order = sorted(got.values(), key=lambda dc: dc.seq)
+    inputs: list[ClaimInput] = []
+    feats: list[ClaimFeatures] = []
+    for dc in order:
+        for ci, f in zip(dc.inputs, dc.features):
+            if (ci.doc_id, ci.index) in members:
+                inputs.append(ci)
+                feats.append(f)
+    df = _df(store, (t for f in feats for t in f.tokens))
+    clusters, edges, denials = match_with_edges(feats, st, scorer, doc_freq=df)
+    graph, passages = scope.scoped_provenance(store, got)
+    by_copy = _passages_by_copy(passages)
+    nodes = [tuple(via_nodes(ci.doc_id, ci, graph, passages, by_copy=by_copy)) for ci in inputs]
+    vias = [tuple(_chain_of(graph, ns)) for ns in nodes]
+    pindex = IndependenceIndex.of(graph)
+    by_id = {dc.doc.id: dc.doc for dc in order}
+    comp_of: dict[int, str] = {}
+    for group in components(len(inputs), [(i, j) for i, j, _ in edges] + [(i, j) for i, j, _ in denials]):
+        first = inputs[group[0]]
+        for k in group:
+            comp_of[k] = f"{first.doc_id}:{first.index}"
+    claim_of = [""] * len(inputs)
+    for g in clusters:
+        claim = _make_claim([(inputs[k], vias[k], nodes[k]) for k in g], graph, by_id, pindex)
+        first = inputs[g[0]]
+        seq = got[first.doc_id].seq * _SEQ + first.index
+        c.execute("INSERT INTO claims (id, component, first_seq, record) VALUES (?, ?, ?, ?)",
+                  (claim.id, comp_of[g[0]], seq, _claim_json(claim)))
+        c.executemany("INSERT OR IGNORE INTO claim_docs (claim_id, doc_id) VALUES (?, ?)",
+                      [(claim.id, d) for d in claim.documents])
+        counts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for k in g:
+            claim_of[k] = claim.id
+            for fact in feats[k].quantities:
+                if fact.unit and fact.place:
+                    counts[f"{fact.unit}|{fact.place}"].append(_fact_json(fact))
+        c.executemany("INSERT INTO claim_counts (key, claim_id, facts) VALUES (?, ?, ?)",
+                      [(key, claim.id, json.dumps(v, ensure_ascii=False)) for key, v in counts.items()])
+        keys |= set(counts)
+    c.executemany("UPDATE claim_inputs SET component = ?, claim_id = ? WHERE doc_id = ? AND k = ?",
+                  [(comp_of[k], claim_of[k], ci.doc_id, ci.index) for k, ci in enumerate(inputs)])
+    # contradictions: denials of the scope (by component), what its documents hold (by
+    # document), counts under every key its old and new claims make (by key)
+    _save_contradictions(store, ((comp_of[i], x) for x, (i, _, _) in zip(
+        denial_contradictions(denials, inputs, claim_of), _kept_denials(denials, claim_of))))
+    _document_contradictions(store, order)
+    _renumber(store, keys)
+    return len(inputs)
+
+
+def _document_contradictions(store: Store, docs: Iterable[_DocClaims]) -> None:
+    """Recompute what each document holds (undercuts between its claims, geography
+    phrases), keyed by the document."""
+    from .contradictions import geography_records, undercut_contradictions
+
+    docs = list(docs)
+    stored = _claim_ids(store, (dc.doc.id for dc in docs))
+    for dc in docs:
+        mine = [(ci, stored[(ci.doc_id, ci.index)]) for ci in dc.inputs if (ci.doc_id, ci.index) in stored]
+        _drop_contradictions(store, "key = ? AND kind IN ('undercut', 'geography')", (dc.doc.id,))
+        found = undercut_contradictions(mine, dc.doc.attributions, dc.undercuts) + geography_records(dc.doc, mine)
+        _save_contradictions(store, ((dc.doc.id, x) for x in found))
+
+
+def _kept_denials(denials: Sequence[tuple[int, int, float]], claim_of: Sequence[str]) -> list[tuple[int, int, float]]:
+    """The denial pairs :func:`denial_contradictions` turns into records (same order)."""
+    return [d for d in denials if claim_of[d[0]] != claim_of[d[1]]]
+
+
+def _claim_ids(store: Store, doc_ids: Iterable[str]) -> dict[tuple[str, int], str]:
+    out: dict[tuple[str, int], str] = {}
+    for part in scope.chunks(sorted(doc_ids)):
+        q = ",".join("?" * len(part))
+        for r in store.conn.execute(f"SELECT doc_id, k, claim_id FROM claim_inputs WHERE doc_id IN ({q})", part):
+            if r[2]:
+                out[(r[0], int(r[1]))] = r[2]
+    return out
+
+
+def _count_keys(store: Store, claim_ids: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for part in scope.chunks(sorted(claim_ids)):
+        q = ",".join("?" * len(part))
+        out |= {r[0] for r in store.conn.execute(f"SELECT DISTINCT key FROM claim_counts WHERE claim_id IN ({q})", part)}
+    return out
+
+
+def _drop_claims(store: Store, claim_ids: Iterable[str]) -> None:
+    c = store.conn
+    ids = sorted(claim_ids)
+    for part in scope.chunks(ids):
+        q = ",".join("?" * len(part))
+        ctr = [r[0] for r in c.execute(
+            f"SELECT DISTINCT contradiction_id FROM contradiction_claims WHERE claim_id IN ({q})", part)]
+        for cpart in scope.chunks(ctr):
+            cq = ",".join("?" * len(cpart))
+            c.execute(f"DELETE FROM contradiction_claims WHERE contradiction_id IN ({cq})", cpart)
+            c.execute(f"DELETE FROM contradictions WHERE id IN ({cq})", cpart)
+        for t in ("claim_docs", "claim_counts"):
+            c.execute(f"DELETE FROM {t} WHERE claim_id IN ({q})", part)
+        c.execute(f"DELETE FROM claims WHERE id IN ({q})", part)
+
+
+def _renumber(store: Store, keys: set[str]) -> None:
+    """Recompute the number contradictions under ``keys`` among every stored claim counting
+    under them (each pair under its smallest conflicting key, as the batch run does)."""
+    from .contradictions import keyed_number_contradictions
+
+    c = store.conn
+    if not keys:
+        return
+    for part in scope.chunks(sorted(keys)):
+        q = ",".join("?" * len(part))
+        _drop_contradictions(store, f"kind = 'number' AND key IN ({q})", part)
+    ids: set[str] = set()
+    for part in scope.chunks(sorted(keys)):
+        q = ",".join("?" * len(part))
+        ids |= {r[0] for r in c.execute(f"SELECT DISTINCT claim_id FROM claim_counts WHERE key IN ({q})", part)}
+    if len(ids) < 2:
+        return
+    seqs: dict[str, int] = {}
+    facts: dict[str, list[SimpleNamespace]] = defaultdict(list)
+    for part in scope.chunks(sorted(ids)):
+        q = ",".join("?" * len(part))
+        for r in c.execute(f"SELECT id, first_seq FROM claims WHERE id IN ({q})", part):
+            seqs[r[0]] = int(r[1])
+        for r in c.execute(f"SELECT claim_id, facts FROM claim_counts WHERE claim_id IN ({q})", part):
+            facts[r[0]].append(SimpleNamespace(quantities=tuple(_fact(f) for f in json.loads(r[1]))))
+    claims = [SimpleNamespace(id=i) for i in sorted(ids, key=lambda i: (seqs.get(i, 0), i))]
+    found = keyed_number_contradictions(claims, facts)
+    _save_contradictions(store, ((k, x) for k, x in found if k in keys))
+
+
+def update_claims(store: Store, *, batch_size: int = 64) -> ClaimUpdate:
+    """Bring the stored claims up to date: documents gone or changed leave, new ones join,
+    documents whose copy group changed are re-read; one transaction per batch (a killed run
+    resumes: what is left to do is derived from the store)."""
+    st, scorer = _settings()
+    out = ClaimUpdate()
+    with store.transaction():
+        if scope.ensure_config(store, STEP, _config(st, scorer)):
+            _clear(store)
+    ch = scope.changes(store, STEP)
+    prov, log_end = scope.provenance_since(store, STEP)
+    docs = _Docs(store)
+    with store.transaction():
+        dirty = _forget(store, ch.forget, st.max_word_df)
+        scope.unmark(store, STEP, ch.forget)
+        touched = sorted(scope.copy_group(store, prov)) if prov else []
+        for part in scope.chunks(touched):
+            dirty |= _components_of(store, f"doc_id IN ({','.join('?' * len(part))})", part)
+        if dirty:
+            out.recomputed += _recompute(store, dirty, docs, st, scorer)
+            out.components += len(dirty)
+        scope.read_provenance_to(store, STEP, log_end)
+        out.forgotten = len(ch.forget)
+    for start in range(0, len(ch.add), batch_size):
+        batch = ch.add[start : start + batch_size]
+        with store.transaction():
+            got = docs.get(batch)
+            dirty = _add(store, got, st, scorer)
+            out.recomputed += _recompute(store, dirty, docs, st, scorer)
+            _document_contradictions(store, (dc for dc in got.values() if not dc.inputs))  # geography alone
+            out.components += len(dirty)
+            scope.mark_indexed(store, STEP, ch.stamps, batch)
+        out.added += len(batch)
+        docs.cache.clear()
+    scope.finish(store, STEP, ch)
+    return out
+
+
+def rebuild_claims(store: Store, *, batch_size: int = 64) -> ClaimUpdate:
+    """Forget every stored claim and take every current document in again."""
+    with store.transaction():
+        _clear(store)
+        scope.reset(store, STEP)
+    return update_claims(store, batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------- read
+
+
+def stored_claims(store: Store, doc_ids: Sequence[str] | None = None, *, limit: int | None = None) -> ClaimReport:
+    """The stored claims (all, or those with a report in ``doc_ids``) in the batch report's
+    order, with the contradictions that name them (and, for ``doc_ids``, those found in
+    these documents). ``limit``: the first claims only, with the contradictions naming them
+    (a read that costs the same at any corpus size). Reads only: nothing is computed."""
+    from .claims import ClaimReport
+
+    c = store.conn
+    if doc_ids is None and limit is not None:
+        rows = c.execute("SELECT record FROM claims ORDER BY first_seq LIMIT ?", (limit,)).fetchall()
+        ids = json.dumps([json.loads(r[0])["id"] for r in rows])
+        xrows = c.execute(
+            "SELECT record, kind, seq FROM contradictions WHERE id IN (SELECT contradiction_id FROM"
+            " contradiction_claims WHERE claim_id IN (SELECT value FROM json_each(?)))", (ids,)).fetchall()
+    elif doc_ids is None:
+        rows = c.execute("SELECT record FROM claims ORDER BY first_seq").fetchall()
+        xrows = c.execute("SELECT record, kind, seq FROM contradictions").fetchall()
+    else:
+        ids = json.dumps(list(doc_ids))
+        rows = c.execute(
+            "SELECT record FROM claims WHERE id IN (SELECT claim_id FROM claim_docs WHERE doc_id IN"
+            " (SELECT value FROM json_each(?))) ORDER BY first_seq", (ids,)).fetchall()
+        xrows = c.execute(
+            "SELECT record, kind, seq FROM contradictions WHERE id IN (SELECT x.contradiction_id FROM"
+            " contradiction_claims x JOIN claim_docs d ON d.claim_id = x.claim_id WHERE d.doc_id IN"
+            " (SELECT value FROM json_each(:ids))) OR (kind IN ('undercut', 'geography') AND key IN"
+            " (SELECT value FROM json_each(:ids)))", {"ids": ids}).fetchall()
+    claims = [_claim(r[0]) for r in rows]
+    xs = [_contradiction(r[0]) for r in sorted(xrows, key=lambda r: (_KIND_ORDER.get(r[1], 9), r[2]))]
+    by_claim = {cl.id: cl for cl in claims}
+    for x in xs:
+        for cid in x.claims:
+            cl = by_claim.get(cid)
+            if cl is None:
+                continue
+            if x.id not in cl.contradictions:
+                cl.contradictions.append(x.id)
+            for other in x.claims:
+                if other != cid and other not in cl.contradicts:
+                    cl.contradicts.append(other)
+    return ClaimReport(claims=claims, contradictions=xs)

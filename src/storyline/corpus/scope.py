@@ -1,0 +1,241 @@
+"""What a stored corpus step must look at again when documents arrive, change or leave.
+
+The stored corpus layers (claim groups in :mod:`.claim_store`, event groups in
+:mod:`.event_store`) are kept up to date by recomputing only the *scope* a change touches,
+with the same pure functions a from-scratch run uses. This module holds what they share:
+
+* **what each step has taken in** (``corpus_indexed``): the current, ok documents with the
+  stage versions they were read at. :func:`changes` compares that with the store: documents
+  new or re-analysed since (to add), documents superseded, rejected, deleted or re-analysed
+  (to take out first);
+* **the provenance log** (``provenance_log``): copy detection appends every document whose
+  copy edges changed (:func:`log_provenance`); each step remembers how far it has read
+  (:func:`provenance_since`). Independence and via chains of a document depend on its
+  whole *copy group*, so :func:`copy_group` widens a set of documents to their groups;
+* **the scoped provenance graph** (:func:`scoped_graph`): the graph of a set of documents
+  and their copy groups, not of the whole corpus — what a component's claims or events
+  need for via chains and independent-source counts;
+* **step parameters** (``corpus_steps``): a step made with other parameters is stale as a
+  whole (:func:`ensure_config`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..store import Store
+from ..types import Citation, CopiedPassage, DocMeta
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "Changes",
+    "behind",
+    "changes",
+    "chunks",
+    "copy_group",
+    "ensure_config",
+    "finish",
+    "log_provenance",
+    "mark_indexed",
+    "provenance_since",
+    "reset",
+    "scoped_graph",
+    "scoped_provenance",
+    "unmark",
+]
+
+
+def chunks(items: Sequence[str], n: int = 900) -> Iterable[Sequence[str]]:
+    """``items`` in slices small enough for one ``IN (…)`` (SQLite's variable limit)."""
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _in(n: int) -> str:
+    return ",".join("?" * n)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def ensure_config(store: Store, step: str, config: str) -> bool:
+    """Record ``config`` for ``step``; True when it differs from the stored one (the step's
+    results must then be dropped and rebuilt by the caller). Call inside a transaction."""
+    row = store.conn.execute("SELECT config FROM corpus_steps WHERE step = ?", (step,)).fetchone()
+    if row is not None and row[0] == config:
+        return False
+    log = int(store.conn.execute("SELECT coalesce(max(seq), 0) FROM provenance_log").fetchone()[0])
+    store.conn.execute(
+        "INSERT INTO corpus_steps (step, config, log_seq, doc_seq) VALUES (?, ?, ?, 0) ON CONFLICT (step)"
+        " DO UPDATE SET config = excluded.config, log_seq = excluded.log_seq, doc_seq = 0",
+        (step, config, log),
+    )
+    store.conn.execute("DELETE FROM corpus_indexed WHERE step = ?", (step,))
+    return True
+
+
+# --------------------------------------------------------------------------- documents taken in
+
+
+def _stamp(status: str, runs: dict[str, str]) -> str:
+    return json.dumps([status, sorted(runs.items())], separators=(",", ":"))
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a step must do: ``add`` current, ok documents not taken in at their present stage
+    versions (in store order); ``forget`` documents taken in that are gone, superseded, no
+    longer ok, or re-analysed (a re-analysed document is in both). ``log_end``: how far the
+    document log was read (:func:`finish` records it once the step is done)."""
+
+    add: list[str]
+    forget: list[str]
+    stamps: dict[str, str]
+    log_end: int = 0
+
+
+def changes(store: Store, step: str) -> Changes:
+    """The documents to add and forget since ``step`` last finished: only documents in the
+    document log after the step's mark are looked at (a trigger logs every stage run and
+    status or version change), so the cost follows what changed, not the corpus."""
+    c = store.conn
+    row = c.execute("SELECT doc_seq FROM corpus_steps WHERE step = ?", (step,)).fetchone()
+    since = int(row[0]) if row is not None else 0
+    end = int(c.execute("SELECT coalesce(max(seq), 0) FROM document_log").fetchone()[0])
+    logged = sorted({r[0] for r in c.execute("SELECT doc_id FROM document_log WHERE seq > ?", (since,))})
+    current: dict[str, tuple[int, str]] = {}
+    runs: dict[str, dict[str, str]] = {}
+    taken: dict[str, str] = {}
+    for part in chunks(logged):
+        q = _in(len(part))
+        for r in c.execute(
+            f"SELECT rowid, id, status FROM documents WHERE id IN ({q}) AND superseded_by IS NULL AND status = 'ok'", part
+        ):
+            current[r[1]] = (int(r[0]), r[2])
+        for r in c.execute(f"SELECT doc_id, stage, version FROM stage_runs WHERE doc_id IN ({q})", part):
+            runs.setdefault(r[0], {})[r[1]] = r[2]
+        for r in c.execute(f"SELECT doc_id, stamp FROM corpus_indexed WHERE step = ? AND doc_id IN ({q})", [step, *part]):
+            taken[r[0]] = r[1]
+    stamps = {d: _stamp(st, runs.get(d, {})) for d, (_, st) in current.items()}
+    forget = sorted(d for d, s in taken.items() if stamps.get(d) != s)
+    add = [d for d in sorted(current, key=lambda d: current[d][0]) if taken.get(d) != stamps[d]]
+    return Changes(add=add, forget=forget, stamps=stamps, log_end=end)
+
+
+def reset(store: Store, step: str) -> None:
+    """``step`` has taken in nothing: the next :func:`changes` reads the whole document log
+    (a rebuild; call inside a transaction, with the step's tables emptied)."""
+    store.conn.execute("DELETE FROM corpus_indexed WHERE step = ?", (step,))
+    store.conn.execute("UPDATE corpus_steps SET doc_seq = 0 WHERE step = ?", (step,))
+
+
+def finish(store: Store, step: str, done: Changes) -> None:
+    """Record that ``step`` has taken in everything :func:`changes` gave (call after its last
+    batch committed; a run killed before leaves the mark where it was, and the next
+    :func:`changes` finds what is left)."""
+    with store.transaction():
+        store.conn.execute("UPDATE corpus_steps SET doc_seq = max(doc_seq, ?) WHERE step = ?", (done.log_end, step))
+
+
+def behind(store: Store, step: str) -> int:
+    """How many current, ok documents ``step`` has not taken in (a store filled with
+    ``--no-corpus``, or by an older storyline): what its stored layer is missing."""
+    return int(store.conn.execute(
+        "SELECT count(*) FROM documents d LEFT JOIN corpus_indexed i ON i.doc_id = d.id AND i.step = ?"
+        " WHERE d.status = 'ok' AND d.superseded_by IS NULL AND i.doc_id IS NULL", (step,)
+    ).fetchone()[0])
+
+
+def mark_indexed(store: Store, step: str, stamps: dict[str, str], doc_ids: Iterable[str]) -> None:
+    store.conn.executemany(
+        "INSERT INTO corpus_indexed (step, doc_id, stamp) VALUES (?, ?, ?) ON CONFLICT (step, doc_id)"
+        " DO UPDATE SET stamp = excluded.stamp",
+        [(step, d, stamps[d]) for d in doc_ids],
+    )
+
+
+def unmark(store: Store, step: str, doc_ids: Iterable[str]) -> None:
+    store.conn.executemany("DELETE FROM corpus_indexed WHERE step = ? AND doc_id = ?", [(step, d) for d in doc_ids])
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def log_provenance(store: Store, doc_ids: Iterable[str]) -> None:
+    """Copy edges of these documents changed (call inside copy detection's transaction)."""
+    store.conn.executemany("INSERT INTO provenance_log (doc_id) VALUES (?)", [(d,) for d in sorted(set(doc_ids))])
+
+
+def provenance_since(store: Store, step: str) -> tuple[set[str], int]:
+    """Documents whose copy edges changed since ``step`` last read the log, and the log's end
+    (store it with :func:`read_provenance_to` once the step's transaction commits them)."""
+    row = store.conn.execute("SELECT log_seq FROM corpus_steps WHERE step = ?", (step,)).fetchone()
+    since = int(row[0]) if row is not None else 0
+    rows = store.conn.execute("SELECT seq, doc_id FROM provenance_log WHERE seq > ? ORDER BY seq", (since,)).fetchall()
+    end = max((int(r[0]) for r in rows), default=since)
+    return {r[1] for r in rows}, end
+
+
+def read_provenance_to(store: Store, step: str, seq: int) -> None:
+    store.conn.execute("UPDATE corpus_steps SET log_seq = max(log_seq, ?) WHERE step = ?", (seq, step))
+
+
+def copy_group(store: Store, doc_ids: Iterable[str]) -> set[str]:
+    """``doc_ids`` and every current document joined to them by copy edges (any direction,
+    site-template passages left out): their copy groups (:mod:`.provenance`)."""
+    c = store.conn
+    seen = set(doc_ids)
+    frontier = list(seen)
+    while frontier:
+        nxt: set[str] = set()
+        for part in chunks(frontier):
+            q = _in(len(part))
+            for r in c.execute(
+                f"SELECT p.source_doc, p.copy_doc FROM copied_passages p"
+                f" JOIN documents s ON s.id = p.source_doc JOIN documents k ON k.id = p.copy_doc"
+                f" WHERE p.discounted IS NULL AND s.superseded_by IS NULL AND k.superseded_by IS NULL"
+                f" AND (p.source_doc IN ({q}) OR p.copy_doc IN ({q}))",
+                [*part, *part],
+            ):
+                nxt.update(x for x in r if x not in seen)
+        seen |= nxt
+        frontier = list(nxt)
+    return seen
+
+
+def scoped_graph(store: Store, doc_ids: Iterable[str]) -> nx.MultiDiGraph:
+    """The provenance graph of ``doc_ids`` and their copy groups: documents, publishers,
+    credited outlets, copy edges among them and their citations — everything the
+    independence API and via chains read for these documents, without the rest of the
+    corpus (:func:`storyline.corpus.persist.provenance_graph` builds the whole one)."""
+    return scoped_provenance(store, doc_ids)[0]
+
+
+def scoped_provenance(store: Store, doc_ids: Iterable[str]) -> tuple[nx.MultiDiGraph, list[CopiedPassage]]:
+    """:func:`scoped_graph` and the copied passages among those documents."""
+    from ..layers import CODECS
+    from .persist import copied_passages
+    from .provenance import build_graph
+
+    docs = sorted(copy_group(store, doc_ids))
+    metas: list[tuple[int, str, DocMeta]] = []
+    texts: dict[str, str] = {}
+    citations: list[Citation] = []
+    decode = CODECS["citations"][1]
+    for part in chunks(docs):
+        q = _in(len(part))
+        for r in store.conn.execute(
+            f"SELECT rowid, id, url, meta, text FROM documents WHERE id IN ({q}) AND status = 'ok'", part
+        ):
+            metas.append((r[0], r[1], DocMeta(**json.loads(r[3])) if r[3] else DocMeta(url=r[2])))
+            texts[r[1]] = r[4] or ""
+        for r in store.conn.execute(f"SELECT data FROM layers WHERE slot = 'citations' AND doc_id IN ({q})", part):
+            citations.extend(decode(json.loads(r[0])))
+    metas.sort(key=lambda m: m[0])  # store order, as the whole graph is built
+    passages = copied_passages(store, among=docs)
+    return build_graph([(d, m) for _, d, m in metas], passages, citations, texts=texts), passages

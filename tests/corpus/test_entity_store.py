@@ -1,0 +1,254 @@
+"""Stored entities, places and times (storyline.corpus.entity_store) equal the batch functions
+(storyline.corpus.annotations) record for record, whatever the batches and the arrival order:
+on the sample corpus, on crafted person names that exercise every resolution rule, and on
+real PolNeAR news (slow)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import storyline
+from storyline.cli import main
+from storyline.corpus import entity_store
+from storyline.corpus.annotations import entity_records, place_records, time_records
+from storyline.corpus.entity_store import (
+    entity_list,
+    entity_of,
+    place_list,
+    rebuild_entities,
+    time_list,
+    update_entities,
+)
+from storyline.errors import StorylineError
+from storyline.records import EntityMention
+from storyline.store import Store
+from storyline.types import Doc, DocMeta
+
+DATA = Path(__file__).resolve().parents[2] / "../shared/datasets"
+
+
+def _copy(src: str, dst: Path) -> Store:
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return Store(dst)
+
+
+def _batch(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    docs = list(store.iter_docs(status=["ok"]))
+    return entity_records(docs), place_records(docs), time_records(docs)
+
+
+def _stored(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    return entity_list(store), place_list(store), time_list(store)
+
+
+def _arrive(store: Store, order: list[str], batch_size: int) -> None:
+    """Take every document out, then let them arrive in ``order`` (status flipped back to ok)."""
+    with store.transaction():
+        store.conn.execute("UPDATE documents SET status = 'pending' WHERE status = 'ok'")
+    update_entities(store)
+    for i in range(0, len(order), batch_size):
+        with store.transaction():
+            store.conn.executemany("UPDATE documents SET status = 'ok' WHERE id = ?", [(d,) for d in order[i:i + batch_size]])
+        update_entities(store, batch_size=batch_size)
+
+
+@pytest.fixture()
+def sample_copy(sample_store: Store, tmp_path: Path) -> Iterator[Store]:
+    store = _copy(sample_store.path, tmp_path / "copy.db")
+    yield store
+    store.close()
+
+
+def test_ingest_stores_what_the_batch_functions_compute(sample_store: Store) -> None:
+    entities, places, times = _stored(sample_store)
+    assert entities and places and times
+    assert (entities, places, times) == _batch(sample_store)
+    one = entities[0]
+    assert entity_of(sample_store, one["id"]) == one
+    assert entity_of(sample_store, "ent_missing") is None
+    assert entity_list(sample_store, type="person") == [e for e in entities if e["type"] == "person"]
+    for limit in (1, 3, 10, 1000):
+        assert entity_list(sample_store, limit=limit) == entities[:limit]
+
+
+@pytest.mark.parametrize("batch_size", [1, 64])
+def test_any_batches_and_arrival_order_give_the_batch_records(sample_copy: Store, batch_size: int) -> None:
+    expected = _batch(sample_copy)
+    ids = [d.id for d in sample_copy.iter_docs(status=["ok"])]
+    for seed in range(3):
+        order = ids[:]
+        random.Random(seed).shuffle(order)
+        _arrive(sample_copy, order, batch_size)
+        assert _stored(sample_copy) == expected
+    assert rebuild_entities(sample_copy, batch_size=2) == len(ids)
+    assert _stored(sample_copy) == expected
+
+
+def test_superseded_and_rejected_documents_leave(sample_copy: Store) -> None:
+    docs = list(sample_copy.iter_docs(status=["ok"]))
+    before = entity_list(sample_copy)
+    gone, rejected = docs[0], docs[1]
+    only_there = [e["id"] for e in before if e["documents"] == [gone.id]]
+    assert only_there, "the first sample document has entities of its own"
+    with sample_copy.transaction():
+        sample_copy.conn.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (docs[2].id, gone.id))
+        sample_copy.conn.execute("UPDATE documents SET status = 'rejected' WHERE id = ?", (rejected.id,))
+    update_entities(sample_copy)
+    entities, places, times = _stored(sample_copy)
+    assert (entities, places, times) == _batch(sample_copy)
+    assert all(gone.id not in e["documents"] and rejected.id not in e["documents"] for e in entities)
+    assert all(entity_of(sample_copy, e) is None for e in only_there)
+    assert not {t["span"]["doc"] for t in times} & {gone.id, rejected.id}
+
+
+def test_a_killed_run_resumes(sample_copy: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _batch(sample_copy)
+    n = len(list(sample_copy.iter_docs(status=["ok"])))
+    with sample_copy.transaction():
+        sample_copy.conn.execute("DELETE FROM corpus_steps WHERE step = 'entities'")
+    calls = []
+    real = entity_store._apply
+
+    def dying(store: Store, **kw: Any) -> None:
+        calls.append(kw)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(store, **kw)
+
+    monkeypatch.setattr(entity_store, "_apply", dying)
+    with pytest.raises(KeyboardInterrupt):
+        update_entities(sample_copy, batch_size=1)
+    monkeypatch.setattr(entity_store, "_apply", real)
+    done = sample_copy.conn.execute("SELECT count(*) FROM corpus_indexed WHERE step = 'entities'").fetchone()[0]
+    assert done == 2  # two whole batches committed, the third rolled back
+    assert update_entities(sample_copy, batch_size=1) == n - 2
+    assert _stored(sample_copy) == expected
+    assert update_entities(sample_copy) == 0
+
+
+def test_commands_read_the_stored_layers(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["entities", "--db", sample_store.path, "--json"]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == entity_list(sample_store)
+    assert main(["places", "--db", sample_store.path, "--format", "geojson"]) == 0
+    geo = json.loads(capsys.readouterr().out)
+    assert geo["features"] and all(f["properties"]["resolved"] for f in geo["features"])
+
+
+def test_a_store_not_indexed_is_e506(sample_copy: Store) -> None:
+    with sample_copy.transaction():
+        sample_copy.conn.execute("DELETE FROM corpus_steps WHERE step = 'entities'")
+    for read in (entity_list, place_list, time_list):
+        with pytest.raises(StorylineError) as err:
+            read(sample_copy)
+        assert err.value.code == "E506"
+
+
+# --------------------------------------------------------------------------- crafted names
+
+# (text, type, canonical, key): transliteration variants, a name in three and two words,
+# surnames alone that join a single full name or stay apart when two full names share them,
+# a key that is a person in one document and a group in another
+POOL = [
+    ("Hussam Eesa", "person", "Hussam Eesa", "person:hussam eesa"),
+    ("Husam Issa", "person", "Husam Issa", "person:husam issa"),
+    ("Hussam al-Eesa", "person", "Hussam al-Eesa", "person:hussam al eesa"),
+    ("Hussam Ahmed Eesa", "person", "Hussam Ahmed Eesa", "person:hussam ahmed eesa"),
+    ("Eesa", "person", "Eesa", "person:eesa"),
+    ("Mohammed Ali", "person", "Mohammed Ali", "person:mohammed ali"),
+    ("Muhammad Ali", "person", "Muhammad Ali", "person:muhammad ali"),
+    ("Hassan Ali", "person", "Hassan Ali", "person:hassan ali"),
+    ("Ali", "person", "Ali", "person:ali"),
+    ("Votel", "person", "Votel", "person:votel"),
+    ("Joseph Votel", "person", "Joseph Votel", "person:joseph votel"),
+    ("Baghdadi", "person", "Abu Bakr al-Baghdadi", "actor:baghdadi"),
+    ("Baghdadi", "armed_group", "Baghdadi", "actor:baghdadi"),
+    ("Islamic State", "armed_group", "Islamic State", "actor:islamic-state"),
+    ("ISIS", "armed_group", "Islamic State", "actor:islamic-state"),
+    ("Reuters", "outlet", "Reuters", "org:reuters"),
+    ("Pentagon", "military", "Pentagon", "org:pentagon"),
+]
+
+
+def _crafted_store(path: Path, n_docs: int, seed: int) -> Store:
+    rng = random.Random(seed)
+    store = Store(path)
+    with store.transaction():
+        for i in range(n_docs):
+            picks = rng.sample(POOL, rng.randint(2, 6))
+            text, mentions = "", []
+            for surface, type_, canonical, key in picks:
+                start = len(text) + 4
+                text += f" -- {surface}"
+                mentions.append(EntityMention(start, start + len(surface), surface, type_, canonical, key,
+                                              role=rng.choice([None, "spokesman", "commander"])))
+            doc = Doc(id=f"d{seed}-{i:03d}-{rng.random():.6f}", source_path=f"/x/{i}.txt", locator="",
+                      content_type="text", raw=text.encode(), text=text, meta=DocMeta(), entities=mentions,
+                      stage_versions={"clean": "1", "entities": "1"})
+            store.insert_document(doc, url=None)
+            store.save_stage_results(doc, slots={"text", "meta", "removed", "entities"})
+    return store
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_crafted_names_any_order_and_removals(tmp_path: Path, seed: int) -> None:
+    store = _crafted_store(tmp_path / "c.db", 14, seed)
+    rng = random.Random(100 + seed)
+    ids = [d.id for d in store.iter_docs(status=["ok"])]
+    order = ids[:]
+    rng.shuffle(order)
+    _arrive(store, order, rng.choice([1, 3, 64]))
+    expected = _batch(store)[0]
+    assert entity_list(store) == expected
+    assert len({e["id"] for e in expected}) < sum(len(e["aliases"]) for e in expected)  # something merged
+    for _ in range(4):  # a few documents leave, then come back in another order
+        out = rng.sample(ids, 4)
+        with store.transaction():
+            store.conn.executemany("UPDATE documents SET status = 'rejected' WHERE id = ?", [(d,) for d in out])
+        update_entities(store, batch_size=2)
+        assert entity_list(store) == _batch(store)[0]
+        with store.transaction():
+            store.conn.executemany("UPDATE documents SET status = 'ok' WHERE id = ?", [(d,) for d in out])
+        update_entities(store, batch_size=1)
+        assert entity_list(store) == expected
+    store.close()
+
+
+# --------------------------------------------------------------------------- real news
+
+
+@pytest.mark.slow
+def test_polnear_documents_in_shuffled_batches(tmp_path: Path) -> None:
+    folder = DATA / "polnear" / "train" / "text"
+    if not folder.is_dir():
+        pytest.skip("PolNeAR not in ../shared/datasets")
+    files = sorted(folder.glob("*"))[:64]
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in files:
+        (src / (f.name + ".txt")).write_text(f.read_text(encoding="utf-8", errors="replace"), encoding="utf-8")
+    with Store(tmp_path / "p.db") as store:
+        storyline.ingest(store, [src], progress=False)
+        expected = _batch(store)
+        assert len(expected[0]) > 300
+        assert _stored(store) == expected
+        order = [d.id for d in store.iter_docs(status=["ok"])]
+        random.Random(7).shuffle(order)
+        _arrive(store, order, 5)
+        assert _stored(store) == expected
+
+
+def test_listings_say_when_documents_are_not_taken_in(sample_copy: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    with sample_copy.transaction():
+        sample_copy.conn.execute("DELETE FROM corpus_indexed WHERE step = 'entities' AND doc_id IN"
+                                 " (SELECT doc_id FROM corpus_indexed WHERE step = 'entities' LIMIT 1)")
+    for cmd in ("entities", "places", "times"):
+        assert main([cmd, "--db", sample_copy.path, "--json"]) == 0
+        assert "1 document not yet in the stored entities" in capsys.readouterr().err
