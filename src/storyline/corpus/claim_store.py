@@ -65,7 +65,7 @@ _VERSION = "claim-store-v1"
 _SEQ = 100_000  # first_seq = document rowid * _SEQ + attribution index
 _KIND_ORDER = {"number": 0, "denial": 1, "undercut": 2, "geography": 3}
 _TABLES = ("claim_inputs", "claim_postings", "claim_df", "claims", "claim_docs", "claim_counts",
-           "contradictions", "contradiction_claims")
+           "contradictions", "contradiction_claims", "claim_doc_facts")
 
 
 @dataclass(slots=True)
@@ -177,42 +177,95 @@ def _contradiction(data: str) -> Contradiction:
                          place=r["place"])
 
 
+def _input_json(ci: ClaimInput) -> str:
+    return json.dumps({
+        "doc": ci.doc_id, "content": ci.content.to_record(), "speaker_name": ci.speaker_name,
+        "speaker_key": ci.speaker_key, "speaker_kind": ci.speaker_kind, "cue": ci.cue, "venue": ci.venue,
+        "certainty": ci.certainty, "hedges": list(ci.hedges), "sentence": ci.sentence, "index": ci.index,
+        "text": ci.text, "relays": list(ci.relays), "entity_keys": list(ci.entity_keys),
+        "parts": [list(p) for p in ci.parts], "polarity": ci.polarity, "irrealis": ci.irrealis,
+        "certainty_cues": [{**sp.to_record(), "class": k} for sp, k in ci.certainty_cues],
+        "speaker_resolved": ci.speaker_resolved,
+    }, ensure_ascii=False)
+
+
+def _input(data: str) -> ClaimInput:
+    from .claims import ClaimInput
+
+    r = json.loads(data)
+    return ClaimInput(
+        doc_id=r["doc"], content=_span(r["content"]), speaker_name=r["speaker_name"], speaker_key=r["speaker_key"],
+        speaker_kind=r["speaker_kind"], cue=r["cue"], venue=r["venue"], certainty=r["certainty"],
+        hedges=tuple(r["hedges"]), sentence=tuple(r["sentence"]) if r["sentence"] else None, index=r["index"],
+        text=r["text"], relays=tuple(r["relays"]), entity_keys=tuple(r["entity_keys"]),
+        parts=tuple(tuple(p) for p in r["parts"]), polarity=r["polarity"], irrealis=r["irrealis"],
+        certainty_cues=_cues(r["certainty_cues"]), speaker_resolved=r["speaker_resolved"],
+    )
+
+
 # --------------------------------------------------------------------------- documents
 
 
 @dataclass(slots=True)
 class _DocClaims:
-    doc: Any
+    """One document as regrouping reads it: its reports (all of them, attribution order)
+    with their matching features, its place in the store order, its publication date, the
+    undercut pairs of its attribution layer and its geography findings (no claims yet)."""
+
+    doc_id: str
     seq: int
+    published: str | None
     inputs: list[ClaimInput]
     features: list[ClaimFeatures]
     undercuts: list[tuple[int, int]] = field(default_factory=list)
+    geography: list[Contradiction] = field(default_factory=list)
 
 
-class _Docs:
-    """Documents of one update, read once: their claim inputs and matching features
-    (computed by the batch functions from the stored layers)."""
+def _read_new(store: Store, doc_ids: Sequence[str]) -> dict[str, _DocClaims]:
+    """New documents: their reports and features computed by the batch functions from the
+    stored layers (the only time a document's layers are read by this step)."""
+    from ..annotate.attribution import undercuts
+    from .claims import claim_features, claim_inputs
+    from .contradictions import geography_records
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.cache: dict[str, _DocClaims] = {}
+    seqs = _seqs(store, doc_ids)
+    out = {}
+    for d in doc_ids:
+        doc = store.get(d, with_raw=False)
+        inputs = claim_inputs({d: doc}, {d: doc.attributions})
+        out[d] = _DocClaims(d, seqs[d], doc.meta.published, inputs, [claim_features(ci, doc) for ci in inputs],
+                            [(int(i), int(j)) for i, j in undercuts(doc.attributions)], geography_records(doc, []))
+    return out
 
-    def get(self, doc_ids: Iterable[str]) -> dict[str, _DocClaims]:
-        from ..annotate.attribution import undercuts
-        from .claims import claim_features, claim_inputs
 
-        want = [d for d in dict.fromkeys(doc_ids) if d not in self.cache]
-        seqs: dict[str, int] = {}
-        for part in scope.chunks(want):
-            q = ",".join("?" * len(part))
-            for r in self.store.conn.execute(f"SELECT id, rowid FROM documents WHERE id IN ({q})", part):
-                seqs[r[0]] = int(r[1])
-        for d in want:
-            doc = self.store.get(d, with_raw=False)
-            inputs = claim_inputs({d: doc}, {d: doc.attributions})
-            self.cache[d] = _DocClaims(doc, seqs[d], inputs, [claim_features(ci, doc) for ci in inputs],
-                                       list(undercuts(doc.attributions)))
-        return {d: self.cache[d] for d in doc_ids}
+def _seqs(store: Store, doc_ids: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in scope.chunks(sorted(set(doc_ids))):
+        q = ",".join("?" * len(part))
+        out.update((r[0], int(r[1])) for r in store.conn.execute(f"SELECT id, rowid FROM documents WHERE id IN ({q})", part))
+    return out
+
+
+def _read_stored(store: Store, doc_ids: Iterable[str]) -> dict[str, _DocClaims]:
+    """Documents already taken in, from this step's own rows (no layer is decoded)."""
+    c = store.conn
+    ids = sorted(set(doc_ids))
+    seqs = _seqs(store, ids)
+    out: dict[str, _DocClaims] = {}
+    for part in scope.chunks(ids):
+        q = ",".join("?" * len(part))
+        for r in c.execute(f"SELECT doc_id, published, undercuts, geography FROM claim_doc_facts WHERE doc_id IN ({q})",
+                           part):
+            out[r[0]] = _DocClaims(r[0], seqs.get(r[0], 0), r[1], [], [],
+                                   [(int(i), int(j)) for i, j in json.loads(r[2])],
+                                   [_contradiction(json.dumps(x)) for x in json.loads(r[3])])
+        for r in c.execute(f"SELECT doc_id, input, features FROM claim_inputs WHERE doc_id IN ({q}) ORDER BY doc_id, k",
+                           part):
+            dc = out.get(r[0])
+            if dc is not None:
+                dc.inputs.append(_input(r[1]))
+                dc.features.append(_features(r[2]))
+    return out
 
 
 # --------------------------------------------------------------------------- update
@@ -222,14 +275,20 @@ def _components_of(store: Store, where: str, args: Sequence[Any]) -> set[str]:
     return {r[0] for r in store.conn.execute(f"SELECT DISTINCT component FROM claim_inputs WHERE {where}", args)}
 
 
-def _components_with_tokens(store: Store, tokens: Iterable[str]) -> set[str]:
+def _components_with_tokens(store: Store, tokens: Iterable[str], *, pairs_only: bool = False) -> set[str]:
+    """Components holding a report that carries one of ``tokens``; with ``pairs_only``, only
+    those where two reports carry the same one. A token whose count rises past the cap stops
+    proposing candidates: only a matching pair that shares it can be lost, and such a pair
+    lies inside one component (``pairs_only``). A token whose count falls back under the cap
+    proposes new pairs anywhere it occurs."""
     out: set[str] = set()
     toks = sorted(set(tokens))
+    having = " GROUP BY p.token, i.component HAVING count(*) >= 2" if pairs_only else ""
     for part in scope.chunks(toks):
         q = ",".join("?" * len(part))
         out |= {r[0] for r in store.conn.execute(
             f"SELECT DISTINCT i.component FROM claim_postings p JOIN claim_inputs i ON i.doc_id = p.doc_id"
-            f" AND i.k = p.k WHERE p.token IN ({q})", part)}
+            f" AND i.k = p.k WHERE p.token IN ({q})" + having, part)}
     return out
 
 
@@ -268,6 +327,7 @@ def _forget(store: Store, doc_ids: Sequence[str], cap: int) -> set[str]:
         tokens += [r[0] for r in c.execute("SELECT token FROM claim_postings WHERE doc_id = ?", (d,))]
         c.execute("DELETE FROM claim_postings WHERE doc_id = ?", (d,))
         c.execute("DELETE FROM claim_inputs WHERE doc_id = ?", (d,))
+        c.execute("DELETE FROM claim_doc_facts WHERE doc_id = ?", (d,))
         _drop_contradictions(store, "key = ? AND kind IN ('undercut', 'geography')", (d,))
     crossed = _count(store, tokens, -1, cap)
     return dirty | _components_with_tokens(store, crossed)
@@ -283,16 +343,20 @@ def _add(store: Store, got: dict[str, _DocClaims], st: MatchSettings, scorer: An
     new: list[tuple[str, int, ClaimFeatures]] = []
     tokens: list[str] = []
     for d, dc in got.items():
+        c.execute("INSERT OR REPLACE INTO claim_doc_facts (doc_id, published, undercuts, geography) VALUES (?, ?, ?, ?)",
+                  (d, dc.published, json.dumps(dc.undercuts),
+                   json.dumps([x.to_record() for x in dc.geography], ensure_ascii=False)))
         for ci, f in zip(dc.inputs, dc.features):
             comp = f"new:{d}:{ci.index}"
-            c.execute("INSERT INTO claim_inputs (doc_id, k, doc_seq, component, claim_id, size, features) VALUES"
-                      " (?, ?, ?, ?, NULL, ?, ?)", (d, ci.index, dc.seq, comp, len(f.tokens), _features_json(f)))
-            c.executemany("INSERT INTO claim_postings (token, doc_id, k) VALUES (?, ?, ?)",
-                          [(t, d, ci.index) for t in sorted(f.tokens)])
+            c.execute("INSERT INTO claim_inputs (doc_id, k, doc_seq, component, claim_id, size, input, features)"
+                      " VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+                      (d, ci.index, dc.seq, comp, len(f.tokens), _input_json(ci), _features_json(f)))
+            c.executemany("INSERT INTO claim_postings (token, doc_id, k, size) VALUES (?, ?, ?, ?)",
+                          [(t, d, ci.index, len(f.tokens)) for t in sorted(f.tokens)])
             tokens += f.tokens
             new.append((d, ci.index, f))
     crossed = _count(store, tokens, +1, st.max_word_df)
-    dirty = {f"new:{d}:{k}" for d, k, _ in new} | _components_with_tokens(store, crossed)
+    dirty = {f"new:{d}:{k}" for d, k, _ in new} | _components_with_tokens(store, crossed, pairs_only=True)
     df = _df(store, tokens)
     overlap = st.candidate_overlap if st.candidate_overlap is not None else st.threshold / 2
     lexical = isinstance(scorer, LexicalScorer)
@@ -303,27 +367,33 @@ def _add(store: Store, got: dict[str, _DocClaims], st: MatchSettings, scorer: An
             continue
         size = max(1, len(f.tokens))
         # reports sharing indexed tokens with this one, with how many they share
-        rows = c.execute(
-            f"SELECT p.doc_id, p.k, count(*), i.component, i.size FROM claim_postings p JOIN claim_inputs i"
-            f" ON i.doc_id = p.doc_id AND i.k = p.k WHERE p.token IN ({','.join('?' * len(indexed))})"
-            f" AND p.doc_id != ? GROUP BY p.doc_id, p.k",
-            [*indexed, d],
+        rows = c.execute(  # the candidate rule of claims.candidate_pairs, in SQL
+            f"SELECT doc_id, k, size, count(*) FROM claim_postings WHERE token IN ({','.join('?' * len(indexed))})"
+            f" AND doc_id != ? GROUP BY doc_id, k"
+            f" HAVING count(*) >= min(?, max(1, size)) AND count(*) >= ? * min(?, max(1, size))",
+            [*indexed, d, min(st.min_shared, size), overlap, size],
         ).fetchall()
-        for other, ok, ov, comp, osize in rows:
-            if comp in dirty:
-                continue
+        passing = []
+        for other, ok, osize, ov in rows:
             small = min(size, max(1, int(osize)))
-            if ov < min(st.min_shared, small) or ov < overlap * small:
-                continue
-            if not lexical:  # a scorer that reads vectors: the component is rescored anyway
-                dirty.add(comp)
-                continue
-            key = (other, int(ok))
-            if key not in seen:
-                row = c.execute("SELECT features FROM claim_inputs WHERE doc_id = ? AND k = ?", key).fetchone()
-                seen[key] = _features(row[0])
-            if scorer.score(0, 1, f, seen[key]) >= st.threshold:
-                dirty.add(comp)
+            if ov >= min(st.min_shared, small) and ov >= overlap * small:
+                passing.append((other, int(ok)))
+        for part in range(0, len(passing), 400):
+            chunk = passing[part : part + 400]
+            q = " OR ".join("(doc_id = ? AND k = ?)" for _ in chunk)
+            for other, ok, comp, data in c.execute(
+                f"SELECT doc_id, k, component, features FROM claim_inputs WHERE {q}", [x for key in chunk for x in key]
+            ).fetchall():
+                if comp in dirty:
+                    continue
+                if not lexical:  # a scorer that reads vectors: the component is rescored anyway
+                    dirty.add(comp)
+                    continue
+                key = (other, int(ok))
+                if key not in seen:
+                    seen[key] = _features(data)
+                if scorer.score(0, 1, f, seen[key]) >= st.threshold:
+                    dirty.add(comp)
     return dirty
 
 
@@ -348,7 +418,7 @@ def _save_contradictions(store: Store, items: Iterable[tuple[str, Contradiction]
                       [(x.id, cid) for cid in x.claims])
 
 
-def _recompute(store: Store, dirty: set[str], docs: _Docs, st: MatchSettings, scorer: Any) -> int:
+def _recompute(store: Store, dirty: set[str], st: MatchSettings, scorer: Any) -> int:
     """Recompute the claims of components ``dirty`` with the batch functions and replace
     them in the store. Returns the number of reports recomputed."""
     from .claims import _chain_of, _make_claim, _passages_by_copy, match_with_edges, via_nodes
@@ -368,7 +438,7 @@ def _recompute(store: Store, dirty: set[str], docs: _Docs, st: MatchSettings, sc
     if not members:
         _renumber(store, keys)
         return 0
-    got = docs.get(sorted({d for d, _ in members}))
+    got = _read_stored(store, {d for d, _ in members})
     order = sorted(got.values(), key=lambda dc: dc.seq)
     inputs: list[ClaimInput] = []
     feats: list[ClaimFeatures] = []
@@ -384,7 +454,7 @@ def _recompute(store: Store, dirty: set[str], docs: _Docs, st: MatchSettings, sc
     nodes = [tuple(via_nodes(ci.doc_id, ci, graph, passages, by_copy=by_copy)) for ci in inputs]
     vias = [tuple(_chain_of(graph, ns)) for ns in nodes]
     pindex = IndependenceIndex.of(graph)
-    by_id = {dc.doc.id: dc.doc for dc in order}
+    by_id = {dc.doc_id: SimpleNamespace(meta=SimpleNamespace(published=dc.published)) for dc in order}
     comp_of: dict[int, str] = {}
     for group in components(len(inputs), [(i, j) for i, j, _ in edges] + [(i, j) for i, j, _ in denials]):
         first = inputs[group[0]]
@@ -422,15 +492,22 @@ def _recompute(store: Store, dirty: set[str], docs: _Docs, st: MatchSettings, sc
 def _document_contradictions(store: Store, docs: Iterable[_DocClaims]) -> None:
     """Recompute what each document holds (undercuts between its claims, geography
     phrases), keyed by the document."""
-    from .contradictions import geography_records, undercut_contradictions
+    from dataclasses import replace
+
+    from .contradictions import undercut_contradictions
 
     docs = list(docs)
-    stored = _claim_ids(store, (dc.doc.id for dc in docs))
+    stored = _claim_ids(store, (dc.doc_id for dc in docs))
     for dc in docs:
         mine = [(ci, stored[(ci.doc_id, ci.index)]) for ci in dc.inputs if (ci.doc_id, ci.index) in stored]
-        _drop_contradictions(store, "key = ? AND kind IN ('undercut', 'geography')", (dc.doc.id,))
-        found = undercut_contradictions(mine, dc.doc.attributions, dc.undercuts) + geography_records(dc.doc, mine)
-        _save_contradictions(store, ((dc.doc.id, x) for x in found))
+        _drop_contradictions(store, "key = ? AND kind IN ('undercut', 'geography')", (dc.doc_id,))
+        found = undercut_contradictions(mine, (), dc.undercuts)
+        for x in dc.geography:  # the claims whose content holds the phrase carry it
+            phrase = x.evidence[0]
+            carriers = sorted({cid for ci, cid in mine
+                               if ci.content.start <= phrase.start and phrase.end <= ci.content.end})
+            found.append(replace(x, claims=tuple(carriers)))
+        _save_contradictions(store, ((dc.doc_id, x) for x in found))
 
 
 def _kept_denials(denials: Sequence[tuple[int, int, float]], claim_of: Sequence[str]) -> list[tuple[int, int, float]]:
@@ -513,7 +590,6 @@ def update_claims(store: Store, *, batch_size: int = 64) -> ClaimUpdate:
             _clear(store)
     ch = scope.changes(store, STEP)
     prov, log_end = scope.provenance_since(store, STEP)
-    docs = _Docs(store)
     with store.transaction():
         dirty = _forget(store, ch.forget, st.max_word_df)
         scope.unmark(store, STEP, ch.forget)
@@ -521,21 +597,20 @@ def update_claims(store: Store, *, batch_size: int = 64) -> ClaimUpdate:
         for part in scope.chunks(touched):
             dirty |= _components_of(store, f"doc_id IN ({','.join('?' * len(part))})", part)
         if dirty:
-            out.recomputed += _recompute(store, dirty, docs, st, scorer)
+            out.recomputed += _recompute(store, dirty, st, scorer)
             out.components += len(dirty)
         scope.read_provenance_to(store, STEP, log_end)
         out.forgotten = len(ch.forget)
     for start in range(0, len(ch.add), batch_size):
         batch = ch.add[start : start + batch_size]
         with store.transaction():
-            got = docs.get(batch)
+            got = _read_new(store, batch)
             dirty = _add(store, got, st, scorer)
-            out.recomputed += _recompute(store, dirty, docs, st, scorer)
+            out.recomputed += _recompute(store, dirty, st, scorer)
             _document_contradictions(store, (dc for dc in got.values() if not dc.inputs))  # geography alone
             out.components += len(dirty)
             scope.mark_indexed(store, STEP, ch.stamps, batch)
         out.added += len(batch)
-        docs.cache.clear()
     scope.finish(store, STEP, ch)
     return out
 

@@ -283,8 +283,16 @@ MIGRATIONS.append(
             component  TEXT NOT NULL,              -- connected over matching and denial pairs
             claim_id   TEXT,
             size       INTEGER NOT NULL,           -- number of matching tokens
+            input      TEXT NOT NULL,              -- JSON ClaimInput: the report
             features   TEXT NOT NULL,              -- JSON ClaimFeatures: what matching compares
             PRIMARY KEY (doc_id, k)
+        ) WITHOUT ROWID;
+        -- per document taken in: what regrouping its claims reads besides its reports
+        CREATE TABLE claim_doc_facts (
+            doc_id     TEXT PRIMARY KEY,
+            published  TEXT,
+            undercuts  TEXT NOT NULL,              -- JSON [[i, j]]: attribution i undercuts j
+            geography  TEXT NOT NULL               -- JSON contradiction records, claims left empty
         ) WITHOUT ROWID;
         CREATE INDEX claim_inputs_component ON claim_inputs(component);
         CREATE INDEX claim_inputs_claim ON claim_inputs(claim_id);
@@ -293,6 +301,7 @@ MIGRATIONS.append(
             token   TEXT NOT NULL,
             doc_id  TEXT NOT NULL,
             k       INTEGER NOT NULL,
+            size    INTEGER NOT NULL,              -- the report's number of matching tokens
             PRIMARY KEY (token, doc_id, k)
         ) WITHOUT ROWID;
         CREATE INDEX claim_postings_doc ON claim_postings(doc_id);
