@@ -53,8 +53,9 @@ import importlib.util
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from .actors import catalogue, word_case_ok
@@ -92,7 +93,8 @@ def _model_name() -> str:
 def load_nlp(parse: bool = True) -> Language:
     """The annotation pipeline, built once per process for each value of ``parse``.
 
-    ``parse=True``: tok2vec, tagger, parser, attribute_ruler, actor ruler, ner.
+    ``parse=True``: tok2vec, tagger, parser, attribute_ruler (matching through
+    :class:`AttributeIndex`: same attributes, 15 % less model time), actor ruler, ner.
     ``parse=False``: the parser is replaced by the sentence recogniser (about 15 % faster,
     no dependency tree). The lemmatizer is never loaded."""
     import spacy
@@ -102,6 +104,8 @@ def load_nlp(parse: bool = True) -> Language:
     nlp = spacy.load(_model_name(), exclude=exclude)
     if not parse:
         nlp.enable_pipe("senter")
+    if "attribute_ruler" in nlp.pipe_names:
+        AttributeIndex.install(nlp.get_pipe("attribute_ruler"))
     nlp.add_pipe(ACTOR_RULER, before="ner")
     return nlp
 
@@ -221,6 +225,199 @@ def _drop_masked_ents(doc: Doc, runs: list[tuple[int, int]]) -> None:
 
     if any(touches(e) for e in doc.ents):
         doc.ents = [e for e in doc.ents if not touches(e)]
+
+
+# The attribute ruler's token attributes its rules read (columns of Doc.to_array), in the order
+# a rule is filed under one of them (see AttributeIndex).
+_RULE_ATTRS = ("TAG", "LOWER", "DEP", "IS_SPACE")
+_EQ, _IN, _NOT_IN, _REGEX = 0, 1, 2, 3
+_Check = tuple[int, int, Any]  # (column in _RULE_ATTRS, kind, hash / set of hashes / compiled regex)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    attr_id: int  # the ruler's rule number: later rules win
+    match_id: int
+    first: tuple[_Check, ...]  # tests on the first token its index key does not already make
+    rest: tuple[tuple[_Check, ...], ...]  # tests on the tokens after it
+
+
+class AttributeIndex:
+    """The model's ``attribute_ruler`` matching, indexed: the same matches, about 10x faster.
+
+    The ruler of ``en_core_web_sm`` (POS and morphology from the tag, pronoun and auxiliary
+    exceptions) holds 179 rules, 171 of them one token long. spaCy's ``Matcher`` tries every rule
+    at every token: on 120 news texts (PolNeAR, TempEval-3, ECB+; 685 tokens a document) the
+    ruler took 21-31 ms a document, 3.2 s of the 21 s the model spent (15 %, more than the
+    tagger's 0.1 s); indexed, 2.2-2.8 ms (same process, same parsed documents, min of 5 passes).
+    Each rule (a fixed run of tokens tested for equality, ``IN``, ``NOT_IN`` or ``REGEX`` on
+    ``TAG``, ``LOWER``, ``DEP``, ``IS_SPACE``) is filed under the (tag, lowercase) pairs, else
+    the values of one attribute, its first token must have, and checked on the tokens' hashes
+    read with one ``Doc.to_array`` (once per distinct token in a document); a rule of any other
+    kind (an operator, another attribute) stays with a ``Matcher`` of its own. The matches are
+    what :meth:`AttributeRuler.match` returns, in its order, and :func:`_apply` sets them as
+    ``set_annotations`` does, so every token attribute is what the stock ruler sets (checked
+    token by token in ``tests/annotate/test_nlp_attribute_index.py``; when written, also on 101
+    news texts, and every stored layer of 120 texts and of the sample corpus byte for byte)."""
+
+    def __init__(self, ruler: Any) -> None:
+        from spacy.matcher import Matcher
+        from spacy.strings import get_string_id
+
+        self.strings = ruler.vocab.strings
+        self.by_pair: dict[tuple[int, int], list[_Rule]] = defaultdict(list)
+        # one table per column: value -> rules whose first token needs that value there
+        self.by_col: tuple[dict[int, list[_Rule]], ...] = tuple(defaultdict(list) for _ in _RULE_ATTRS)
+        self.anywhere: list[_Rule] = []
+        self.others = Matcher(ruler.vocab)
+        for attr_id in range(len(ruler.attrs)):
+            match_id = self.strings[str(attr_id)]
+            _, patterns = ruler.matcher.get(match_id)
+            others = []
+            for pattern in patterns:
+                tokens = [_token_checks(spec, get_string_id) for spec in pattern]
+                if not tokens or any(t is None for t in tokens):
+                    others.append(pattern)
+                    continue
+                self._file(attr_id, match_id, [t for t in tokens if t is not None])
+            if others:
+                self.others.add(match_id, others)
+
+    def _file(self, attr_id: int, match_id: int, tokens: list[tuple[_Check, ...]]) -> None:
+        first, rest = tokens[0], tuple(tokens[1:])
+        accepted = [_accepted(first, col) for col in range(len(_RULE_ATTRS))]
+        if accepted[0] and accepted[1]:  # a tag and a word: "PRP" + "her"
+            rule = _Rule(attr_id, match_id, tuple(c for c in first if c[0] > 1), rest)
+            for key in ((t, w) for t in accepted[0] for w in accepted[1]):
+                self.by_pair[key].append(rule)
+            return
+        for col, values in enumerate(accepted):
+            if values:
+                rule = _Rule(attr_id, match_id, tuple(c for c in first if c[0] != col), rest)
+                for v in values:
+                    self.by_col[col][v].append(rule)
+                return
+        self.anywhere.append(_Rule(attr_id, match_id, first, rest))
+
+    @classmethod
+    def install(cls, ruler: Any) -> None:
+        """Make ``ruler`` (an ``AttributeRuler``) match through an index of its own rules, and
+        apply its matches without a ``Span`` each (:func:`_apply`: 2.5 -> 0.9 ms a document)."""
+        ruler.match = cls(ruler).match
+        ruler.set_annotations = partial(_apply, ruler)
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        """What ``AttributeRuler.match`` returns: (rule number, match id, start, end), sorted."""
+        from spacy.attrs import IDS
+
+        found: list[tuple[int, int, int, int]] = []
+        n = len(doc)
+        rows = doc.to_array([IDS[a] for a in _RULE_ATTRS]).tolist() if n else []
+        text: dict[int, str] = {}  # hash -> string, for REGEX tests
+        # which rules a token's first-token tests pass depends on its four values only
+        seen: dict[tuple[int, ...], tuple[list[tuple[int, int]], list[_Rule]]] = {}
+        for i, row in enumerate(rows):
+            key = tuple(row)
+            hit = seen.get(key)
+            if hit is None:
+                hit = seen[key] = self._first_token(row, text)
+            singles, longer = hit
+            for attr_id, match_id in singles:
+                found.append((attr_id, match_id, i, i + 1))
+            for rule in longer:
+                end = i + 1 + len(rule.rest)
+                if end <= n and all(self._passes(c, rows[j], text) for j, c in enumerate(rule.rest, i + 1)):
+                    found.append((rule.attr_id, rule.match_id, i, end))
+        if len(self.others):
+            found += [(int(self.strings[m]), m, s, e)
+                      for m, s, e in self.others(doc, allow_missing=True, as_spans=False)]
+        found.sort()
+        return found
+
+    def _first_token(self, row: list[int], text: dict[int, str]) -> tuple[list[tuple[int, int]], list[_Rule]]:
+        """The one-token rules a token with ``row``'s values matches, and the longer rules it may open."""
+        tag, lower, dep, space = row
+        none: list[_Rule] = []
+        by_tag, by_lower, by_dep, by_space = self.by_col
+        singles, longer = [], []
+        for rules in (self.by_pair.get((tag, lower), none), by_tag.get(tag, none), by_lower.get(lower, none),
+                      by_dep.get(dep, none), by_space.get(space, none), self.anywhere):
+            for rule in rules:
+                if not rule.first or self._passes(rule.first, row, text):
+                    if rule.rest:
+                        longer.append(rule)
+                    else:
+                        singles.append((rule.attr_id, rule.match_id))
+        return singles, longer
+
+    def _passes(self, checks: tuple[_Check, ...], row: list[int], text: dict[int, str]) -> bool:
+        for col, kind, value in checks:
+            v = row[col]
+            if kind == _EQ:
+                ok = v == value
+            elif kind == _IN:
+                ok = v in value
+            elif kind == _NOT_IN:
+                ok = v not in value
+            else:  # the Matcher's REGEX: a search in the attribute's string
+                s = text.get(v)
+                if s is None:
+                    s = text[v] = self.strings[v]
+                ok = value.search(s) is not None
+            if not ok:
+                return False
+        return True
+
+
+def _apply(ruler: Any, doc: Doc, matches: list[tuple[int, int, int, int]]) -> None:
+    """``AttributeRuler.set_annotations``: each match's attributes on the token at its rule's
+    index, in the order given (later rules win), through spaCy's own ``set_token_attrs``."""
+    from spacy.pipeline import AttributeRuler
+    from spacy.tokens._retokenize import set_token_attrs
+
+    attrs, indices = ruler.attrs, ruler.indices
+    for attr_id, match_id, start, end in matches:
+        index = indices[attr_id]
+        i = (start if index >= 0 else end) + index
+        if not start <= i < end:  # the ruler's own error (E1001) for an index outside the match
+            AttributeRuler.set_annotations(ruler, doc, [(attr_id, match_id, start, end)])
+        set_token_attrs(doc[i], attrs[attr_id])
+
+
+def _token_checks(spec: dict[str, Any], string_id: Callable[[str], int]) -> tuple[_Check, ...] | None:
+    """One token of a rule as tests on :data:`_RULE_ATTRS`, as the ``Matcher`` compiles them
+    (strings by hash, booleans as 0/1, a regex searched in the string), or None when it is
+    anything else (an operator, another attribute or predicate)."""
+    checks: list[_Check] = []
+    for attr, value in spec.items():
+        if attr not in _RULE_ATTRS:
+            return None
+        col = _RULE_ATTRS.index(attr)
+        if isinstance(value, bool):
+            checks.append((col, _EQ, int(value)))
+        elif attr == "IS_SPACE":
+            return None
+        elif isinstance(value, str):
+            checks.append((col, _EQ, string_id(value)))
+        elif isinstance(value, dict) and len(value) == 1:
+            op, items = next(iter(value.items()))
+            if op == "REGEX" and isinstance(items, str):
+                checks.append((col, _REGEX, re.compile(items)))
+            elif op in ("IN", "NOT_IN") and isinstance(items, list) and all(isinstance(v, str) for v in items):
+                checks.append((col, _IN if op == "IN" else _NOT_IN, frozenset(string_id(v) for v in items)))
+            else:
+                return None
+        else:
+            return None
+    return tuple(checks) if checks else None
+
+
+def _accepted(checks: tuple[_Check, ...], col: int) -> frozenset[int]:
+    """The hashes an ``EQ`` or ``IN`` test on column ``col`` accepts (empty: no such test)."""
+    for c, kind, value in checks:
+        if c == col and kind in (_EQ, _IN):
+            return value if kind == _IN else frozenset((value,))
+    return frozenset()
 
 
 def _register() -> None:
