@@ -503,9 +503,10 @@ def stored_events(
             (limit,) if limit is not None else (),
         ).fetchall()
     else:
-        rows = store.conn.execute(
-            "SELECT e.record FROM events e WHERE EXISTS (SELECT 1 FROM event_docs d WHERE d.component = e.component"
-            " AND d.k = e.k AND d.doc_id IN (SELECT value FROM json_each(?)))" + order,
+        rows = store.conn.execute(  # the documents' events first (index on doc_id), then their records
+            "SELECT e.record FROM (SELECT DISTINCT d.component, d.k FROM json_each(?) j"
+            " JOIN event_docs d ON d.doc_id = j.value) x JOIN events e ON e.component = x.component AND e.k = x.k"
+            + order,
             (json.dumps(sorted(set(doc_ids))),),
         ).fetchall()
     return [Event.from_record(json.loads(r[0])) for r in rows]
