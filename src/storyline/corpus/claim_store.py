@@ -168,10 +168,9 @@ def _claim(data: str) -> Claim:
     )
 
 
-def _contradiction(data: str) -> Contradiction:
+def _contradiction(r: dict[str, Any]) -> Contradiction:
     from .contradictions import Contradiction
 
-    r = json.loads(data)
     return Contradiction(id=r["id"], kind=r["kind"], claims=tuple(r["claims"]),
                          evidence=tuple(_span(s) for s in r["evidence"]), explanation=r["explanation"],
                          place=r["place"])
@@ -258,7 +257,7 @@ def _read_stored(store: Store, doc_ids: Iterable[str]) -> dict[str, _DocClaims]:
                            part):
             out[r[0]] = _DocClaims(r[0], seqs.get(r[0], 0), r[1], [], [],
                                    [(int(i), int(j)) for i, j in json.loads(r[2])],
-                                   [_contradiction(json.dumps(x)) for x in json.loads(r[3])])
+                                   [_contradiction(x) for x in json.loads(r[3])])
         for r in c.execute(f"SELECT doc_id, input, features FROM claim_inputs WHERE doc_id IN ({q}) ORDER BY doc_id, k",
                            part):
             dc = out.get(r[0])
@@ -373,11 +372,7 @@ def _add(store: Store, got: dict[str, _DocClaims], st: MatchSettings, scorer: An
             f" HAVING count(*) >= min(?, max(1, size)) AND count(*) >= ? * min(?, max(1, size))",
             [*indexed, d, min(st.min_shared, size), overlap, size],
         ).fetchall()
-        passing = []
-        for other, ok, osize, ov in rows:
-            small = min(size, max(1, int(osize)))
-            if ov >= min(st.min_shared, small) and ov >= overlap * small:
-                passing.append((other, int(ok)))
+        passing = [(other, int(ok)) for other, ok, _, _ in rows]
         for part in range(0, len(passing), 400):
             chunk = passing[part : part + 400]
             q = " OR ".join("(doc_id = ? AND k = ?)" for _ in chunk)
@@ -654,7 +649,7 @@ def stored_claims(store: Store, doc_ids: Sequence[str] | None = None, *, limit: 
             " (SELECT value FROM json_each(:ids))) OR (kind IN ('undercut', 'geography') AND key IN"
             " (SELECT value FROM json_each(:ids)))", {"ids": ids}).fetchall()
     claims = [_claim(r[0]) for r in rows]
-    xs = [_contradiction(r[0]) for r in sorted(xrows, key=lambda r: (_KIND_ORDER.get(r[1], 9), r[2]))]
+    xs = [_contradiction(json.loads(r[0])) for r in sorted(xrows, key=lambda r: (_KIND_ORDER.get(r[1], 9), r[2]))]
     by_claim = {cl.id: cl for cl in claims}
     for x in xs:
         for cid in x.claims:
