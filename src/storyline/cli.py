@@ -502,15 +502,11 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def _story_record(store: Any, story: Any) -> dict[str, Any]:
-    """records.md Story: the story's structure plus summary, events and claims from its report."""
-    from .report import build_report
+    """records.md Story: the story's structure plus summary, events and claims, as its
+    report derives them (:func:`storyline.report.story_fields`, without the rest of the report)."""
+    from .report import story_fields
 
-    record = story.to_record()
-    report = build_report(store, story.documents, story=record)
-    full = report.to_record()["story"]
-    for key in ("summary", "events", "claims"):
-        record[key] = full.get(key, [])
-    return record
+    return {**story.to_record(), **story_fields(store, story.documents)}
 
 
 def _story_rows(stories: Sequence[Any], episodes: bool) -> list[dict[str, Any]]:
@@ -532,7 +528,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
             placed = rebuild_stories(store)
         _err(f"stories rebuilt: {_plural(placed, 'document')} placed again in date order")
     with _open(args, readonly=True) as store:
-        stories = story_list(store)
+        # --limit N reads N stories (rows with --episodes are counted with their episodes)
+        one_row_each = args.format in ("json", "jsonl") or (args.format != "text" and not args.episodes)
+        stories = story_list(store, limit=args.limit if one_row_each else None)
         if args.format in ("json", "jsonl"):
             _write(args, (_story_record(store, story) for story in stories), "Story", noun=("story", "stories"))
         elif args.format != "text":

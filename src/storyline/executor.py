@@ -124,21 +124,13 @@ class RayData(Executor):
     """The stages as Ray Data ``map_batches`` over an actor pool of ``workers`` actors."""
 
     def __init__(self, names: list[str], budget: Budget | None, workers: int, address: str | None) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise StorylineError("E205", extra="ray") from None
-        if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": max(workers, 1)}
-            ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR, **kwargs)
+        start_ray(workers, address)
         self.names, self.budget, self.workers = names, budget, max(workers, 1)
         self.batch_size = RAY_WINDOW
 
     def submit(self, docs: Sequence[Doc]) -> Pending:
         import ray.data
 
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False
         items = [{"i": i, "doc": pickle.dumps(d)} for i, d in enumerate(docs)]
         per_actor = max(1, min(32, len(items) // (self.workers * 2) or 1))
         ds = ray.data.from_items(items).map_batches(
@@ -168,6 +160,20 @@ class _RayStages:
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         out = [pickle.dumps(self.pipeline.process(pickle.loads(b), self.budget)) for b in batch["doc"]]
         return {"i": batch["i"], "result": out}
+
+
+def start_ray(workers: int, address: str | None) -> None:
+    """Connect to the Ray cluster at ``address``, or start a local instance with ``workers``
+    CPUs, once per process (E205 when Ray is not installed); Ray Data's progress bars off."""
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise StorylineError("E205", extra="ray") from None
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": max(workers, 1)}
+        ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR, **kwargs)
+    ray.data.DataContext.get_current().enable_progress_bars = False
 
 
 def open_executor(

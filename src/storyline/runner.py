@@ -102,7 +102,7 @@ def ingest(
                 bar.analysed(len(pending.todo))
                 if corpus_steps:
                     bar.corpus_queued(len(pending.todo))
-                    _run_corpus_steps(store, config)
+                    _run_corpus_steps(store, config, engine, address)
                     bar.indexed(len(pending.todo))
             pending = submitted
         if pending is not None:
@@ -110,7 +110,7 @@ def ingest(
             bar.analysed(len(pending.todo))
             bar.corpus_queued(len(pending.todo) if corpus_steps else 0)
     if corpus_steps:
-        _run_corpus_steps(store, config)  # the last batch, and documents an earlier, killed run left unindexed
+        _run_corpus_steps(store, config, engine, address)  # the last batch, and what a killed run left unindexed
     bar.indexed(len(pending.todo) if corpus_steps and pending is not None else 0)
     bar.close()
     summary.rejected = len(summary.rejections)
@@ -224,15 +224,22 @@ def _write_results(store: Store, submitted: _Submitted, pipeline: Pipeline, summ
                 summary.rejections.append(rejected)
 
 
-def _run_corpus_steps(store: Store, config: Config) -> None:
+def _run_corpus_steps(store: Store, config: Config, engine: Engine = "local", address: str | None = None) -> None:
     """Incremental corpus steps: each finds on its own what is new since it last ran. Copy
-    detection first: the claim and event steps read the copy groups it updates."""
+    detection first: the claim and event steps read the copy groups it updates. On ``ray``,
+    copy detection runs in batch form on the cluster (:mod:`storyline.corpus.ray_reuse`: same
+    records); the other steps run here."""
     from .corpus.claim_store import update_claims
     from .corpus.entity_store import update_entities
     from .corpus.event_store import update_events
     from .corpus.persist import update_reuse, update_stories
 
-    update_reuse(store, batch_size=config.batch_size)
+    if engine == "ray":
+        from .corpus.ray_reuse import update_reuse_ray
+
+        update_reuse_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
+    else:
+        update_reuse(store, batch_size=config.batch_size)
     update_entities(store, batch_size=config.batch_size)
     update_claims(store, batch_size=config.batch_size)
     update_events(store, batch_size=config.batch_size)
@@ -293,7 +300,7 @@ def analyze(
             bar.analysed(len(pending.todo))
     if rebuild:
         _rebuild_corpus_layers(store, config)
-    _run_corpus_steps(store, config)
+    _run_corpus_steps(store, config, engine, address)
     bar.close()
     summary.unchanged = store.counts()["documents"] - len(ids)
     summary.rejected = len(summary.rejections)

@@ -56,7 +56,10 @@ def test_record_shapes(client: TestClient) -> None:
     assert {"id", "type", "actor", "quantities", "origin", "destination", "time", "evidence", "documents"} <= set(event)
     ent = client.get("/api/entities").json()["items"][0]
     assert {"id", "name", "type", "aliases", "mentions"} <= set(ent)
-    assert client.get(f"/api/entities/{ent['id']}").json()["id"] == ent["id"]
+    assert client.get(f"/api/entities/{ent['id']}").json() == ent
+    summary = client.get("/api/entities?full=false").json()["items"][0]  # a listing's summary: counts, and the record's address
+    assert {"id", "name", "type", "aliases", "mention_count", "document_count"} <= set(summary)
+    assert client.get(summary["href"]).json() == ent
     place = client.get("/api/places").json()["items"][0]
     assert {"lat", "lon", "kind", "country", "gazetteer_id", "precision"} <= set(place)
     passage = client.get("/api/reuse").json()["items"][0]
@@ -114,12 +117,12 @@ def test_500_error_shape(sample_store) -> None:  # type: ignore[no-untyped-def]
     def boom() -> None:
         raise RuntimeError("secret internals")
 
-    app.state.storyline.annotations = boom
+    app.state.storyline.place_index = boom
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
-        r = c.get("/api/entities")
+        r = c.get("/api/places")
         assert_error(r, 500, "E504")
         assert "secret internals" not in r.text
-        page = c.get("/entities")
+        page = c.get("/places")
         assert page.status_code == 500 and "E504" in page.text and "secret internals" not in page.text
         assert page.headers["x-frame-options"] == "DENY"
 

@@ -107,13 +107,38 @@ def test_warm_up_fills_the_corpus_views(sample_store) -> None:  # type: ignore[n
         computed: list[str] = []
         real_get = ctx.cache.get
 
-        def spy(key, compute):  # type: ignore[no-untyped-def]
-            return real_get(key, lambda: computed.append(key) or compute())
+        def spy(key, compute, **kw):  # type: ignore[no-untyped-def]
+            return real_get(key, lambda: computed.append(key) or compute(), **kw)
 
         ctx.cache.get = spy  # type: ignore[method-assign]
-        ctx.counts(), ctx.stories(), ctx.annotations(), ctx.analysis()
+        ctx.counts(), ctx.stories(), ctx.behind(), ctx.place_index()
         ctx.report_html(ctx.stories()[0].id)  # the largest story's page is rendered too
         assert computed == []
         assert ctx.warmed
     finally:
         ctx.close()
+
+
+def test_background_refresh_serves_the_previous_value(tmp_path: Path) -> None:
+    """``background=True``: after a commit even the request that finds the value stale gets
+    the previous one at once; a thread recomputes it, and the next request sees the new one."""
+    db = tmp_path / "g.db"
+    w = sqlite3.connect(db, isolation_level=None)
+    w.execute("PRAGMA journal_mode = WAL")
+    w.execute("CREATE TABLE t (x)")
+    cache = CorpusCache(str(db))
+    assert cache.get("k", lambda: "old", background=True) == "old"  # nothing to serve yet: computed here
+    w.execute("INSERT INTO t VALUES (1)")
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(5)
+        return "new"
+
+    assert cache.get("k", slow, background=True) == "old"  # not blocked: the refresh runs in a thread
+    release.set()
+    for th in threading.enumerate():
+        if th.name.startswith("storyline-refresh"):
+            th.join(5)
+    assert cache.get("k", lambda: "other", background=True) == "new"
+    cache.close()

@@ -97,7 +97,7 @@ def test_removed_boilerplate_listed(client: TestClient, sample_ids: list[str]) -
 
 
 def test_entity_and_place_pages(client: TestClient) -> None:
-    ent = client.get("/api/entities").json()["items"][0]
+    ent = client.get("/api/entities?full=true").json()["items"][0]
     r = client.get(f"/entities/{ent['id']}")
     assert r.status_code == 200 and ent["name"] in r.text
     assert "#%d-%d" % (ent["mentions"][0]["start"], ent["mentions"][0]["end"]) in r.text

@@ -142,13 +142,30 @@ def test_commands_read_the_stored_layers(sample_store: Store, capsys: pytest.Cap
     assert geo["features"] and all(f["properties"]["resolved"] for f in geo["features"])
 
 
-def test_a_store_not_indexed_is_e506(sample_copy: Store) -> None:
+def test_rows_stored_with_other_parameters_are_e506(sample_copy: Store) -> None:
     with sample_copy.transaction():
-        sample_copy.conn.execute("DELETE FROM corpus_steps WHERE step = 'entities'")
+        sample_copy.conn.execute("UPDATE corpus_steps SET config = '{}' WHERE step = 'entities'")
     for read in (entity_list, place_list, time_list):
         with pytest.raises(StorylineError) as err:
             read(sample_copy)
         assert err.value.code == "E506"
+
+
+def test_a_store_not_indexed_lists_what_it_has_with_a_note(sample_copy: Store,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """As claims and events do: no E506 where the step has not run, the listing is what is
+    stored (here nothing) and a note says how many documents are missing and what to run."""
+    with sample_copy.transaction():
+        for table in ("corpus_steps", "corpus_indexed"):
+            sample_copy.conn.execute(f"DELETE FROM {table} WHERE step = 'entities'")  # noqa: S608
+        for table in ("entity_mentions", "entity_keys", "entity_sims", "doc_listings"):
+            sample_copy.conn.execute(f"DELETE FROM {table}")  # noqa: S608
+    assert entity_list(sample_copy) == place_list(sample_copy) == time_list(sample_copy) == []
+    n = sample_copy.conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+    for command in ("entities", "places", "times"):
+        assert main([command, "--db", sample_copy.path, "--json"]) == 0
+        err = capsys.readouterr().err
+        assert f"{n} documents not yet in the stored entities" in err and "storyline analyze" in err
 
 
 # --------------------------------------------------------------------------- crafted names

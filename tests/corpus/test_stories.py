@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +260,6 @@ def test_ecbplus_story_clustering_above_floor() -> None:
 
     if bench.data_sha256(ECB) != floors["data_sha256"]:
         pytest.skip("ECB+ differs from the data the floors were measured on")
-    t0 = time.perf_counter()
     texts = bench.ecb_texts(ECB)
     topics = bench.parse_range(floors["test_topics"])
     names = [n for n in sorted(texts) if int(n.split("_")[0]) in topics]
@@ -271,7 +269,6 @@ def test_ecbplus_story_clustering_above_floor() -> None:
 
     story_f1 = 100 * b_cubed(bench.gold(names, "story"), stories)[2]
     episode_f1 = 100 * b_cubed(bench.gold(names, "episode"), episodes)[2]
-    assert time.perf_counter() - t0 < 30
     assert story_f1 >= floors["floors"]["story_b3_f1"], (
         f"story B³ F1 fell to {story_f1:.1f}, below the floor in {FLOORS}; run `python bench/stories.py`")
     assert episode_f1 >= floors["floors"]["episode_b3_f1"], (

@@ -1,12 +1,14 @@
-"""Per-process caches of corpus-wide views, keyed by a store generation.
+"""Per-process caches of small views, keyed by a store generation.
 
-Claims, events, resolved entities and stories are computed over the whole corpus; doing
-that per request would make every page as slow as ``storyline claims``. They are computed
-once, lazily, and recomputed only when the store changed: ``PRAGMA data_version`` on one
-dedicated read-only connection changes whenever any other connection (an ingest in another
-process included) commits. While one thread recomputes a stale view, other threads are
-served the previous value rather than waiting (stale-while-revalidate), so a running
-ingest never stalls the pages.
+Pages read the stored corpus layers partially (:mod:`.reads`); what is still cached is small
+and bounded (counts, the place summaries, the story list, rendered story reports: at most
+``max_entries`` values, least recently used dropped first). A value is recomputed only when
+the store changed: ``PRAGMA data_version`` on one dedicated read-only connection changes
+whenever any other connection (an ingest in another process included) commits. While one
+thread recomputes a stale value, other threads are served the previous one rather than
+waiting (stale-while-revalidate); with ``background=True`` even the thread that finds it stale
+is served the previous value while a background thread recomputes it, so an ingest never
+stalls a page whose view scans the corpus (the place summaries).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class CorpusCache:
                 self._values.move_to_end(key)
             return hit
 
-    def get(self, key: str, compute: Callable[[], T]) -> T:
+    def get(self, key: str, compute: Callable[[], T], *, background: bool = False) -> T:
         gen = self.generation.value()
         hit = self._peek(key)
         if hit is not None and hit[0] == gen:
@@ -74,8 +76,16 @@ class CorpusCache:
         if hit is not None:
             if not lock.acquire(blocking=False):
                 return hit[1]  # type: ignore[no-any-return]  # someone is recomputing: serve the previous value
+            if background:
+                threading.Thread(target=self._fill, args=(key, gen, compute, lock), daemon=True,
+                                 name=f"storyline-refresh-{key}").start()
+                return hit[1]  # type: ignore[no-any-return]
         else:
             lock.acquire()
+        return self._fill(key, gen, compute, lock)
+
+    def _fill(self, key: str, gen: int, compute: Callable[[], T], lock: threading.Lock) -> T:
+        """Compute ``key`` at ``gen`` and keep it (``lock`` held by the caller; released here)."""
         try:
             again = self._peek(key)
             if again is not None and again[0] == gen:

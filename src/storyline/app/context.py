@@ -1,5 +1,12 @@
-"""What the app knows: the store (one read-only connection per thread) and the corpus-wide
-views computed from it, cached per store generation (see :mod:`.cache`).
+"""What the app knows: the store (one read-only connection per thread) and the few small
+views cached per store generation (see :mod:`.cache`).
+
+Pages read the stored corpus layers partially (:mod:`.reads`,
+:mod:`storyline.corpus.entity_store`): a document page reads that document's rows, a listing
+one page and a COUNT, an entity or place page that record. Nothing corpus-wide is held in
+memory but the place summaries (one small dict per place; refreshed in the background after
+an ingest, the previous ones served meanwhile), the story list and an LRU of rendered story
+reports.
 
 A store written by an older storyline has no story tables until a command that may write
 opens it (the app is read-only): story pages then answer E506 and the rest still works.
@@ -12,34 +19,12 @@ import logging
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import StorylineError
 from ..store import Store
-from ..types import CopiedPassage, Doc, DocMeta
+from ..types import Doc, DocMeta
 from .cache import CorpusCache, Stores
-
-
-@dataclass(slots=True)
-class Annotations:
-    """Resolved entities and places of the current documents, indexed for pages."""
-
-    entities: list[dict[str, Any]]
-    places: list[dict[str, Any]]
-    entity_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
-    place_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
-    entity_at: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (doc, start, end) → entity id
-
-
-@dataclass(slots=True)
-class Analysis:
-    """Claims and events of the current documents."""
-
-    claims: Any  # storyline.corpus.claims.ClaimReport
-    events: list[Any]  # storyline.corpus.events.Event
-    claims_by_doc: dict[str, list[Any]] = field(default_factory=dict)
-    events_by_doc: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def story_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -74,6 +59,8 @@ DOC_COLUMNS = "id, status, source_path, locator, content_type, url, title, meta,
 
 
 WARM_STORIES = 3  # story pages rendered at start-up, largest stories first
+HOME_STORIES = 100  # stories listed on the home page (the largest)
+CACHED_STORIES = 200  # story lists this long or shorter (the home page, the first pages) are cached
 
 
 class AppContext:
@@ -94,13 +81,13 @@ class AppContext:
         start-up), so the first visitor does not wait for them. Failures are left for the
         request that needs the view to report."""
         log = logging.getLogger("storyline.app")
-        for view in (self.counts, self.stories, self.annotations, self.analysis):
+        for view in (self.counts, self.story_count, self.behind, self.place_index, lambda: self.stories(HOME_STORIES)):
             try:
                 view()
             except Exception:  # noqa: BLE001 - the page that needs it shows the error
                 log.debug("warm-up of %s failed", view.__name__, exc_info=True)
         try:  # the largest stories' pages are the likeliest first visits
-            for story in self.stories()[:WARM_STORIES]:
+            for story in self.stories(WARM_STORIES):
                 self.report_html(story.id)
         except Exception:  # noqa: BLE001
             log.debug("warm-up of story pages failed", exc_info=True)
@@ -111,39 +98,40 @@ class AppContext:
         self.cache.close()
         self.search_cache.close()
 
-    # -- corpus views (cached per generation) ----------------------------------------------
-    def annotations(self) -> Annotations:
-        def compute() -> Annotations:
-            from ..corpus.entity_store import entity_list, place_list
+    # -- small views (cached per generation) -----------------------------------------------
+    def place_index(self) -> list[dict[str, Any]]:
+        """Every place's summary, in the listing order (:func:`~storyline.corpus.entity_store.place_index`:
+        one SQL pass over the stored listings, 2-3 s at 10,000 documents), recomputed in the
+        background after an ingest while the previous summaries are served."""
+        from ..corpus.entity_store import place_index
 
-            store = self.store()
-            ann = Annotations(entity_list(store), place_list(store))
-            ann.entity_by_id = {e["id"]: e for e in ann.entities}
-            ann.place_by_id = {p["id"]: p for p in ann.places}
-            for e in ann.entities:
-                for m in e["mentions"]:
-                    ann.entity_at[(m["doc"], m["start"], m["end"])] = e["id"]
-            return ann
+        def compute() -> list[dict[str, Any]]:
+            with Store(self.db_path, readonly=True) as store:  # its own connection: may run in a refresh thread
+                return place_index(store)
 
-        return self.cache.get("annotations", compute)
+        return self.cache.get("place-index", compute, background=True)
 
-    def analysis(self) -> Analysis:
-        def compute() -> Analysis:
-            from ..corpus.persist import claim_report, event_list
+    def entity_listing(self, offset: int, size: int, type: str | None) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """(summaries of entities offset:offset + size of the listing, total, the entity types): counted in
+        SQL over the page's entities' mentions (2 s at 10,000 documents for the first page,
+        whose entities carry most mentions), so each page is kept per generation (LRU) and
+        refreshed in the background after an ingest."""
+        from ..corpus.entity_store import entity_page
 
-            store = self.store()
-            claims = claim_report(store)
-            events = event_list(store, claims=claims)
-            out = Analysis(claims, events)
-            for c in claims.claims:
-                for d in c.documents:
-                    out.claims_by_doc.setdefault(d, []).append(c)
-            for e in events:
-                for d in e.documents:
-                    out.events_by_doc.setdefault(d, []).append(e)
-            return out
+        def compute() -> tuple[list[dict[str, Any]], int, list[str]]:
+            with Store(self.db_path, readonly=True) as store:  # its own connection: may run in a refresh thread
+                items, total = entity_page(store, offset=offset, limit=size, type=type, summary=True)
+                types = [r[0] for r in store.conn.execute("SELECT DISTINCT type FROM entity_mentions ORDER BY type")]
+            return items, total, types
 
-        return self.cache.get("analysis", compute)
+        return self.cache.get(f"entities:{type or ''}:{offset}:{size}", compute, background=True)
+
+    def behind(self) -> dict[str, int]:
+        """Current, ok documents each stored corpus layer has not taken in yet."""
+        from .reads import behind
+
+        return self.cache.get("behind", lambda: {step: behind(self.store(), step)
+                                                 for step in ("claims", "events", "entities")})
 
     def search(self, query: str | None, *, limit: int, offset: int) -> Any:
         """Full-text search; each query's ranked rowids are cached per generation, so the
@@ -169,29 +157,42 @@ class AppContext:
 
         return self.cache.get("counts", compute)
 
-    def passages(self) -> list[CopiedPassage]:
-        from ..corpus.persist import copied_passages
-
-        return self.cache.get("passages", lambda: copied_passages(self.store()))
-
-    def stories(self) -> list[Any]:
+    def stories(self, limit: int | None = None) -> list[Any]:
+        """The first ``limit`` stories (largest first; all with None: the exports), each built
+        from its own members only; the first pages' lists are cached per generation."""
         story_list, _ = story_functions()
 
         def compute() -> list[Any]:
             try:
-                return list(story_list(self.store()))
+                with Store(self.db_path, readonly=True) as store:  # its own connection: may run in a refresh thread
+                    return list(story_list(store, limit=limit))
             except sqlite3.OperationalError as exc:  # a store written before stories existed
                 raise StorylineError(
                     "E506", feature="stories", reason=f"{exc}; open the store once with `storyline analyze`"
                 ) from None
 
-        return self.cache.get("stories", compute)
+        if limit is None or limit > CACHED_STORIES:
+            return compute()
+        # building a story reads all its members (3 s for the 100 largest of 1,000 documents):
+        # after an ingest the previous list is served while it is rebuilt in the background
+        return self.cache.get(f"stories:{limit}", compute, background=True)
+
+    def story_count(self) -> int:
+        """How many stories the current documents form (a COUNT over the story index)."""
+        from .reads import story_count
+
+        def compute() -> int:
+            try:
+                return story_count(self.store())
+            except sqlite3.OperationalError as exc:
+                raise StorylineError(
+                    "E506", feature="stories", reason=f"{exc}; open the store once with `storyline analyze`"
+                ) from None
+
+        return self.cache.get("story-count", compute)
 
     def story(self, story_id: str) -> Any | None:
         """A story by id (or unique prefix), None when there is none."""
-        for s in self.stories():
-            if str(s.id) == story_id:
-                return s
         _, story_of = story_functions()
         try:
             return story_of(self.store(), story_id)

@@ -2,6 +2,9 @@
 and ``/export/{list}.json`` (``docs``, ``stories``, ``entities``, ``places``, ``claims``,
 ``events``, ``reuse``, ``rejections``; ``?type=`` filters entities and events as their pages do).
 
+An export is the whole list, read from the stored layers on request (nothing corpus-wide is
+kept in the app's memory between requests); its cost is the command line's.
+
 The JSON is one array of the records of ``docs/records.md`` (the API's ``items``, unpaginated);
 the CSV has the flat columns of ``storyline COMMAND --format csv`` (:mod:`storyline.output`),
 events the ACLED-style columns of ``storyline events --format csv``, so a file exported from
@@ -27,21 +30,34 @@ router = APIRouter()
 
 def _events(ctx: AppContext, type: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from ..corpus.event_exports import event_rows
+    from ..corpus.persist import event_list
 
-    events = [e for e in ctx.analysis().events if type is None or e.type == type]
+    events = [e for e in event_list(ctx.store()) if type is None or e.type == type]
     outlets = {r[0]: r[1] or r[0] for r in ctx.store().conn.execute("SELECT id, outlet FROM documents")}
     return [e.to_record() for e in events], event_rows(events, outlets)
+
+
+def _entity_store() -> Any:
+    from ..corpus import entity_store
+
+    return entity_store
+
+
+def _persist() -> Any:
+    from ..corpus import persist
+
+    return persist
 
 
 #: list name → (records.md section, records of the list given a ``type`` filter)
 LISTS: dict[str, tuple[str, Callable[[AppContext, str | None], list[dict[str, Any]]]]] = {
     "docs": ("Document", lambda ctx, _t: [d.to_record() for d in ctx.store().iter_docs()]),
     "stories": ("Story", lambda ctx, _t: [s.to_record() for s in ctx.stories()]),
-    "entities": ("Entity", lambda ctx, t: [e for e in ctx.annotations().entities if t is None or e["type"] == t]),
-    "places": ("Place", lambda ctx, _t: list(ctx.annotations().places)),
-    "claims": ("Claim", lambda ctx, _t: [c.to_record() for c in ctx.analysis().claims.claims]),
+    "entities": ("Entity", lambda ctx, t: _entity_store().entity_list(ctx.store(), type=t or None)),
+    "places": ("Place", lambda ctx, _t: _entity_store().place_list(ctx.store())),
+    "claims": ("Claim", lambda ctx, _t: [c.to_record() for c in _persist().claim_report(ctx.store()).claims]),
     "events": ("Event", lambda ctx, t: _events(ctx, t)[0]),
-    "reuse": ("Copied passage", lambda ctx, _t: [p.to_record() for p in ctx.passages()]),
+    "reuse": ("Copied passage", lambda ctx, _t: [p.to_record() for p in _persist().copied_passages(ctx.store())]),
     "rejections": ("Rejection", lambda ctx, _t: [r.to_record() for r in ctx.store().rejections()]),
 }
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}

@@ -3,7 +3,6 @@ of HTML built in Python)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from ..quoting import quoted
 from ..report.html import script_json
 from ..timefmt import display as time_display
 from ..types import Doc
-from .context import DOC_COLUMNS, Annotations, AppContext, doc_from_row
+from .context import DOC_COLUMNS, HOME_STORIES, AppContext, doc_from_row
 from .markup import Mark, context, evidence_href, marked_text, path_part, safe_url
 from .responses import not_found
 
@@ -45,6 +44,10 @@ TEMPLATES.globals["country_name"] = country_name
 PAGE_SIZE = 20
 LIST_SIZE = 100
 MAX_MENTIONS = 200
+#: events per timeline page (in time order: the stored events' listing order)
+TIMELINE_SIZE = 200
+#: claims and events listed on a document page (the rest counted)
+DOC_ITEMS = 200
 
 router = APIRouter()
 
@@ -62,11 +65,12 @@ def ctx_of(request: Request) -> AppContext:
     return ctx
 
 
-def _stories_or_error(ctx: AppContext) -> tuple[list[Any], str | None]:
+def _stories_or_error(ctx: AppContext, offset: int, limit: int) -> tuple[list[Any], int, str | None]:
+    """(the stories at offset:offset + limit, how many there are, the error shown instead)."""
     try:
-        return ctx.stories(), None
+        return ctx.stories(offset + limit)[offset:], ctx.story_count(), None
     except StorylineError as exc:
-        return [], str(exc)
+        return [], 0, str(exc)
 
 
 def _doc_rows(ctx: AppContext, ids: list[str]) -> dict[str, Any]:
@@ -87,7 +91,7 @@ def overview(request: Request) -> Response:
     store = ctx.store()
     conn = store.conn
     counts = ctx.counts()
-    stories, stories_error = _stories_or_error(ctx)
+    stories, story_total, stories_error = _stories_or_error(ctx, 0, HOME_STORIES)
     recent = [
         doc_from_row(r).to_record()
         for r in conn.execute(
@@ -96,15 +100,16 @@ def overview(request: Request) -> Response:
     ]
     rejections = ctx.cache.get("rejections", store.rejections)
     return render(
-        "overview.html", counts=counts, stories=stories[:100], story_total=len(stories), stories_error=stories_error,
+        "overview.html", counts=counts, stories=stories, story_total=story_total, stories_error=stories_error,
         recent=recent, rejections=rejections[:20], rejection_total=len(rejections), db=ctx.db_path,
     )
 
 
 @router.get("/stories", response_class=HTMLResponse)
-def stories_page(request: Request) -> Response:
-    stories, stories_error = _stories_or_error(ctx_of(request))
-    return render("stories.html", stories=stories, stories_error=stories_error)
+def stories_page(request: Request, page: int = Query(1, ge=1, le=100_000)) -> Response:
+    stories, total, stories_error = _stories_or_error(ctx_of(request), (page - 1) * LIST_SIZE, LIST_SIZE)
+    return render("stories.html", stories=stories, stories_error=stories_error, total=total, page=page,
+                  pages=max(1, -(-total // LIST_SIZE)))
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -125,12 +130,13 @@ def _place_id(p: Any) -> str:
     return str(p.gazetteer_id) if p.resolved and p.gazetteer_id else f"unresolved:{p.text.lower()}"
 
 
-def doc_marks(doc: Doc, ann: Annotations | None, passages: list[Any], labels: dict[str, str]) -> list[Mark]:
+def doc_marks(doc: Doc, entity_at: Mapping[tuple[int, int], str], passages: list[Any],
+              labels: dict[str, str]) -> list[Mark]:
     """Every annotation of ``doc`` as a :class:`Mark` (links to entity, place and other
-    documents' pages)."""
+    documents' pages); ``entity_at``: (start, end) → resolved entity id of its mentions."""
     marks: list[Mark] = []
     for m in doc.entities:
-        eid = ann.entity_at.get((doc.id, m.start, m.end)) if ann else None
+        eid = entity_at.get((m.start, m.end))
         marks.append(Mark(m.start, m.end, "entity", f"{m.type}: {m.canonical}",
                           f"/entities/{path_part(eid)}" if eid else None, 3))
     for p in doc.places:
@@ -216,20 +222,59 @@ def doc_page(request: Request, doc_id: str) -> Response:
         for r in rows if r["source_doc"] in others and r["copy_doc"] in others
     ]
     labels = {d: (r["outlet"] or r["title"] or d) for d, r in others.items()}
-    ann = analysis = None
-    if doc.text and doc.status == "ok":
-        ann = ctx.annotations()
-        analysis = ctx.analysis()
-    marks = doc_marks(doc, ann, passages, labels)
+    entity_at: dict[tuple[int, int], str] = {}
+    claims: list[Any] = []
+    events: list[Any] = []
+    notes: list[str] = []
+    if doc.text and doc.status == "ok" and not doc.superseded_by:  # this document's rows only
+        from ..corpus.entity_store import entity_ids_in
+        from .reads import doc_analysis
+
+        claims, events = doc_analysis(store, doc.id)
+        try:
+            entity_at = entity_ids_in(store, doc.id)
+        except StorylineError as exc:  # a store older than the stored entities: the text without entity links
+            notes.append(str(exc))
+        notes += _behind_notes(ctx, doc.id)
+    marks = doc_marks(doc, entity_at, passages, labels)
     body = marked_text(doc.text or "", marks)
-    claims = analysis.claims_by_doc.get(doc.id, []) if analysis else []
-    events = analysis.events_by_doc.get(doc.id, []) if analysis else []
     sightings = [f"{p} ({loc})" if loc else p for p, loc in store.sightings(doc.id)]
     return render(
-        "doc.html", doc=rec, body=body, passages=passages, labels=labels, claims=claims[:200], events=events[:200],
+        "doc.html", doc=rec, body=body, passages=passages, labels=labels, claims=claims[:DOC_ITEMS],
+        events=events[:DOC_ITEMS], claims_total=len(claims), events_total=len(events),
         url_href=safe_url(rec.get("url")), sightings=sightings, language=_language(rec),
-        layers=doc_layers(doc, marks), default_layers=DEFAULT_LAYERS,
+        layers=doc_layers(doc, marks), default_layers=DEFAULT_LAYERS, notes=notes,
     )
+
+
+#: what each stored corpus layer is called in the notes
+LAYER_NAMES = {"claims": "claims", "events": "events", "entities": "entities, places and times"}
+
+
+def _analyze(ctx: AppContext) -> str:
+    import shlex
+
+    return f"storyline analyze --db {shlex.quote(ctx.db_path)}"
+
+
+def behind_note(ctx: AppContext, step: str) -> str | None:
+    """"N documents not yet in the stored …: run `storyline analyze …`", as the command line
+    says it (None when the layer has taken every document in)."""
+    n = ctx.behind().get(step, 0)
+    if not n:
+        return None
+    return f"{n} document{'' if n == 1 else 's'} not yet in the stored {LAYER_NAMES[step]}: run `{_analyze(ctx)}`"
+
+
+def _behind_notes(ctx: AppContext, doc_id: str) -> list[str]:
+    """A note per stored layer this document is not in yet."""
+    conn = ctx.store().conn
+    return [
+        f"This document is not yet in the stored {LAYER_NAMES[step]}: run `{_analyze(ctx)}`"
+        for step in LAYER_NAMES
+        if ctx.behind().get(step)
+        and conn.execute("SELECT 1 FROM corpus_indexed WHERE step = ? AND doc_id = ?", (step, doc_id)).fetchone() is None
+    ]
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -268,49 +313,63 @@ def _documents(ctx: AppContext, ids: list[str]) -> list[dict[str, Any]]:
 
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, type: str | None = None, page: int = Query(1, ge=1, le=100_000)) -> Response:
-    ents = ctx_of(request).annotations().entities
-    types = sorted({e["type"] for e in ents})
-    if type:
-        ents = [e for e in ents if e["type"] == type]
-    pages = max(1, -(-len(ents) // LIST_SIZE))
-    return render("entities.html", entities=ents[(page - 1) * LIST_SIZE : page * LIST_SIZE], types=types,
-                  type=type, page=page, pages=pages, total=len(ents))
+    ctx = ctx_of(request)
+    ents, total, types = ctx.entity_listing((page - 1) * LIST_SIZE, LIST_SIZE, type or None)
+    return render("entities.html", entities=ents, types=types, type=type, page=page,
+                  pages=max(1, -(-total // LIST_SIZE)), total=total, note=behind_note(ctx, "entities"))
 
 
 @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str) -> Response:
+    """The entity's names and roles, its first mentions and documents, and how many there are."""
+    from ..corpus.entity_store import entity_sample
+
     ctx = ctx_of(request)
-    ent = ctx.annotations().entity_by_id.get(entity_id)
+    ent = entity_sample(ctx.store(), entity_id, mentions=MAX_MENTIONS, documents=LIST_SIZE)
     if ent is None:
         raise not_found("entity", entity_id, "Entities are listed at /entities.")
     return render("entity.html", entity=ent, mentions=_mentions(ctx, ent["mentions"]),
-                  documents=_documents(ctx, ent["documents"]))
+                  documents=_documents(ctx, ent["documents"]), total_mentions=ent["mention_count"],
+                  total_documents=ent["document_count"])
 
 
 @router.get("/places", response_class=HTMLResponse)
 def places_page(request: Request, page: int = Query(1, ge=1, le=100_000)) -> Response:
-    places = ctx_of(request).annotations().places
+    ctx = ctx_of(request)
+    places = ctx.place_index()
     pages = max(1, -(-len(places) // LIST_SIZE))
     return render("places.html", places=places[(page - 1) * LIST_SIZE : page * LIST_SIZE], page=page, pages=pages,
-                  total=len(places))
+                  total=len(places), note=behind_note(ctx, "entities"))
 
 
 @router.get("/places/{place_id:path}", response_class=HTMLResponse)
 def place_page(request: Request, place_id: str) -> Response:
+    """The place's summary (name, counts: :meth:`AppContext.place_index`) and its first
+    mentions and documents, read from the documents that name it until the page is full."""
+    from ..corpus.entity_store import place_of, place_sample
+
     ctx = ctx_of(request)
-    place = ctx.annotations().place_by_id.get(place_id)
-    if place is None:
-        raise not_found("place", place_id, "Places are listed at /places.")
-    return render("place.html", place=place, mentions=_mentions(ctx, place["mentions"]),
-                  documents=_documents(ctx, place["documents"]))
+    store = ctx.store()
+    summary = next((p for p in ctx.place_index() if p["id"] == place_id), None)
+    sample = place_sample(store, place_id, mentions=MAX_MENTIONS, documents=LIST_SIZE) if summary else None
+    if summary is None or sample is None:  # not in the summaries (yet): the whole record
+        record = place_of(store, place_id)
+        if record is None:
+            raise not_found("place", place_id, "Places are listed at /places.")
+        summary = {**record, "mention_count": len(record["mentions"]), "document_count": len(record["documents"])}
+        sample = {**record, "complete": True}
+    place = {**summary, **sample}
+    return render("place.html", place=place, mentions=_mentions(ctx, sample["mentions"]),
+                  documents=_documents(ctx, sample["documents"]), total_mentions=summary["mention_count"],
+                  total_documents=summary["document_count"])
 
 
 def map_data(ctx: AppContext) -> dict[str, Any]:
-    """The corpus report's map (one map module for report and app: storyline.mapview), linked
-    into the app: a place to its page, a movement to its evidence in the document."""
+    """The corpus map (:mod:`.mapdata`: the most-mentioned places and best-supported movements,
+    bounded as the report's), linked into the app: a place to its page, a movement to its
+    evidence in the document."""
     from ..mapview import with_links
-
-    _, report = ctx.report(None)
+    from .mapdata import corpus_map
 
     def place_href(f: Mapping[str, Any]) -> str:
         return f"/places/{path_part(str(f['id']).removeprefix('place:'))}"
@@ -319,33 +378,45 @@ def map_data(ctx: AppContext) -> dict[str, Any]:
         ev = f["properties"].get("evidence")
         return evidence_href(ev["doc"], ev["start"], ev["end"]) if ev else None
 
-    return with_links(report.map, place_href=place_href, movement_href=movement_href)
+    from ..store import Store
+
+    with Store(ctx.db_path, readonly=True) as store:  # its own connection: may run in a refresh thread
+        data = corpus_map(store, ctx.place_index())
+    return with_links(data, place_href=place_href, movement_href=movement_href)
 
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request) -> Response:
     ctx = ctx_of(request)
-    data = ctx.cache.get("map-data", lambda: map_data(ctx))
-    return render("map.html", data=data)
+    # a scan of the events' records (2 s at 10,000 documents): refreshed in the background
+    data = ctx.cache.get("map-data", lambda: map_data(ctx), background=True)
+    notes = [n for step in ("entities", "events") if (n := behind_note(ctx, step))]
+    return render("map.html", data=data, notes=notes)
 
 
-def _time_key(r: dict[str, Any]) -> tuple[int, str]:
-    value = (r["time"] or {}).get("value")
-    return (0, value) if value else (1, "")
+def _event_types(ctx: AppContext) -> list[tuple[str, int]]:
+    """(type, events) for the timeline's filter: a scan of the events' records (0.7 s at
+    10,000 documents), so it is refreshed in the background after an ingest."""
+    from ..store import Store
+    from .reads import event_type_counts
+
+    with Store(ctx.db_path, readonly=True) as store:
+        return event_type_counts(store)
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline_page(request: Request) -> Response:
+def timeline_page(request: Request, page: int = Query(1, ge=1, le=1_000_000), type: str | None = None) -> Response:
+    """The stored events in time order (undated last), one page at a time, grouped by date."""
+    from .reads import events_page
+
     ctx = ctx_of(request)
-
-    def compute() -> list[tuple[str, list[dict[str, Any]]]]:
-        records = sorted((e.to_record() for e in ctx.analysis().events), key=_time_key)
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in records:
-            t = r["time"] or {}
-            key = time_display(t.get("value")) if t.get("value") else "undated"
-            groups[key].append(r)
-        return list(groups.items())
-
-    groups = ctx.cache.get("timeline", compute)
-    return render("timeline.html", groups=groups, total=sum(len(g) for _, g in groups))
+    got = events_page(ctx.store(), offset=(page - 1) * TIMELINE_SIZE, limit=TIMELINE_SIZE, type=type or None,
+                      link=False)  # the timeline does not show an event's claims
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in got.items:
+        r = e.to_record()
+        t = r["time"] or {}
+        groups.setdefault(time_display(t.get("value")) if t.get("value") else "undated", []).append(r)
+    types = ctx.cache.get("event-types", lambda: _event_types(ctx), background=True)
+    return render("timeline.html", groups=list(groups.items()), total=got.total, page=page, type=type,
+                  pages=max(1, -(-got.total // TIMELINE_SIZE)), types=types, note=behind_note(ctx, "events"))

@@ -81,11 +81,11 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -975,22 +975,32 @@ class ReuseUpdate:
 
 @dataclass(slots=True)
 class _Prepared:
+    """One document in a run: its windows and their band keys (empty for a stored document
+    looked up for alignment: its keys are in the index already), words tokenized when first
+    needed (the Ray form tokenizes on the driver only the documents that share passages)."""
+
     id: str
     text: str
     meta: DocMeta
-    tok: TokenizedText
     passages: list[Passage]
     keys: np.ndarray  # (len(passages), bands) uint64
+    _tok: TokenizedText | None = None
+
+    @property
+    def tok(self) -> TokenizedText:
+        if self._tok is None:
+            self._tok = tokenize(self.text)
+        return self._tok
 
 
 def _prepare(doc: DocInput, pindex: PassageIndex, *, keys: bool = True) -> _Prepared:
     doc_id, text, meta = doc
-    tok = tokenize(text or "")
     if not keys:  # a stored document looked up for alignment: its keys are in the index already
-        return _Prepared(doc_id, text or "", meta, tok, [], np.zeros((0, pindex.bands), dtype=np.uint64))
+        return _Prepared(doc_id, text or "", meta, [], np.zeros((0, pindex.bands), dtype=np.uint64))
+    tok = tokenize(text or "")
     ps, sigs = pindex.signatures(tok)
     band_keys = pindex.band_key_array(sigs) if ps else np.zeros((0, pindex.bands), dtype=np.uint64)
-    return _Prepared(doc_id, text or "", meta, tok, ps, band_keys)
+    return _Prepared(doc_id, text or "", meta, ps, band_keys, tok)
 
 
 def _query_docs(
@@ -1020,15 +1030,31 @@ def _query_docs(
             for doc_id, _n in index.query([raw[i : i + 8] for i in range(0, len(raw), 8)]):
                 matched[doc_id].add(w)
     matched.pop(prep.id, None)
+    return rank_candidates(matched, [(p.first, p.last) for p in prep.passages], max_candidates, min_words, window_words)
+
+
+_DocKey = TypeVar("_DocKey", str, int)
+
+
+def rank_candidates(
+    matched: Mapping[_DocKey, Iterable[int]], windows: Sequence[tuple[int, int]] | Mapping[int, tuple[int, int]],
+    max_candidates: int, min_words: int, window_words: int,
+) -> list[_DocKey]:
+    """The candidate rule of :func:`_query_docs`, given ``matched`` (candidate document → the
+    numbers of the querying document's windows that share a band key with one of its stored
+    windows) and ``windows`` (the querying document's windows as word ranges ``[first,
+    last)``): documents covering at least ``min(min_words, window_words)`` words, most words
+    first, then by document (ids, or numbers that sort as the ids do), at most
+    ``max_candidates``."""
     need = min(min_words, window_words)
-    covered: dict[str, int] = {}
-    for doc_id, windows in matched.items():
+    covered: dict[_DocKey, int] = {}
+    for doc, numbers in matched.items():
         words: set[int] = set()
-        for w in windows:
-            p = prep.passages[w]
-            words.update(range(p.first, p.last))
+        for w in numbers:
+            first, last = windows[w]
+            words.update(range(first, last))
         if len(words) >= need:
-            covered[doc_id] = len(words)
+            covered[doc] = len(words)
     ranked = sorted(covered, key=lambda d: (-covered[d], d))
     return ranked[:max_candidates]
 
@@ -1140,7 +1166,7 @@ def _run(
             by_doc[y][x].append((sy, sx))
     finder = TemplateFinder(
         templates, {d: site_key(p.meta) for d, p in prepared.items()},
-        {d: p.tok for d, p in prepared.items()}, {d: p.text for d, p in prepared.items()},
+        {d: prepared[d].tok for d in by_doc}, {d: p.text for d, p in prepared.items()},  # words: where passages are
     )
     discounts: dict[tuple[str, str, tuple[int, int]], Discount] = {}
     drop: set[tuple[str, str, tuple[int, int]]] = set()
@@ -1262,32 +1288,64 @@ def find_reuse_incremental(
     Site templates likewise (:attr:`ReuseUpdate.templates`, with their pages so far).
     """
     pindex = passage_index or PassageIndex()
+    preps: list[_Prepared] = []
+    candidates: dict[str, list[str]] = {}
+    for doc in new_docs:  # candidates among everything indexed before each document
+        p = _prepare(doc, pindex)
+        preps.append(p)
+        candidates[p.id] = _query_docs(index, p, max_candidates, min_words, pindex.window_words)
+        _store(index, p)
+
+    def align_pair(a: _Prepared, b: _Prepared) -> list[Alignment]:
+        return _align_tokens(
+            a.tok, b.tok, min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap, min_similarity=0.5,
+        )
+
+    return _judge_batch(
+        preps, candidates, lookup, align_pair, pindex,
+        boilerplate_docs=boilerplate_docs, boilerplate_outlets=boilerplate_outlets,
+        boilerplate_max_words=boilerplate_max_words, templates=templates or TemplateRule(),
+    )
+
+
+def _judge_batch(
+    preps: Sequence[_Prepared],
+    candidates: Mapping[str, Sequence[str]],
+    lookup: Callable[[str], tuple[str, DocMeta] | None],
+    align_pair: Callable[[_Prepared, _Prepared], list[Alignment]],
+    pindex: PassageIndex,
+    *,
+    boilerplate_docs: int,
+    boilerplate_outlets: int,
+    boilerplate_max_words: int,
+    templates: TemplateRule,
+) -> ReuseUpdate:
+    """The rest of :func:`find_reuse_incremental` once each new document's ``candidates``
+    are known: align each with its candidates still in the store (``align_pair(earlier,
+    later)``), then the cluster step (:func:`_run`). The Ray form
+    (:mod:`storyline.corpus.ray_reuse`) calls it with candidates and alignments computed on
+    the cluster, so both give the same update by construction."""
     prepared: dict[str, _Prepared] = {}
     pairs: dict[tuple[str, str], list[Alignment]] = {}
     judged: list[str] = []
-    for doc in new_docs:
-        p = _prepare(doc, pindex)
+    for p in preps:
         prepared[p.id] = p
         judged.append(p.id)
-        for other in _query_docs(index, p, max_candidates, min_words, pindex.window_words):
+        for other in candidates[p.id]:
             if other not in prepared:
                 stored = lookup(other)
                 if stored is None:
                     continue
                 prepared[other] = _prepare((other, stored[0], stored[1]), pindex, keys=False)
-            als = _align_tokens(
-                prepared[other].tok, p.tok,
-                min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap, min_similarity=0.5,
-            )
+            als = align_pair(prepared[other], p)
             if als:
                 pairs[(other, p.id)] = als
-        _store(index, p)
     found, boiler, learned = _run(
         pairs, prepared, judged,
         boilerplate_docs=boilerplate_docs,
         boilerplate_outlets=boilerplate_outlets,
         boilerplate_max_words=boilerplate_max_words,
-        templates=templates or TemplateRule(),
+        templates=templates,
     )
     return ReuseUpdate(
         [p for p in found if p.discounted is None], boiler, [p for p in found if p.discounted is not None], learned

@@ -270,10 +270,12 @@ class Store:
             raise StorylineError("E402", what=f"document id prefix {ref!r}", matches=", ".join(ids))
         return str(ids[0])
 
-    def get(self, ref: str, *, with_raw: bool = True) -> Doc:
+    def get(self, ref: str, *, with_raw: bool = True, slots: Iterable[str] | None = None) -> Doc:
+        """The stored document; with ``slots``, only those layers are decoded (the others
+        stay empty): a reader that uses two layers does not pay for ten."""
         doc_id = self.resolve_id(ref)
         row = self.conn.execute(_DOC_SELECT + " WHERE d.id = ?", (doc_id,)).fetchone()
-        return self._row_to_doc(row, with_raw=with_raw)
+        return self._row_to_doc(row, with_raw=with_raw, slots=slots)
 
     def iter_docs(
         self,
@@ -281,6 +283,7 @@ class Store:
         include_superseded: bool = False,
         status: Sequence[str] | None = None,
         with_raw: bool = False,
+        slots: Iterable[str] | None = None,
     ) -> Iterator[Doc]:
         where, args = [], []  # type: ignore[var-annotated]
         if not include_superseded:
@@ -290,7 +293,7 @@ class Store:
             args.extend(status)
         sql = _DOC_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.rowid"
         for row in self.conn.execute(sql, args).fetchall():
-            yield self._row_to_doc(row, with_raw=with_raw)
+            yield self._row_to_doc(row, with_raw=with_raw, slots=slots)
 
     def stale_ids(self, wanted: dict[str, str]) -> list[str]:
         """Ids of current documents missing a stage run at the wanted version (or pending)."""
@@ -343,16 +346,16 @@ class Store:
 
         return check_store(self.path).messages()
 
-    def _row_to_doc(self, row: sqlite3.Row, *, with_raw: bool) -> Doc:
+    def _row_to_doc(self, row: sqlite3.Row, *, with_raw: bool, slots: Iterable[str] | None = None) -> Doc:
         """The stored document; a stored value that no longer decodes (a damaged store) is
         E306, naming the store and the document, not a bare JSONDecodeError."""
         try:
-            return self._decode_row(row, with_raw=with_raw)
+            return self._decode_row(row, with_raw=with_raw, slots=slots)
         except (ValueError, TypeError, KeyError, zlib.error) as exc:
             raise StoreError("E306", path=self.path, what=f"document {row['id']}",
                              reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
-    def _decode_row(self, row: sqlite3.Row, *, with_raw: bool) -> Doc:
+    def _decode_row(self, row: sqlite3.Row, *, with_raw: bool, slots: Iterable[str] | None = None) -> Doc:
         raw = b""
         if with_raw:
             data = self.conn.execute("SELECT data FROM raw WHERE id = ?", (row["id"],)).fetchone()
@@ -364,8 +367,9 @@ class Store:
             for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (row["id"],))
         }
         layers: dict[str, Any] = {}
+        wanted = CODECS.keys() if slots is None else set(slots)
         for r in self.conn.execute("SELECT slot, data FROM layers WHERE doc_id = ?", (row["id"],)):
-            if r["slot"] in CODECS:  # a slot of a newer storyline is left alone
+            if r["slot"] in CODECS and r["slot"] in wanted:  # a slot of a newer storyline is left alone
                 layers[r["slot"]] = CODECS[r["slot"]][1](json.loads(r["data"]))
         return Doc(
             id=row["id"],

@@ -452,4 +452,18 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        8,
+        "next seq of contradictions and story placements without a scan",
+        """
+        -- corpus/claim_store.py numbers each new contradiction max(seq) + 1, several times per
+        -- batch, and persist.SqliteStoryState each batch's placements after max(seq): without
+        -- these indexes each lookup read the whole table, records included (linear in the corpus)
+        CREATE INDEX contradictions_seq ON contradictions(seq);
+        CREATE INDEX story_docs_seq ON story_docs(seq);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

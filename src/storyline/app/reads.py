@@ -1,0 +1,137 @@
+"""Partial reads of the stored corpus layers for the app: one page of a listing, one
+document's claims and events, one record. Each reads what the page shows (an index range,
+a document's rows, a COUNT), never a whole corpus view, so a page costs the same after an
+ingest as before it and about the same at 1,000 and at 10,000 documents.
+
+Orders are the command line's (``storyline claims`` / ``events`` / ``reuse``: the stored
+layers' listing order), so page *n* of the app is rows ``n·size …`` of the command's output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import Store
+from ..types import CopiedPassage, Span
+
+#: the listing order of the stored events (the events_order index), :func:`stored_events`'
+_EVENT_ORDER = " ORDER BY untimed, time_value, id, first_seq, first_u"
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a listing: its items, how many the whole listing has."""
+
+    items: list[Any]
+    total: int
+
+
+def behind(store: Store, step: str) -> int:
+    """Current, ok documents the stored ``step`` (claims, events, entities) has not taken in."""
+    from ..corpus.scope import behind as count
+
+    return count(store, step)
+
+
+def claims_page(store: Store, *, offset: int, limit: int, min_sources: int = 0) -> tuple[Page, list[Any]]:
+    """(page of Claims, the contradictions naming them), in ``storyline claims``' order."""
+    from ..corpus.claim_store import stored_claims
+
+    where, args = ("", []) if min_sources <= 0 else (
+        " WHERE json_extract(record, '$.independent_sources') >= ?", [min_sources])
+    total = int(store.conn.execute(f"SELECT count(*) FROM claims{where}", args).fetchone()[0])  # noqa: S608
+    got = stored_claims(store, limit=limit, offset=offset, min_sources=min_sources)
+    return Page(list(got.claims), total), list(got.contradictions)
+
+
+def events_page(store: Store, *, offset: int, limit: int, type: str | None = None,  # noqa: A002
+                link: bool = True) -> Page:
+    """A page of Events in ``storyline events``' order (time, unknown last), each linked to the
+    claims that report it (read for the page's documents only; not with ``link=False``)."""
+    from ..corpus.events import Event
+
+    c = store.conn
+    where, args = ("", []) if type is None else (" WHERE json_extract(record, '$.type') = ?", [type])
+    total = int(c.execute(f"SELECT count(*) FROM events{where}", args).fetchone()[0])  # noqa: S608
+    rows = c.execute(f"SELECT record FROM events{where}{_EVENT_ORDER} LIMIT ? OFFSET ?",  # noqa: S608
+                     [*args, limit, offset]).fetchall()
+    events = [Event.from_record(json.loads(r[0])) for r in rows]
+    if link:
+        link_claims(store, events)
+    return Page(events, total)
+
+
+def link_claims(store: Store, events: Sequence[Any], claims: Any | None = None) -> None:
+    """Each event's ``claims``: the claims whose evidence overlaps the event's evidence in the
+    same document (as :func:`storyline.corpus.persist.event_list` links them). ``claims``: a
+    ClaimReport already read for these events' documents."""
+    from ..corpus.persist import claim_report
+
+    if claims is None:
+        docs = sorted({s.doc for e in events for s in e.evidence})
+        claims = claim_report(store, docs) if docs else None
+    by_doc: dict[str, list[tuple[int, int, str]]] = {}
+    for cl in claims.claims if claims is not None else ():
+        for span in cl.evidence:
+            by_doc.setdefault(span.doc, []).append((span.start, span.end, cl.id))
+    for e in events:
+        e.claims = sorted({cid for s in e.evidence for (a, b, cid) in by_doc.get(s.doc, ()) if a < s.end and s.start < b})
+
+
+def doc_analysis(store: Store, doc_id: str) -> tuple[list[Any], list[Any]]:
+    """(claims, events) with a report / evidence in one document: the whole-corpus listings
+    filtered to that document, read through the document's index rows. The events' ``claims``
+    links are left empty (the page does not show them; linking reads the claims of every
+    document an event is reported in)."""
+    from ..corpus.event_store import stored_events
+    from ..corpus.persist import claim_report
+
+    return list(claim_report(store, [doc_id]).claims), stored_events(store, [doc_id])
+
+
+_PASSAGES = (" FROM documents s CROSS JOIN copied_passages p ON p.source_doc = s.id"  # documents by rowid,
+             " JOIN documents c ON c.id = p.copy_doc"  # each one's passages by index: a page is read, not sorted
+             " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL AND p.discounted IS NULL")
+
+
+def passage_count(store: Store) -> int:
+    """How many copied passages (not site templates) join current documents (0.9 s at 10,000 documents)."""
+    return int(store.conn.execute("SELECT count(*)" + _PASSAGES).fetchone()[0])
+
+
+def passages_page(store: Store, *, offset: int, limit: int, total: int) -> Page:
+    """A page of copied passages (not site templates) between current documents, in
+    ``storyline reuse``' order (:func:`storyline.corpus.persist.copied_passages`); ``total``:
+    :func:`passage_count`, which the caller keeps."""
+    conn = store.conn
+    rows = conn.execute("SELECT p.*" + _PASSAGES + " ORDER BY s.rowid, p.copy_doc, p.copy_start LIMIT ? OFFSET ?",
+                        (limit, offset)).fetchall()
+    texts: dict[str, str] = {}
+
+    def span(doc: str, start: int, end: int) -> Span:
+        if doc not in texts:
+            texts[doc] = conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0] or ""
+        return Span(doc, start, end, texts[doc][start:end])
+
+    return Page([
+        CopiedPassage(source=span(r["source_doc"], r["source_start"], r["source_end"]),
+                      copy=span(r["copy_doc"], r["copy_start"], r["copy_end"]), similarity=r["similarity"],
+                      direction=r["direction"], direction_evidence=tuple(json.loads(r["evidence"])))
+        for r in rows
+    ], total)
+
+
+def event_type_counts(store: Store) -> list[tuple[str, int]]:
+    """(event type, how many events), commonest first."""
+    return [(r[0], int(r[1])) for r in store.conn.execute(
+        "SELECT json_extract(record, '$.type') AS t, count(*) AS n FROM events GROUP BY t ORDER BY n DESC, t")]
+
+
+def story_count(store: Store) -> int:
+    """How many stories have a current document (as :func:`storyline.corpus.persist.story_list` lists)."""
+    return int(store.conn.execute(
+        "SELECT count(DISTINCT s.story_id) FROM story_docs s JOIN documents d ON d.id = s.doc_id"
+        " WHERE d.status = 'ok' AND d.superseded_by IS NULL").fetchone()[0])
