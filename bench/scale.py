@@ -167,7 +167,7 @@ def time_corpus_steps(db: str) -> dict[str, object]:
     # scipy: 2-5 s) is no per-document cost of the step that happens to import it first
     for mod in ("corpus.reuse", "corpus.templates", "corpus.claims", "corpus.claim_store", "corpus.events",
                 "corpus.event_store", "corpus.entity_store", "corpus.stories", "corpus.provenance",
-                "corpus.persist"):
+                "corpus.persist", "annotate.entities"):
         importlib.import_module(f"storyline.{mod}")
     import scipy.cluster.hierarchy  # noqa: F401
     import scipy.sparse  # noqa: F401

@@ -387,7 +387,8 @@ def cmd_places(args: argparse.Namespace) -> int:
     from .corpus.entity_store import place_list
 
     with _open(args, readonly=True) as store:
-        records = place_list(store, include_unresolved=args.format != "geojson")
+        records = place_list(store, include_unresolved=args.format != "geojson",
+                             limit=args.limit if args.format != "geojson" else None)  # --limit N reads N places
         _warn_behind(store, "entities")
     if args.format == "geojson":
         from .output import open_out

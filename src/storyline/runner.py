@@ -228,20 +228,24 @@ def _run_corpus_steps(store: Store, config: Config, engine: Engine = "local", ad
     """Incremental corpus steps: each finds on its own what is new since it last ran. Copy
     detection first: the claim and event steps read the copy groups it updates. On ``ray``,
     copy detection runs in batch form on the cluster (:mod:`storyline.corpus.ray_reuse`: same
-    records); the other steps run here."""
+    records) and the claim step takes new documents in there (:mod:`storyline.corpus.ray_claims`:
+    same records); the other steps run here."""
     from .corpus.claim_store import update_claims
     from .corpus.entity_store import update_entities
     from .corpus.event_store import update_events
     from .corpus.persist import update_reuse, update_stories
 
     if engine == "ray":
+        from .corpus.ray_claims import update_claims_ray
         from .corpus.ray_reuse import update_reuse_ray
 
         update_reuse_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
+        update_entities(store, batch_size=config.batch_size)
+        update_claims_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
     else:
         update_reuse(store, batch_size=config.batch_size)
-    update_entities(store, batch_size=config.batch_size)
-    update_claims(store, batch_size=config.batch_size)
+        update_entities(store, batch_size=config.batch_size)
+        update_claims(store, batch_size=config.batch_size)
     update_events(store, batch_size=config.batch_size)
     update_stories(store, batch_size=config.batch_size)
 

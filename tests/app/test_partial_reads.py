@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from storyline.app import create_app, pages
 from storyline.corpus import entity_store
@@ -207,7 +208,8 @@ def test_a_store_without_the_entity_step_lists_with_a_note(sample_store: Store, 
     with sqlite3.connect(path) as conn:
         for table in ("corpus_steps", "corpus_indexed"):
             conn.execute(f"DELETE FROM {table} WHERE step = 'entities'")  # noqa: S608
-        for table in ("entity_mentions", "entity_keys", "entity_sims", "doc_listings"):
+        for table in ("entity_mentions", "entity_keys", "entity_sims", "doc_listings", "places", "place_docs",
+                      "place_aliases"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608
     with TestClient(create_app(path), base_url=BASE) as c:
         body = c.get("/api/entities").json()
@@ -240,3 +242,48 @@ def test_an_entity_page_reads_its_first_mentions(sample_store: Store) -> None:
         part = entity_store.entity_sample(sample_store, rec["id"], mentions=1, documents=1)
         assert part is not None and part["mentions"] == rec["mentions"][:1] and part["documents"] == rec["documents"][:1]
     assert entity_store.entity_sample(sample_store, "ent_missing") is None
+
+
+def _columns_read(store: Store, read: Any) -> set[tuple[str, str]]:
+    """(table, column) of every column SQLite reads while ``read(store)`` runs."""
+    seen: set[tuple[str, str]] = set()
+
+    def authorizer(action: int, table: str | None, column: str | None, *_: Any) -> int:
+        if action == sqlite3.SQLITE_READ and table and column:
+            seen.add((table, column))
+        return sqlite3.SQLITE_OK
+
+    store.conn.set_authorizer(authorizer)
+    try:
+        read(store)
+    finally:
+        store.conn.set_authorizer(None)
+    return seen
+
+
+def test_place_listings_read_the_place_index_not_the_documents(sample_store: Store, client: TestClient) -> None:
+    """A page of the place listing, its total and one place's summary are rows of the place
+    index (migration 9), equal to what the records give; no document's listed places are read."""
+    records = entity_store.place_list(sample_store)
+    for read in (lambda s: entity_store.place_page(s, offset=2, limit=3), lambda s: entity_store.place_summary(
+            s, records[0]["id"]), entity_store.place_index):
+        seen = _columns_read(sample_store, read)
+        assert ("places", "mention_count") in seen and ("doc_listings", "places") not in seen
+    page, total = entity_store.place_page(sample_store, offset=2, limit=3)
+    assert total == len(records) and [p["id"] for p in page] == [r["id"] for r in records[2:5]]
+    assert [p["mention_count"] for p in page] == [len(r["mentions"]) for r in records[2:5]]
+    # place_records_of reads the listings of the documents naming the places asked for only
+    one = next(r for r in records if len(r["documents"]) == 1)
+    docs: list[str] = []
+    sample_store.conn.set_trace_callback(docs.append)
+    try:
+        assert entity_store.place_records_of(sample_store, [one["id"]]) == [one]
+    finally:
+        sample_store.conn.set_trace_callback(None)
+    listed = [q.split("FROM doc_listings WHERE doc_id IN ")[1] for q in docs if "FROM doc_listings WHERE doc_id IN" in q]
+    assert listed == [f"('{one['documents'][0]}')"]  # the SQL as run, values in place
+    html = client.get("/places").text
+    assert all(str(escape(p["name"])) in html for p in entity_store.place_index(sample_store)[: pages.LIST_SIZE])
+    r = client.get(f"/places/{quote(one['id'], safe='')}")
+    assert r.status_code == 200 and str(escape(one["name"])) in r.text
+    assert client.get("/places/geonames%3A0").status_code == 404

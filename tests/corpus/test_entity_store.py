@@ -27,7 +27,7 @@ from storyline.corpus.entity_store import (
     update_entities,
 )
 from storyline.errors import StorylineError
-from storyline.records import EntityMention
+from storyline.records import EntityMention, PlaceMention
 from storyline.store import Store
 from storyline.types import Doc, DocMeta
 
@@ -269,3 +269,146 @@ def test_listings_say_when_documents_are_not_taken_in(sample_copy: Store, capsys
     for cmd in ("entities", "places", "times"):
         assert main([cmd, "--db", sample_copy.path, "--json"]) == 0
         assert "1 document not yet in the stored entities" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the place index
+
+# (text, gazetteer id, name, resolved): aliases of one place, two places of one name (a tie
+# broken by the first mention), unresolved names whose key folds case beyond ASCII, a place
+# "resolved" without an id (listed as unresolved), and places named only in datelines
+PLACES = [
+    ("Raqqa", "geonames:163345", "Ar Raqqah", True),
+    ("Raqa", "geonames:163345", "Ar Raqqah", True),
+    ("Mosul", "geonames:99072", "Mosul", True),
+    ("Springfield", "geonames:4409896", "Springfield", True),
+    ("Springfield", "geonames:4951788", "Springfield", True),
+    ("Écosse", None, None, False),
+    ("ÉCOSSE", None, None, False),
+    ("Kobane", None, None, False),
+    ("Nowhere", None, None, True),
+]
+FILED = [("ERBIL", "geonames:95446", "Erbil", True), ("RAQQA", "geonames:163345", "Ar Raqqah", True),
+         ("Somewhere", None, None, False)]
+
+
+def _place_mention(start: int, entry: tuple[str, str | None, str | None, bool], n: int) -> PlaceMention:
+    text, gid, name, resolved = entry
+    return PlaceMention(start, start + len(text), text, name, 36.0 + n if gid else None, 38.0 if gid else None,
+                        "city", "SY" if gid else None, gid, 1 if gid else None, resolved, 0.9)
+
+
+def _places_store(path: Path, n_docs: int, seed: int) -> Store:
+    rng = random.Random(seed)
+    store = Store(path)
+    with store.transaction():
+        for i in range(n_docs):
+            text, places = "", []
+            for entry in rng.choices(PLACES, k=rng.randint(0, 5)):
+                places.append(_place_mention(len(text) + 4, entry, PLACES.index(entry)))
+                text += f" -- {entry[0]}"
+            dateline, filed = None, []
+            if rng.random() < 0.5:
+                entry = rng.choice(FILED)
+                dateline = f"{entry[0]}, Syria"
+                filed = [_place_mention(0, entry, 9)]
+            doc = Doc(id=f"p{seed}-{i:03d}-{rng.random():.6f}", source_path=f"/p/{i}.txt", locator="",
+                      content_type="text", raw=(text + str(i)).encode(), text=text or "(none)",
+                      meta=DocMeta(dateline=dateline), places=places, dateline_places=filed,
+                      stage_versions={"clean": "1", "places": "1"})
+            store.insert_document(doc, url=None)
+            store.save_stage_results(doc, slots={"text", "meta", "removed", "places", "dateline_places"})
+    return store
+
+
+def _summaries(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the place index holds of each record (the app's summaries)."""
+    return [{**{k: v for k, v in r.items() if k not in ("documents", "mentions", "datelines")},
+             "mention_count": len(r["mentions"]), "document_count": len(r["documents"])} for r in records]
+
+
+def _check_place_reads(store: Store, rng: random.Random) -> None:
+    """Every place read equals what the batch function computes from the current documents."""
+    records = place_records(list(store.iter_docs(status=["ok"])))
+    assert place_list(store) == records
+    summaries = _summaries(records)
+    assert entity_store.place_index(store) == summaries
+    size = rng.randint(1, 4)
+    pages = [entity_store.place_page(store, offset=o, limit=size) for o in range(0, len(records) + size, size)]
+    assert [s for page, _ in pages for s in page] == summaries and {t for _, t in pages} == {len(records)}
+    resolved = [s for s in summaries if not s["id"].startswith("unresolved:")]
+    assert entity_store.place_page(store, include_unresolved=False) == (resolved, len(resolved))
+    assert place_list(store, include_unresolved=False) == [r for r in records if not r["id"].startswith("unresolved:")]
+    for limit in (1, 3, 1000):
+        assert place_list(store, limit=limit) == records[:limit]
+    for rec, summary in zip(records, summaries):
+        assert entity_store.place_summary(store, rec["id"]) == summary
+        assert entity_store.place_of(store, rec["id"]) == rec
+        sample = entity_store.place_sample(store, rec["id"], mentions=2, documents=2)
+        assert sample is not None and sample["mentions"] == rec["mentions"][:2]
+        assert set(sample["documents"]) <= set(rec["documents"]) and len(sample["documents"]) == min(2, len(rec["documents"]))
+        if sample["complete"]:
+            assert sample["datelines"] == rec["datelines"] and sorted(sample["documents"]) == rec["documents"]
+    some = rng.sample(records, min(3, len(records)))
+    assert entity_store.place_records_of(store, [r["id"] for r in some]) == [r for r in records if r in some]
+    assert entity_store.place_of(store, "geonames:0") is None and entity_store.place_summary(store, "x") is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_place_index_any_order_and_removals(tmp_path: Path, seed: int) -> None:
+    """The index is kept by difference as documents arrive in any order and batches, leave
+    (the first mention of a place included) and come back."""
+    store = _places_store(tmp_path / "p.db", 16, seed)
+    rng = random.Random(200 + seed)
+    ids = [d.id for d in store.iter_docs(status=["ok"])]
+    order = ids[:]
+    rng.shuffle(order)
+    _arrive(store, order, rng.choice([1, 3, 64]))
+    records = place_list(store)
+    assert {r["id"] for r in records} >= {"geonames:4409896", "geonames:4951788", "unresolved:écosse"}
+    _check_place_reads(store, rng)
+    for _ in range(4):
+        out = rng.sample(ids, 5) + ids[:1]  # the first document names the first mentions
+        with store.transaction():
+            store.conn.executemany("UPDATE documents SET status = 'rejected' WHERE id = ?", [(d,) for d in out])
+        update_entities(store, batch_size=2)
+        _check_place_reads(store, rng)
+        with store.transaction():
+            store.conn.executemany("UPDATE documents SET status = 'ok' WHERE id = ?", [(d,) for d in out])
+        update_entities(store, batch_size=1)
+        _check_place_reads(store, rng)
+    with store.transaction():  # everything leaves: nothing is left in the index
+        store.conn.execute("UPDATE documents SET status = 'rejected'")
+    update_entities(store)
+    assert [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+            for t in ("places", "place_docs", "place_aliases")] == [0, 0, 0]
+    store.close()
+
+
+def test_place_index_on_the_sample_and_after_changes(sample_copy: Store) -> None:
+    rng = random.Random(5)
+    _check_place_reads(sample_copy, rng)
+    docs = list(sample_copy.iter_docs(status=["ok"]))
+    with sample_copy.transaction():
+        sample_copy.conn.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (docs[2].id, docs[0].id))
+        sample_copy.conn.execute("UPDATE documents SET status = 'rejected' WHERE id = ?", (docs[1].id,))
+    update_entities(sample_copy)
+    _check_place_reads(sample_copy, rng)
+    assert rebuild_entities(sample_copy) == len(docs) - 2
+    _check_place_reads(sample_copy, rng)
+
+
+def test_a_store_made_before_the_place_index_is_filled_on_analyze(sample_copy: Store) -> None:
+    """Migration 9 makes the tables empty; the entity step fills them from the stored listings
+    (without taking the documents in again); until then place reads are E506, not empty."""
+    records = place_list(sample_copy)
+    with sample_copy.transaction():
+        for table in ("places", "place_docs", "place_aliases"):
+            sample_copy.conn.execute(f"DELETE FROM {table}")  # noqa: S608
+        sample_copy.conn.execute("DELETE FROM corpus_steps WHERE step = ?", (entity_store.PLACES_STEP,))
+    for read in (place_list, entity_store.place_index):
+        with pytest.raises(StorylineError) as err:
+            read(sample_copy)
+        assert err.value.code == "E506"
+    assert update_entities(sample_copy) == 0  # nothing taken in again
+    assert place_list(sample_copy) == records
+    _check_place_reads(sample_copy, random.Random(1))

@@ -171,19 +171,18 @@ def entity(request: Request, entity_id: str) -> dict[str, Any]:
 
 @router.get("/places")
 def places(request: Request, limit: int = Limit, offset: int = Offset, full: bool = Full) -> dict[str, Any]:
-    """A page of the place listing: the records (read from the documents that name the page's
-    places), or with ``full=false`` summaries (with ``href``)."""
-    from ..corpus.entity_store import place_records_of
+    """A page of the place listing (the place index's rows of the page): the records (read
+    from the documents that name the page's places), or with ``full=false`` summaries (with ``href``)."""
+    from ..corpus.entity_store import place_page, place_records_of
 
-    ctx = ctx_of(request)
-    index = ctx.place_index()
-    page = index[offset : offset + limit]
+    store = ctx_of(request).store()
+    page, total = place_page(store, offset=offset, limit=limit)
     if full:
-        records = {r["id"]: r for r in place_records_of(ctx.store(), [p["id"] for p in page])}
+        records = {r["id"]: r for r in place_records_of(store, [p["id"] for p in page])}
         items = [records[p["id"]] for p in page if p["id"] in records]
     else:
         items = [{**p, "href": f"/api/places/{path_part(p['id'])}"} for p in page]
-    return envelope(request, items, len(index), limit, offset, **_notes(request, "entities"))
+    return envelope(request, items, total, limit, offset, **_notes(request, "entities"))
 
 
 @router.get("/places/{place_id:path}")

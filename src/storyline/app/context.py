@@ -101,8 +101,9 @@ class AppContext:
     # -- small views (cached per generation) -----------------------------------------------
     def place_index(self) -> list[dict[str, Any]]:
         """Every place's summary, in the listing order (:func:`~storyline.corpus.entity_store.place_index`:
-        one SQL pass over the stored listings, 2-3 s at 10,000 documents), recomputed in the
-        background after an ingest while the previous summaries are served."""
+        the place index's rows; the map's places), recomputed in the background after an
+        ingest while the previous summaries are served. The place listing and a place's page
+        read their rows only (:func:`~storyline.corpus.entity_store.place_page`, ``place_summary``)."""
         from ..corpus.entity_store import place_index
 
         def compute() -> list[dict[str, Any]]:

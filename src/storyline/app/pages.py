@@ -335,22 +335,23 @@ def entity_page(request: Request, entity_id: str) -> Response:
 
 @router.get("/places", response_class=HTMLResponse)
 def places_page(request: Request, page: int = Query(1, ge=1, le=100_000)) -> Response:
+    from ..corpus.entity_store import place_page
+
     ctx = ctx_of(request)
-    places = ctx.place_index()
-    pages = max(1, -(-len(places) // LIST_SIZE))
-    return render("places.html", places=places[(page - 1) * LIST_SIZE : page * LIST_SIZE], page=page, pages=pages,
-                  total=len(places), note=behind_note(ctx, "entities"))
+    places, total = place_page(ctx.store(), offset=(page - 1) * LIST_SIZE, limit=LIST_SIZE)  # the index's rows shown
+    pages = max(1, -(-total // LIST_SIZE))
+    return render("places.html", places=places, page=page, pages=pages, total=total, note=behind_note(ctx, "entities"))
 
 
 @router.get("/places/{place_id:path}", response_class=HTMLResponse)
 def place_page(request: Request, place_id: str) -> Response:
-    """The place's summary (name, counts: :meth:`AppContext.place_index`) and its first
+    """The place's summary (name, counts: its row of the place index) and its first
     mentions and documents, read from the documents that name it until the page is full."""
-    from ..corpus.entity_store import place_of, place_sample
+    from ..corpus.entity_store import place_of, place_sample, place_summary
 
     ctx = ctx_of(request)
     store = ctx.store()
-    summary = next((p for p in ctx.place_index() if p["id"] == place_id), None)
+    summary = place_summary(store, place_id)
     sample = place_sample(store, place_id, mentions=MAX_MENTIONS, documents=LIST_SIZE) if summary else None
     if summary is None or sample is None:  # not in the summaries (yet): the whole record
         record = place_of(store, place_id)

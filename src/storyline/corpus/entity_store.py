@@ -53,17 +53,45 @@ documents entities 1.32 → 0.45, places 0.86 → 0.34, times 0.95 → 0.35; at 
 4.95 → 1.35, 3.87 → 0.70, 3.60 → 0.63 (what is left grows with the answer: every mention is
 printed). ``--limit N`` builds only the entities that can be among the first N. Keeping the
 layer costs 4.0 ms (300) and 5.2 ms (1,099) of CPU per added document, 1–2 ms per document
-taken out.
+taken out. The step moves its mark in the document log when done (:func:`.scope.finish`), as
+claims and events do; before, every run read the whole log: at 10,000 documents, 100 taken
+out and in again cost 5.8–6.0 ms of CPU per added document before and 1.84–1.87 ms after
+(0.47 s → 0.07 s to take them out).
 
 **Partial reads** (the web app: a page reads what it shows): :func:`entity_ids_in` (one
 document's mentions), :func:`entity_page` (a page of the listing: mention counts from the key
 index, records or :func:`entity_summaries` of the page's entities only), :func:`entity_sample`
-(an entity's first mentions and its counts), :func:`place_index` (every place's summary, one
-SQL pass over the stored listings), :func:`place_records_of` / :func:`place_of` /
-:func:`place_sample` (documents narrowed by a text search on the gazetteer id). On a
-10,000-document store (``/entities`` and an entity page, before → after, first request after
-an ingest): 28 s → 2.7 s and 42 s → 0.6 s. A step that has not run yet is read as it stands
-(empty), not E506: the listings say how many documents are missing, as claims and events do.
+(an entity's first mentions and its counts). On a 10,000-document store (``/entities`` and an
+entity page, before → after, first request after an ingest): 28 s → 2.7 s and 42 s → 0.6 s. A
+step that has not run yet is read as it stands (empty), not E506: the listings say how many
+documents are missing, as claims and events do.
+
+**The place index** (migration 9), kept by this step in the same transactions as the
+listings: per place and document naming it its mention counts (``place_docs``), per place and
+text naming it in how many documents (``place_aliases``), and per place its summary
+(``places``: the fields of its first mention, the aliases, ``mention_count``,
+``document_count`` and the first mention's position, the listing order's tie-break, indexed
+in the listing order). A document taken in or out changes its places' rows by difference:
+counts added or subtracted, the first mention read again only when its document left (the
+first document left naming the place, found in ``place_docs``) — not every document naming
+the place (the United States: most of them). So :func:`place_page` (a page of the listing and
+the total), :func:`place_summary`, :func:`place_index` read summary rows;
+:func:`place_records_of` / :func:`place_of` / :func:`place_sample` read the listings of the
+documents ``place_docs`` gives for those places only, and build only those places' mentions.
+Before, every one of them parsed every document's listed places (a SQL pass over all the
+JSON, or a text search over it). A store made before the index (migration 9 makes its tables
+empty) is filled from the stored listings by the next ``storyline analyze``
+(:func:`_fill_places`: 0.2–0.3 s for 900 documents, 2.1–3.8 s for 10,000; the documents are
+not taken in again); until then place reads are E506. Measured (cold first request of a
+fresh app, wall seconds, two runs on this 2-core machine shared with other work; replicated
+real news), 1,000 → 10,000 documents, before → after: ``/places`` 0.35–0.89 → 0.12–0.20 and 2.6–5.1 → 0.27–0.30;
+``/api/places?limit=100&full=false`` 0.23–0.45 → 0.02–0.03 and 2.2–4.5 → 0.08–0.18; a place's
+page (the most named, the 50th) 3.9–5.1 → 0.05–0.47 at 10,000; ``/api/places?limit=100``
+(whole records: 7.7 MB at 10,000, every mention of those places) 6.5–18.2 → 3.8–8.1 at
+10,000, and ``storyline places --json --limit 100`` (8.5 MB) 4.2–4.7 → 3.6–4.0: what is left
+is the answer (the 100 most-named places are named by nearly every document). Keeping the
+index costs no measurable CPU per added document (within ±0.2 ms of 2.5–3.3 ms at 1,000);
+it takes 0.57 MB at 900 documents and 3.8 MB at 10,000 (0.14 % of that store).
 """
 
 from __future__ import annotations
@@ -73,6 +101,7 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from ..errors import StorylineError
@@ -81,7 +110,7 @@ from ..records import EntityMention, PlaceMention
 from ..store import Store
 from ..types import Span
 from .annotations import DocPlaces, doc_times, entity_record, group_places, sort_entities
-from .scope import changes, chunks, ensure_config, mark_indexed, unmark
+from .scope import changes, chunks, ensure_config, finish, mark_indexed, unmark
 
 __all__ = [
     "STEP",
@@ -95,8 +124,10 @@ __all__ = [
     "place_index",
     "place_list",
     "place_of",
+    "place_page",
     "place_records_of",
     "place_sample",
+    "place_summary",
     "rebuild_entities",
     "time_list",
     "update_entities",
@@ -106,6 +137,11 @@ STEP = "entities"
 THRESHOLD = 0.9  # EntityIndex's default: resolve_across as entity_records calls it
 # the stored rows' format and the resolution parameters: other values rebuild the step
 CONFIG = json.dumps({"format": 1, "threshold": THRESHOLD})
+# the place index (migration 9): kept with the step's rows; a store without it (made before)
+# is filled from the stored listings once (:func:`_fill_places`), not by taking documents in again
+PLACES_STEP = "entities.places"
+PLACES_CONFIG = json.dumps({"format": 1})
+_PLACE_TABLES = ("place_docs", "place_aliases", "places")
 
 _SLOTS = ("entities", "places", "dateline_places", "times")
 
@@ -125,6 +161,8 @@ def update_entities(store: Store, *, batch_size: int = 64) -> int:
     with store.transaction():
         if ensure_config(store, STEP, CONFIG):
             _clear(store)
+        if ensure_config(store, PLACES_STEP, PLACES_CONFIG):  # a store made before the place index
+            _fill_places(store)
         todo = changes(store, STEP)
         if todo.forget:
             _apply(store, removed=todo.forget, added=[])
@@ -133,6 +171,7 @@ def update_entities(store: Store, *, batch_size: int = 64) -> int:
         with store.transaction():
             _apply(store, removed=[], added=list(batch))
             mark_indexed(store, STEP, todo.stamps, batch)
+    finish(store, STEP, todo)
     return len(todo.add)
 
 
@@ -146,7 +185,7 @@ def rebuild_entities(store: Store, *, batch_size: int = 64) -> int:
 
 
 def _clear(store: Store) -> None:
-    for table in ("entity_mentions", "entity_keys", "entity_sims", "doc_listings"):
+    for table in ("entity_mentions", "entity_keys", "entity_sims", "doc_listings", *_PLACE_TABLES):
         store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
 
 
@@ -155,14 +194,19 @@ def _apply(store: Store, *, removed: Sequence[str], added: Sequence[str]) -> Non
     of those keys, up to date. Call inside a transaction."""
     c = store.conn
     touched: set[str] = set()
+    places = _PlaceDelta()
     for part in chunks(list(removed)):
         q = _in(len(part))
         touched.update(r[0] for r in c.execute(f"SELECT DISTINCT key FROM entity_mentions WHERE doc_id IN ({q})", part))
+        for doc_id, seq, data in c.execute(f"SELECT doc_id, doc_seq, places FROM doc_listings WHERE doc_id IN ({q})",
+                                           part):
+            places.take(doc_id, seq, json.loads(data), sign=-1)
         c.execute(f"DELETE FROM entity_mentions WHERE doc_id IN ({q})", part)
         c.execute(f"DELETE FROM doc_listings WHERE doc_id IN ({q})", part)
     for doc in _read_docs(store, added):
-        touched.update(_insert_doc(store, doc))
+        touched.update(_insert_doc(store, doc, places))
     _resolve(store, touched)
+    places.write(store)
 
 
 # --- documents in
@@ -192,7 +236,7 @@ def _read_docs(store: Store, ids: Sequence[str]) -> Iterable[_DocRows]:
             yield _DocRows(r[0], r[1], r[2] or "", meta.get("dateline"), layers.get(r[0], {}))
 
 
-def _insert_doc(store: Store, doc: _DocRows) -> set[str]:
+def _insert_doc(store: Store, doc: _DocRows, delta: _PlaceDelta) -> set[str]:
     from ..annotate.entities import PERSON
 
     rows = []
@@ -212,6 +256,7 @@ def _insert_doc(store: Store, doc: _DocRows) -> set[str]:
         "body": [[p.to_record(), doc.text[p.start:p.end]] for p in doc.layers.get("places", [])],
         "filed": [p.to_record() for p in doc.layers.get("dateline_places", [])],
     }
+    delta.take(doc.id, doc.seq, places, sign=1)
     times = doc_times(doc.id, doc.text, doc.layers.get("times", []))
     store.conn.execute(
         "INSERT INTO doc_listings (doc_id, doc_seq, places, times) VALUES (?, ?, ?, ?)",
@@ -235,6 +280,132 @@ def _block_of(name: str) -> str:
 
     w = _words(name)[-1]
     return _skeleton(w) or w
+
+
+# --- the place index
+
+
+@dataclass(slots=True)
+class _PlaceDoc:
+    """One document's part in one place, as :func:`group_places` counts it: mentions in the
+    body and in the dateline, the texts naming it there, and its first mention there ((0 body
+    | 1 dateline), index) with that mention's stored record."""
+
+    body: int = 0
+    filed: int = 0
+    aliases: set[str] = dc_field(default_factory=set)
+    first: tuple[int, int] = (2, 0)
+    rep: dict[str, Any] = dc_field(default_factory=dict)
+
+
+def _place_parts(places: dict[str, Any]) -> dict[str, _PlaceDoc]:
+    """A document's stored places (``doc_listings.places``) by listing key."""
+    out: dict[str, _PlaceDoc] = {}
+    for part, items in ((0, [p for p, _ in places["body"]]), (1, places["filed"])):
+        for i, p in enumerate(items):
+            key = _place_key(p, body=part == 0)
+            if key is None:
+                continue
+            d = out.setdefault(key, _PlaceDoc())
+            d.body += part == 0
+            d.filed += part == 1
+            d.aliases.add(p["text"])
+            if (part, i) < d.first:
+                d.first, d.rep = (part, i), p
+    return out
+
+
+class _PlaceDelta:
+    """Documents' parts in places taken out (``sign`` -1) and in (+1) by one transaction;
+    :meth:`write` brings the place index up to date: the rows of those documents and the
+    summaries of the places they name, from the summary's counts plus the change (not from
+    every document naming the place: the United States is named by most)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[tuple[int, int, str, _PlaceDoc]]] = defaultdict(list)  # key → (sign, seq, doc, part)
+
+    def take(self, doc_id: str, seq: int, places: dict[str, Any], *, sign: int) -> None:
+        for key, part in _place_parts(places).items():
+            self.parts[key].append((sign, seq, doc_id, part))
+
+    def write(self, store: Store) -> None:
+        c = store.conn
+        rows = [(k, sign, seq, doc, p) for k, items in self.parts.items() for sign, seq, doc, p in items]
+        c.executemany("DELETE FROM place_docs WHERE place_id = ? AND doc_seq = ?",
+                      [(k, seq) for k, sign, seq, _, _ in rows if sign < 0])
+        c.executemany("INSERT INTO place_docs (place_id, doc_seq, doc_id, body, filed) VALUES (?, ?, ?, ?, ?)",
+                      [(k, seq, doc, p.body, p.filed) for k, sign, seq, doc, p in rows if sign > 0])
+        aliases: Counter[tuple[str, str]] = Counter()
+        for k, sign, _, _, p in rows:
+            for a in p.aliases:
+                aliases[k, a] += sign
+        c.executemany("INSERT INTO place_aliases (place_id, alias, docs) VALUES (?, ?, ?) ON CONFLICT (place_id, alias)"
+                      " DO UPDATE SET docs = docs + excluded.docs", [(k, a, n) for (k, a), n in aliases.items() if n])
+        c.executemany("DELETE FROM place_aliases WHERE place_id = ? AND alias = ? AND docs <= 0",
+                      [(k, a) for (k, a), n in aliases.items() if n < 0])
+        for key in sorted(self.parts):
+            _summarise(store, key, self.parts[key])
+        self.parts.clear()
+
+
+def _summarise(store: Store, key: str, change: Sequence[tuple[int, int, str, _PlaceDoc]]) -> None:
+    """Bring one place's summary row up to date after ``change`` (its ``place_docs`` and
+    ``place_aliases`` rows already are): counts by difference; the first mention is the
+    stored one unless its document left (then the first document left naming it is read)
+    or an added one comes before it."""
+    c = store.conn
+    row = c.execute("SELECT mention_count, document_count, first_part, first_seq, first_i FROM places"
+                    " WHERE place_id = ?", (key,)).fetchone()
+    mentions = (row[0] if row else 0) + sum(sign * p.body for sign, _, _, p in change)
+    docs = (row[1] if row else 0) + sum(sign for sign, _, _, _ in change)
+    if docs <= 0:
+        c.execute("DELETE FROM places WHERE place_id = ?", (key,))
+        return
+    gone = {seq for sign, seq, _, _ in change if sign < 0}
+    first: tuple[int, int, int] | None = None
+    rep: dict[str, Any] | None = None
+    if row is not None and row[3] in gone:  # the first mention left: the first document left naming it
+        seq, doc_id = (c.execute("SELECT doc_seq, doc_id FROM place_docs WHERE place_id = ? AND body > 0"
+                                 " ORDER BY doc_seq LIMIT 1", (key,)).fetchone()
+                       or c.execute("SELECT doc_seq, doc_id FROM place_docs WHERE place_id = ? ORDER BY doc_seq LIMIT 1",
+                                    (key,)).fetchone())
+        data = c.execute("SELECT places FROM doc_listings WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        p = _place_parts(json.loads(data))[key]
+        first, rep = (p.first[0], seq, p.first[1]), p.rep
+    elif row is not None:
+        first = (row[2], row[3], row[4])
+    for sign, seq, _, p in change:
+        if sign > 0 and (first is None or (p.first[0], seq, p.first[1]) < first):
+            first, rep = (p.first[0], seq, p.first[1]), p.rep
+    assert first is not None
+    names = sorted(r[0] for r in c.execute("SELECT alias FROM place_aliases WHERE place_id = ?", (key,)))
+    if rep is None:  # the same first mention: counts and aliases only
+        c.execute("UPDATE places SET mention_count = ?, document_count = ?, aliases = ? WHERE place_id = ?",
+                  (mentions, docs, _dumps(names), key))
+        return
+    c.execute(
+        "INSERT OR REPLACE INTO places (place_id, name, aliases, lat, lon, kind, country, gazetteer_id, precision,"
+        " resolved, mention_count, document_count, first_part, first_seq, first_i)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (key, rep.get("name") or rep["text"], _dumps(names), rep.get("lat"), rep.get("lon"), rep.get("kind"),
+         rep.get("country"), rep.get("gazetteer_id"), rep.get("precision"), rep.get("resolved"),
+         mentions, docs, *first),
+    )
+
+
+def _fill_places(store: Store, *, batch: int = 500) -> None:
+    """The place index of the documents already taken in (a store made before it), from their
+    stored listings in store order. Call inside a transaction."""
+    c = store.conn
+    for table in _PLACE_TABLES:
+        c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+    delta, last = _PlaceDelta(), -1
+    while rows := c.execute("SELECT doc_id, doc_seq, places FROM doc_listings WHERE doc_seq > ? ORDER BY doc_seq"
+                            " LIMIT ?", (last, batch)).fetchall():
+        for doc_id, seq, data in rows:
+            delta.take(doc_id, seq, json.loads(data), sign=1)
+        delta.write(store)
+        last = rows[-1][1]
 
 
 # --- keys and blocks
@@ -445,16 +616,29 @@ def entity_of(store: Store, entity: str) -> dict[str, Any] | None:
     return records[0] if records else None
 
 
-def place_list(store: Store, *, include_unresolved: bool = True) -> list[dict[str, Any]]:
-    """records.md "Place", as :func:`~storyline.corpus.annotations.place_records` lists them."""
-    def docs() -> Iterable[DocPlaces]:
-        for doc_id, data in store.conn.execute("SELECT doc_id, places FROM doc_listings ORDER BY doc_seq"):
-            d = json.loads(data)
-            yield DocPlaces(doc_id, [(_place(p), text) for p, text in d["body"]], [_place(p) for p in d["filed"]],
-                            d["dateline"])
+def place_list(store: Store, *, include_unresolved: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
+    """records.md "Place", as :func:`~storyline.corpus.annotations.place_records` lists them
+    (the first ``limit``: the records of the first ``limit`` places of the index, read from
+    the documents that name them)."""
+    _places_ready(store)
+    if limit is not None:
+        ids = [r["id"] for r in place_page(store, limit=limit, include_unresolved=include_unresolved)[0]]
+        return place_records_of(store, ids)
+    return group_places(_doc_places(store, "SELECT doc_id, places FROM doc_listings ORDER BY doc_seq"),
+                        include_unresolved=include_unresolved)
 
-    _ready(store)
-    return group_places(docs(), include_unresolved=include_unresolved)
+
+def _doc_places(store: Store, sql: str, args: Sequence[Any] = (), *,
+                keep: set[str] | None = None) -> Iterable[DocPlaces]:
+    """Documents' stored places; with ``keep``, only the mentions of those places (the others
+    are not built: most of the time of reading a few places' records from many documents)."""
+    for doc_id, data in store.conn.execute(sql, args):
+        d = json.loads(data)
+        body, filed = d["body"], d["filed"]
+        if keep is not None:
+            body = [(p, t) for p, t in body if _place_key(p, body=True) in keep]
+            filed = [p for p in filed if _place_key(p, body=False) in keep]
+        yield DocPlaces(doc_id, [(_place(p), text) for p, text in body], [_place(p) for p in filed], d["dateline"])
 
 
 def _place(rec: dict[str, Any]) -> PlaceMention:
@@ -576,83 +760,78 @@ def entity_summaries(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-# places: each current document's places are one JSON row of doc_listings; the listing's key
-# of a place is its gazetteer id (resolved) or "unresolved:" + its lower-cased text (body only)
-_PLACE_OCCURRENCES = """
-WITH occ AS (
-  SELECT l.doc_seq AS seq, l.doc_id AS doc, 0 AS part, CAST(b.key AS INTEGER) AS i,
-         json_extract(b.value, '$[0]') AS p
-  FROM doc_listings l, json_each(l.places, '$.body') b {where}
-  UNION ALL
-  SELECT l.doc_seq, l.doc_id, 1, CAST(f.key AS INTEGER), f.value
-  FROM doc_listings l, json_each(l.places, '$.filed') f {where}
-), keyed AS (
-  SELECT seq, doc, part, i, p, CASE
-    WHEN json_extract(p, '$.resolved') AND coalesce(json_extract(p, '$.gazetteer_id'), '') != ''
-      THEN CAST(json_extract(p, '$.gazetteer_id') AS TEXT)
-    WHEN part = 0 THEN 'unresolved:' || storyline_lower(json_extract(p, '$.text')) END AS pkey
-  FROM occ
-)
-"""
+# places: the place index (migration 9) kept by the step; the listing's key of a place is its
+# gazetteer id (resolved) or "unresolved:" + its lower-cased text (body only)
+_SUMMARY = ("place_id, name, aliases, lat, lon, kind, country, gazetteer_id, precision, resolved, mention_count,"
+            " document_count FROM places")
+_ORDER = " ORDER BY mention_count DESC, name, first_part, first_seq, first_i"
 
 
-def _lower_function(store: Store) -> None:
-    store.conn.create_function("storyline_lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
-                               deterministic=True)
+def _places_ready(store: Store) -> None:
+    """:func:`_ready`, and E506 where the listings were stored but the place index was not
+    filled from them yet (a store made before it: ``storyline analyze`` fills it)."""
+    _ready(store)
+    try:
+        row = store.conn.execute("SELECT config FROM corpus_steps WHERE step = ?", (PLACES_STEP,)).fetchone()
+        store.conn.execute("SELECT 1 FROM places LIMIT 1").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StorylineError("E506", feature="place listings",
+                             reason=f"{exc}; open the store once with `storyline analyze`") from None
+    if (row is None or row[0] != PLACES_CONFIG) and store.conn.execute("SELECT 1 FROM doc_listings LIMIT 1").fetchone():
+        raise StorylineError("E506", feature="place listings",
+                             reason="the place index was not made yet; run `storyline analyze` once")
+
+
+def _summary(r: Sequence[Any]) -> dict[str, Any]:
+    return {"id": r[0], "name": r[1], "type": "place", "aliases": json.loads(r[2]), "lat": r[3], "lon": r[4],
+            "kind": r[5], "country": r[6], "gazetteer_id": r[7], "precision": r[8],
+            "resolved": None if r[9] is None else bool(r[9]), "mention_count": r[10], "document_count": r[11]}
+
+
+def place_page(store: Store, *, offset: int = 0, limit: int | None = None,
+               include_unresolved: bool = True) -> tuple[list[dict[str, Any]], int]:
+    """(summaries, total): the places at ``offset:offset + limit`` of :func:`place_list`'s
+    order — id, name, type, aliases, lat, lon, kind, country, gazetteer_id, precision,
+    resolved, ``mention_count``, ``document_count`` — read from the index's rows of those
+    places only (an index range in the listing order)."""
+    _places_ready(store)
+    where = "" if include_unresolved else " WHERE place_id NOT LIKE 'unresolved:%'"
+    total = int(store.conn.execute(f"SELECT count(*) FROM places{where}").fetchone()[0])  # noqa: S608
+    rows = store.conn.execute(f"SELECT {_SUMMARY}{where}{_ORDER} LIMIT ? OFFSET ?",  # noqa: S608 - fixed parts
+                              (-1 if limit is None else limit, offset)).fetchall()
+    return [_summary(r) for r in rows], total
 
 
 def place_index(store: Store) -> list[dict[str, Any]]:
-    """One summary per place of :func:`place_list`, in its order, without the mention lists:
-    id, name, kind, country, lat, lon, precision, resolved, gazetteer_id, aliases and the
-    counts ``mention_count`` and ``document_count``. One SQL pass over the stored listings
-    (no record is built)."""
-    _ready(store)
-    _lower_function(store)
-    rows = store.conn.execute(
-        _PLACE_OCCURRENCES.format(where="")
-        + "SELECT pkey, sum(part = 0), count(DISTINCT doc), json_group_array(DISTINCT json_extract(p, '$.text')),"
-          " min(part * 1000000000000000 + seq * 100000 + i) AS first, p"
-          " FROM keyed WHERE pkey IS NOT NULL GROUP BY pkey"
-    ).fetchall()
-    out = []
-    for key, mentions, docs, aliases, first, data in sorted(rows, key=lambda r: r[4]):
-        p = json.loads(data)
-        out.append({"id": key, "name": p.get("name") or p["text"], "type": "place",
-                    "aliases": sorted(json.loads(aliases)), "lat": p.get("lat"), "lon": p.get("lon"),
-                    "kind": p.get("kind"), "country": p.get("country"), "gazetteer_id": p.get("gazetteer_id"),
-                    "precision": p.get("precision"), "resolved": p.get("resolved"),
-                    "mention_count": mentions, "document_count": docs})
-    out.sort(key=lambda r: (-r["mention_count"], r["name"]))  # stable: first seen (body first) breaks ties
-    return out
+    """Every place's summary (:func:`place_page`), in the listing order."""
+    return place_page(store)[0]
+
+
+def place_summary(store: Store, place: str) -> dict[str, Any] | None:
+    """One place's summary (:func:`place_page`'s fields) by id; None when no current document names it."""
+    _places_ready(store)
+    r = store.conn.execute(f"SELECT {_SUMMARY} WHERE place_id = ?", (place,)).fetchone()  # noqa: S608
+    return _summary(r) if r is not None else None
 
 
 def place_records_of(store: Store, ids: Sequence[str]) -> list[dict[str, Any]]:
     """The records of :func:`place_list` with these ids (in its order), reading only the
-    listings of the documents that name them."""
-    _ready(store)
+    listings of the documents that name them (found in the index)."""
+    _places_ready(store)
     wanted = set(ids)
     if not wanted:
         return []
-    resolved = sorted(i for i in wanted if not i.startswith("unresolved:"))
-    if len(resolved) == len(wanted):  # a text search narrows the rows before any JSON is read
-        needles = json.dumps([_dumps({"gazetteer_id": i})[1:-1] for i in resolved])
-        sql = ("SELECT doc_id, places FROM doc_listings l WHERE EXISTS (SELECT 1 FROM json_each(?) n"
-               " WHERE instr(l.places, n.value) > 0) ORDER BY doc_seq")
-        args: tuple[Any, ...] = (needles,)
-    else:
-        _lower_function(store)
-        sql = (_PLACE_OCCURRENCES.format(where="")
-               + "SELECT doc_id, places FROM doc_listings WHERE doc_id IN (SELECT doc FROM keyed WHERE pkey IN"
-                 " (SELECT value FROM json_each(?))) ORDER BY doc_seq")
-        args = (json.dumps(sorted(wanted)),)
-
-    def docs() -> Iterable[DocPlaces]:
-        for doc_id, data in store.conn.execute(sql, args):
-            d = json.loads(data)
-            yield DocPlaces(doc_id, [(_place(p), text) for p, text in d["body"]], [_place(p) for p in d["filed"]],
-                            d["dateline"])
-
-    return [r for r in group_places(docs()) if r["id"] in wanted]
+    docs: dict[int, str] = {}
+    for part in chunks(sorted(wanted)):
+        docs.update(store.conn.execute(
+            f"SELECT doc_seq, doc_id FROM place_docs WHERE place_id IN ({_in(len(part))})", part))
+    listed: list[DocPlaces] = []
+    order = sorted(docs.items())
+    for part in chunks([d for _, d in order]):
+        got = {dp.doc: dp for dp in _doc_places(
+            store, f"SELECT doc_id, places FROM doc_listings WHERE doc_id IN ({_in(len(part))})", part, keep=wanted)}
+        listed += [got[d] for d in part if d in got]
+    return [r for r in group_places(listed) if r["id"] in wanted]
 
 
 def place_of(store: Store, place: str) -> dict[str, Any] | None:
@@ -670,35 +849,26 @@ def _place_key(p: dict[str, Any], *, body: bool) -> str | None:
 
 def place_sample(store: Store, place: str, *, mentions: int = 200, documents: int = 100) -> dict[str, Any] | None:
     """What a place's page shows of its record: its first ``mentions`` mentions and dateline
-    entries and the first ``documents`` documents naming it, in store order, reading documents
-    (narrowed by a text search) until those are filled — not every document naming a place in
-    most of them (4 s at 10,000 documents for the United States). ``complete``: every document
-    naming it was read (else the dateline entries are those of the documents read). None when
-    no document names it."""
-    _ready(store)
-    if place.startswith("unresolved:"):
-        text = place.removeprefix("unresolved:")
-        # SQLite's lower() folds ASCII only: other names are looked for in every document
-        where, args = ("WHERE instr(lower(places), ?) > 0", (_dumps(text)[1:-1],)) if text.isascii() else ("", ())
-    else:
-        where, args = "WHERE instr(places, ?) > 0", (_dumps({"gazetteer_id": place})[1:-1],)
+    entries and the first ``documents`` documents naming it, in store order, reading the
+    documents the index lists for it until those are filled — not every document naming a
+    place in most of them. ``complete``: every document naming it was read (else the
+    dateline entries are those of the documents read). None when no document names it."""
+    _places_ready(store)
     spans: list[dict[str, Any]] = []
     datelines: list[dict[str, Any]] = []
     docs: list[str] = []
-    for doc_id, data in store.conn.execute(f"SELECT doc_id, places FROM doc_listings {where} ORDER BY doc_seq", args):
-        d = json.loads(data)
-        body = [(p, t) for p, t in d["body"] if _place_key(p, body=True) == place]
-        filed = [p for p in d["filed"] if _place_key(p, body=False) == place]
-        if not body and not filed:
-            continue
-        docs.append(doc_id)
-        spans += [Span(doc_id, p["start"], p["end"], t).to_record() for p, t in body]
-        datelines += [{"doc": doc_id, "dateline": d["dateline"], "text": p["text"]} for p in filed]
+    complete = True
+    c = store.conn
+    for (doc_id,) in c.execute("SELECT doc_id FROM place_docs WHERE place_id = ? ORDER BY doc_seq", (place,)):
         if len(spans) >= mentions and len(docs) >= documents:
             complete = False
             break
-    else:
-        complete = True
+        d = json.loads(c.execute("SELECT places FROM doc_listings WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+        docs.append(doc_id)
+        spans += [Span(doc_id, p["start"], p["end"], t).to_record() for p, t in d["body"]
+                  if _place_key(p, body=True) == place]
+        datelines += [{"doc": doc_id, "dateline": d["dateline"], "text": p["text"]} for p in d["filed"]
+                      if _place_key(p, body=False) == place]
     if not docs:
         return None
     return {"id": place, "mentions": spans[:mentions], "datelines": datelines[:mentions], "documents": docs[:documents],

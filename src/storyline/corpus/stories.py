@@ -97,7 +97,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -165,6 +165,12 @@ class StorySettings:
     def config(self) -> str:
         """What the stored features and index depend on (a change re-places everything)."""
         return f"stories-v2 terms={self.index_terms} title={self.title_weight} text-dates={self.dates_from_text}"
+
+    @property
+    def record_key(self) -> str:
+        """What a story's stored record (:func:`build_story`) depends on besides its members
+        and the corpus frequencies: the features and the channel weights of its titles."""
+        return f"{self.config} w={self.w_text},{self.w_entities},{self.w_places},{self.w_events}"
 
 
 # ------------------------------------------------------------------------------ features
@@ -716,6 +722,10 @@ class Episode:
         return {"id": self.id, "title": self.title, "documents": list(self.documents),
                 "start": self.start, "end": self.end}
 
+    @classmethod
+    def from_record(cls, r: Mapping[str, Any]) -> Episode:
+        return cls(r["id"], r["title"], list(r["documents"]), r["start"], r["end"])
+
 
 @dataclass(slots=True)
 class Story:
@@ -739,6 +749,13 @@ class Story:
             "episodes": [e.to_record() for e in self.episodes],
         }
 
+    @classmethod
+    def from_record(cls, r: Mapping[str, Any]) -> Story:
+        """The story of a stored :meth:`to_record` (as :func:`build_story` made it)."""
+        return cls(r["id"], r["title"], list(r["documents"]), r["start"], r["end"],
+                   [Episode.from_record(e) for e in r["episodes"]], list(r["summary"]), list(r["events"]),
+                   list(r["claims"]))
+
 
 def _span(feats: Sequence[DocFeatures]) -> tuple[str | None, str | None]:
     # Earliest and latest member dates, each written at its own precision ("2015-11").
@@ -750,11 +767,29 @@ def _span(feats: Sequence[DocFeatures]) -> tuple[str | None, str | None]:
     return first.label, last.label
 
 
-def central(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings) -> DocFeatures:
-    """The member closest to the cluster's centroid (sum of the members' content vectors)."""
+Vectors = dict[str, dict[str, float]]
+
+
+def _member_vectors(f: DocFeatures, dfs: Mapping[str, int], n: int, memo: dict[str, Vectors] | None,
+                    by_df: dict[int, float] | None = None) -> Vectors:
+    """A member's unit TF-IDF vector per content channel, kept in ``memo`` (one story read
+    weighs each member once for its episode and once for the story: the same floats)."""
+    got = memo.get(f.doc_id) if memo is not None else None
+    if got is None:
+        got = {c: _vector(kv, c, dfs, n, by_df) for c, kv in f.channels.items() if c in CHANNELS}
+        if memo is not None:
+            memo[f.doc_id] = got
+    return got
+
+
+def central(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings,
+            memo: dict[str, Vectors] | None = None) -> DocFeatures:
+    """The member closest to the cluster's centroid (sum of the members' content vectors);
+    ``memo``: the members' vectors by doc id, computed once for all the clusters of one read."""
     if len(feats) == 1:
         return feats[0]
-    vecs = [{c: _vector(kv, c, dfs, n) for c, kv in f.channels.items() if c in CHANNELS} for f in feats]
+    by_df: dict[int, float] = {}
+    vecs = [_member_vectors(f, dfs, n, memo, by_df) for f in feats]
     centroid: dict[str, dict[str, float]] = {}
     for v in vecs:
         for c, kv in v.items():
@@ -768,13 +803,14 @@ def central(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settin
     return feats[best]
 
 
-def _title(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings) -> str:
-    c = central(feats, dfs, n, settings)
+def _title(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, settings: StorySettings,
+           memo: dict[str, Vectors] | None = None) -> str:
+    c = central(feats, dfs, n, settings, memo)
     if c.title:
         return c.title
     titled = [f for f in feats if f.title]
     if titled:
-        return central(titled, dfs, n, settings).title or ""
+        return central(titled, dfs, n, settings, memo).title or ""
     # No member has a title: the cluster's most distinctive words.
     acc: dict[str, float] = {}
     for f in feats:
@@ -783,23 +819,36 @@ def _title(feats: Sequence[DocFeatures], dfs: Mapping[str, int], n: int, setting
     return " · ".join(k for k, _ in sorted(acc.items(), key=lambda x: (-x[1], x[0]))[:5])
 
 
+def order_members(fs: Iterable[DocFeatures]) -> list[DocFeatures]:
+    """A cluster's members as its record lists them: by date (undated last), then id."""
+    return sorted(fs, key=lambda f: (f.date is None, f.date.day if f.date else 0, f.doc_id))
+
+
+# The title of an episode (its id) or of the story (None), given its ordered members.
+TitleOf = Callable[[str | None, Sequence[DocFeatures]], str]
+
+
+def assemble_story(story_id: str, episodes: Mapping[str, Sequence[DocFeatures]], title_of: TitleOf) -> Story:
+    """A :class:`Story` from its episodes' members (episodes ordered by start date, then id;
+    documents by date, then id): lists and spans need only the members' ids and dates,
+    titles come from ``title_of``."""
+    eps = []
+    for eid, fs in episodes.items():
+        fs = order_members(fs)
+        start, end = _span(fs)
+        eps.append(Episode(eid, title_of(eid, fs), [f.doc_id for f in fs], start, end))
+    eps.sort(key=lambda e: (e.start is None, e.start or "", e.id))
+    members = order_members([f for fs in episodes.values() for f in fs])
+    start, end = _span(members)
+    return Story(story_id, title_of(None, members), [f.doc_id for f in members], start, end, eps)
+
+
 def build_story(
     story_id: str, episodes: Mapping[str, Sequence[DocFeatures]], dfs: Mapping[str, int], n: int,
     settings: StorySettings | None = None,
 ) -> Story:
-    """A :class:`Story` from its episodes' member features (episodes ordered by start date,
-    then id; documents by date, then id)."""
+    """A :class:`Story` from its episodes' member features, each title the member nearest its
+    cluster's centroid (:func:`central`)."""
     s = settings or StorySettings()
-
-    def order(fs: Sequence[DocFeatures]) -> list[DocFeatures]:
-        return sorted(fs, key=lambda f: (f.date is None, f.date.day if f.date else 0, f.doc_id))
-
-    eps = []
-    for eid, fs in episodes.items():
-        fs = order(fs)
-        start, end = _span(fs)
-        eps.append(Episode(eid, _title(fs, dfs, n, s), [f.doc_id for f in fs], start, end))
-    eps.sort(key=lambda e: (e.start is None, e.start or "", e.id))
-    members = order([f for fs in episodes.values() for f in fs])
-    start, end = _span(members)
-    return Story(story_id, _title(members, dfs, n, s), [f.doc_id for f in members], start, end, eps)
+    memo: dict[str, Vectors] = {}
+    return assemble_story(story_id, episodes, lambda _, fs: _title(fs, dfs, n, s, memo))

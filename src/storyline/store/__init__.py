@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -360,33 +360,48 @@ class Store:
         if with_raw:
             data = self.conn.execute("SELECT data FROM raw WHERE id = ?", (row["id"],)).fetchone()
             raw = zlib.decompress(data[0])
-        meta = DocMeta(**json.loads(row["meta"])) if row["meta"] else DocMeta(url=row["url"])
-        removed = [Removed(**r) for r in json.loads(row["removed"])] if row["removed"] else []
+        return decode_doc(row, *self.doc_rows(row["id"]), raw=raw, slots=slots)
+
+    def doc_rows(self, doc_id: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """A document's stage runs and stored layers as stored (``(slot, data)``, not decoded):
+        with its ``documents`` row, what :func:`decode_doc` turns into the document (the claim
+        step on Ray decodes there, not on the driver)."""
         runs = {
             r["stage"]: r["version"]
-            for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (row["id"],))
+            for r in self.conn.execute("SELECT stage, version FROM stage_runs WHERE doc_id = ?", (doc_id,))
         }
-        layers: dict[str, Any] = {}
-        wanted = CODECS.keys() if slots is None else set(slots)
-        for r in self.conn.execute("SELECT slot, data FROM layers WHERE doc_id = ?", (row["id"],)):
-            if r["slot"] in CODECS and r["slot"] in wanted:  # a slot of a newer storyline is left alone
-                layers[r["slot"]] = CODECS[r["slot"]][1](json.loads(r["data"]))
-        return Doc(
-            id=row["id"],
-            source_path=row["source_path"],
-            locator=row["locator"],
-            content_type=row["content_type"],
-            raw=raw,
-            input_meta=json.loads(row["input_meta"]),
-            text=row["text"],
-            meta=meta,
-            removed=removed,
-            status=row["status"],
-            previous_id=row["previous_id"],
-            superseded_by=row["superseded_by"],
-            stage_versions=runs,
-            **layers,
-        )
+        return runs, [(r["slot"], r["data"]) for r in self.conn.execute(
+            "SELECT slot, data FROM layers WHERE doc_id = ?", (doc_id,))]
+
+
+def decode_doc(
+    row: Mapping[str, Any] | sqlite3.Row, runs: dict[str, str], layer_rows: Iterable[tuple[str, str]], *,
+    raw: bytes = b"", slots: Iterable[str] | None = None,
+) -> Doc:
+    """The document from its stored rows (a ``documents`` row, :meth:`Store.doc_rows`); pure."""
+    meta = DocMeta(**json.loads(row["meta"])) if row["meta"] else DocMeta(url=row["url"])
+    removed = [Removed(**r) for r in json.loads(row["removed"])] if row["removed"] else []
+    layers: dict[str, Any] = {}
+    wanted = CODECS.keys() if slots is None else set(slots)
+    for slot, data in layer_rows:
+        if slot in CODECS and slot in wanted:  # a slot of a newer storyline is left alone
+            layers[slot] = CODECS[slot][1](json.loads(data))
+    return Doc(
+        id=row["id"],
+        source_path=row["source_path"],
+        locator=row["locator"],
+        content_type=row["content_type"],
+        raw=raw,
+        input_meta=json.loads(row["input_meta"]),
+        text=row["text"],
+        meta=meta,
+        removed=removed,
+        status=row["status"],
+        previous_id=row["previous_id"],
+        superseded_by=row["superseded_by"],
+        stage_versions=runs,
+        **layers,
+    )
 
 
 _DOC_SELECT = "SELECT d.* FROM documents d"

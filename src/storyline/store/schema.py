@@ -466,4 +466,77 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        9,
+        "the place index: per place its documents, aliases and listing summary",
+        """
+        -- places (corpus/entity_store.py), kept by the entity step from each document's listed
+        -- places; a store made before is filled from doc_listings on the next `storyline analyze`
+        -- per place and current document naming it: its mentions there (body, dateline)
+        CREATE TABLE place_docs (
+            place_id  TEXT NOT NULL,              -- gazetteer id, or 'unresolved:' + lower-cased text
+            doc_seq   INTEGER NOT NULL,           -- documents.rowid: the listing order
+            doc_id    TEXT NOT NULL,
+            body      INTEGER NOT NULL,
+            filed     INTEGER NOT NULL,
+            PRIMARY KEY (place_id, doc_seq)
+        ) WITHOUT ROWID;
+        -- per place and text naming it: in how many documents
+        CREATE TABLE place_aliases (
+            place_id  TEXT NOT NULL,
+            alias     TEXT NOT NULL,
+            docs      INTEGER NOT NULL,
+            PRIMARY KEY (place_id, alias)
+        ) WITHOUT ROWID;
+        -- per place: what the listings show of it (the fields of its first mention, counts)
+        CREATE TABLE places (
+            place_id        TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            aliases         TEXT NOT NULL,        -- JSON list, sorted
+            lat             REAL,
+            lon             REAL,
+            kind            TEXT,
+            country         TEXT,
+            gazetteer_id    TEXT,
+            precision       INTEGER,
+            resolved        INTEGER,
+            mention_count   INTEGER NOT NULL,     -- body mentions
+            document_count  INTEGER NOT NULL,
+            first_part      INTEGER NOT NULL,     -- listing order's tie-break: the first mention
+            first_seq       INTEGER NOT NULL,     -- (0 body, 1 dateline), document, index
+            first_i         INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX places_order ON places(mention_count DESC, name, first_part, first_seq, first_i);
+        """,
+    )
+)
+
+MIGRATIONS.append(
+    (
+        10,
+        "stored story records: a story listing reads what it shows",
+        """
+        -- per story: its record (corpus/stories.py build_story: title, span, episodes, documents)
+        -- as the stories step last built it, and from which members: the count and the sum of the
+        -- story_docs.seq of its current documents (a read that finds others builds it itself)
+        CREATE TABLE story_records (
+            story_id  TEXT PRIMARY KEY,
+            n_docs    INTEGER NOT NULL,
+            seq_sum   INTEGER NOT NULL,
+            title_n   INTEGER NOT NULL,       -- members when the story's title was chosen
+            dirty     INTEGER NOT NULL DEFAULT 0,  -- a placement joined or left since
+            key       TEXT NOT NULL,          -- StorySettings.record_key
+            record    TEXT NOT NULL           -- JSON Story.to_record()
+        );
+        -- a listing walks the clean records by size (persist._first_stories)
+        CREATE INDEX story_records_size ON story_records(dirty, n_docs DESC, story_id);
+        -- each placed document's date (DocFeatures.date), so a record's lists and spans need no
+        -- features decoded: slack -1 when undated, NULL in a store made before (filled by the step)
+        ALTER TABLE story_docs ADD COLUMN day INTEGER;
+        ALTER TABLE story_docs ADD COLUMN slack INTEGER;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
