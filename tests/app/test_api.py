@@ -111,13 +111,15 @@ def test_read_only(client: TestClient, method: str, sample_ids: list[str]) -> No
     assert client.request(method, "/").status_code == 405
 
 
-def test_500_error_shape(sample_store) -> None:  # type: ignore[no-untyped-def]
+def test_500_error_shape(sample_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from storyline.corpus import entity_store
+
     app = create_app(sample_store.path)
 
-    def boom() -> None:
+    def boom(*_: object, **__: object) -> None:
         raise RuntimeError("secret internals")
 
-    app.state.storyline.place_index = boom
+    monkeypatch.setattr(entity_store, "place_page", boom)  # what /api/places and /places read
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         r = c.get("/api/places")
         assert_error(r, 500, "E504")

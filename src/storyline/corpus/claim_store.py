@@ -440,9 +440,10 @@ def _save_contradictions(store: Store, items: Iterable[tuple[str, Contradiction]
                       [(x.id, cid) for cid in x.claims])
 
 
-def _recompute(store: Store, dirty: set[str], st: MatchSettings, scorer: Any) -> int:
+def _recompute(store: Store, dirty: set[str], st: MatchSettings, scorer: Any, groups: scope.Groups | None = None) -> int:
     """Recompute the claims of components ``dirty`` with the batch functions and replace
-    them in the store. Returns the number of reports recomputed."""
+    them in the store. Returns the number of reports recomputed. ``groups``: copy groups
+    read earlier in this update (:data:`.scope.Groups`)."""
     from .claims import _chain_of, _make_claim, _passages_by_copy, match_with_edges, via_nodes
     from .contradictions import denial_contradictions
     from .provenance import IndependenceIndex
@@ -471,7 +472,7 @@ def _recompute(store: Store, dirty: set[str], st: MatchSettings, scorer: Any) ->
                 feats.append(member_feats[(ci.doc_id, ci.index)])
     df = _df(store, (t for f in feats for t in f.tokens))
     clusters, edges, denials = match_with_edges(feats, st, scorer, doc_freq=df)
-    graph, passages = scope.scoped_provenance(store, got)
+    graph, passages = scope.scoped_provenance(store, got, groups)
     by_copy = _passages_by_copy(passages)
     nodes = [tuple(via_nodes(ci.doc_id, ci, graph, passages, by_copy=by_copy)) for ci in inputs]
     vias = [tuple(_chain_of(graph, ns)) for ns in nodes]
@@ -610,6 +611,7 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
     nothing this step writes, it may run ahead of the writes."""
     st, scorer = _settings()
     out = ClaimUpdate()
+    groups: scope.Groups = {}  # copy edges do not change while this step runs
     with store.transaction():
         if scope.ensure_config(store, STEP, _config(st, scorer)):
             _clear(store)
@@ -618,11 +620,11 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
     with store.transaction():
         dirty = _forget(store, ch.forget, st.max_word_df)
         scope.unmark(store, STEP, ch.forget)
-        touched = sorted(scope.copy_group(store, prov)) if prov else []
+        touched = sorted(scope.copy_group(store, prov, groups)) if prov else []
         for part in scope.chunks(touched):
             dirty |= _components_of(store, f"doc_id IN ({','.join('?' * len(part))})", part)
         if dirty:
-            out.recomputed += _recompute(store, dirty, st, scorer)
+            out.recomputed += _recompute(store, dirty, st, scorer, groups)
             out.components += len(dirty)
         scope.read_provenance_to(store, STEP, log_end)
         out.forgotten = len(ch.forget)
@@ -630,7 +632,7 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
     for batch, got in zip(batches, read_batches(store, batches)):
         with store.transaction():
             dirty = _add(store, got, st, scorer)
-            out.recomputed += _recompute(store, dirty, st, scorer)
+            out.recomputed += _recompute(store, dirty, st, scorer, groups)
             _document_contradictions(store, (dc for dc in got.values() if not dc.inputs))  # geography alone
             out.components += len(dirty)
             scope.mark_indexed(store, STEP, ch.stamps, batch)
