@@ -421,7 +421,8 @@ def main() -> None:
         per_worker = float(best["docs_s"]) / (2 if best["mode"] != "1" else 1)  # type: ignore[arg-type]
         print(f"\nprojection: 100,000 articles in {hours:.1f} h on this machine (mode {best['mode']}); "
               f"{per_worker:.2f} docs/s per worker, so N Ray workers: {100_000 / per_worker / 3600:.1f} h / N "
-              "(per-document stages; the corpus steps run on the driver)\n")
+              "(per-document stages; on Ray, copy detection and the claim step's reading run on the cluster"
+              " too, the rest of the corpus steps on the driver)\n")
     if args.skip_growth:
         return
     rows = growth(texts, sizes, args.step, args.real, work, env, seed=args.base_from,
