@@ -25,6 +25,8 @@ from storyline.corpus.persist import update_reuse
 from storyline.corpus.ray_claims import doc_rows, take_in
 from storyline.store import Store, decode_doc
 
+from .conftest import table_snapshot
+
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
 SNAPSHOT = {t: f"SELECT * FROM {t} ORDER BY 1, 2" for t in claim_store._TABLES} | {
@@ -34,11 +36,7 @@ SNAPSHOT = {t: f"SELECT * FROM {t} ORDER BY 1, 2" for t in claim_store._TABLES} 
 
 
 def _snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(db)
-    try:
-        return {name: [tuple(r) for r in con.execute(sql)] for name, sql in SNAPSHOT.items()}
-    finally:
-        con.close()
+    return table_snapshot(db, SNAPSHOT)
 
 
 def _claims_json(db: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -133,15 +131,6 @@ def test_update_through_the_shipped_reader_stores_the_same(sample_db: Path, tmp_
 
 
 # ------------------------------------------------------------------------------ on Ray
-@pytest.fixture(scope="module")
-def ray_local() -> Iterator[object]:
-    ray = pytest.importorskip("ray")
-    pytest.importorskip("ray.data")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 def _same(db: Path, tmp_path: Path, batch_size: int, capsys: pytest.CaptureFixture[str]) -> ClaimUpdate:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,8 @@ from storyline.layers import CORE_SLOTS
 from storyline.pipeline import Pipeline
 from storyline.store import Store, document_id
 from storyline.types import Doc, DocMeta
+
+from .conftest import table_snapshot
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 POLNEAR = DATA / "polnear"
@@ -40,11 +40,7 @@ SNAPSHOT = {
 
 
 def _snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(db)
-    try:
-        return {name: [tuple(r) for r in con.execute(sql)] for name, sql in SNAPSHOT.items()}
-    finally:
-        con.close()
+    return table_snapshot(db, SNAPSHOT)
 
 
 # ------------------------------------------------------------------------------ corpora
@@ -158,15 +154,6 @@ def real_with_copies(n_derived: int = 16, seed: int = 7) -> list[tuple[str, str,
     return docs
 
 
-@pytest.fixture(scope="module")
-def ray_local() -> Iterator[object]:
-    ray = pytest.importorskip("ray")
-    pytest.importorskip("ray.data")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 def _same(db: Path, tmp_path: Path, batch_size: int) -> dict[str, list[tuple[object, ...]]]:

@@ -129,7 +129,7 @@ class AppContext:
 
     def behind(self) -> dict[str, int]:
         """Current, ok documents each stored corpus layer has not taken in yet."""
-        from .reads import behind
+        from ..corpus.scope import behind
 
         return self.cache.get("behind", lambda: {step: behind(self.store(), step)
                                                  for step in ("claims", "events", "entities")})

@@ -29,13 +29,6 @@ class Page:
     total: int
 
 
-def behind(store: Store, step: str) -> int:
-    """Current, ok documents the stored ``step`` (claims, events, entities) has not taken in."""
-    from ..corpus.scope import behind as count
-
-    return count(store, step)
-
-
 def claims_page(store: Store, *, offset: int, limit: int, min_sources: int = 0) -> tuple[Page, list[Any]]:
     """(page of Claims, the contradictions naming them), in ``storyline claims``' order."""
     from ..corpus.claim_store import stored_claims

@@ -579,30 +579,15 @@ def entity_list(store: Store, *, type: str | None = None,  # noqa: A002 - the CL
                 limit: int | None = None) -> list[dict[str, Any]]:
     """records.md "Entity" of every resolved entity (of ``type`` if given; the first ``limit``),
     in the listing order of :func:`~storyline.corpus.annotations.entity_records`. With a
-    ``limit`` (and no ``type``) only the entities that can be among the first are built: the
-    mention counts come from the key index, the records from those entities' rows."""
+    ``limit``, the first page of :func:`entity_page` (only the entities that can be among the
+    first are built: the mention counts come from the key index)."""
+    if limit is not None:
+        return entity_page(store, limit=limit, type=type)[0]
     _ready(store)
-    if limit is not None and type is None:
-        ent = dict(store.conn.execute("SELECT key, entity_id FROM entity_keys").fetchall())
-        counts: Counter[str] = Counter()
-        for key, n in store.conn.execute("SELECT key, count(*) FROM entity_mentions GROUP BY key"):
-            counts[ent[key]] += n
-        if len(counts) > limit:
-            floor = sorted(counts.values(), reverse=True)[max(0, limit - 1)]
-            chosen = sorted(e for e, n in counts.items() if n >= floor)
-            rows: list[Any] = []
-            for part in chunks(chosen):
-                rows += store.conn.execute(
-                    f"SELECT {_MENTION_COLUMNS} FROM entity_keys k JOIN entity_mentions m ON m.key = k.key"
-                    f" WHERE k.entity_id IN ({_in(len(part))})", part,
-                ).fetchall()
-            return _records(rows)[:limit]
     records = _records(store.conn.execute(
         f"SELECT {_MENTION_COLUMNS} FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
     ).fetchall())
-    if type:
-        records = [r for r in records if r["type"] == type]
-    return records if limit is None else records[:limit]
+    return [r for r in records if r["type"] == type] if type else records
 
 
 def entity_of(store: Store, entity: str) -> dict[str, Any] | None:
