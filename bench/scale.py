@@ -28,10 +28,16 @@ recurs in about ``size / real`` documents, more reuse than a real stream has):
    corpus steps run alone on them in a child process that times each function
    ``storyline.runner._run_corpus_steps`` calls (``corpus_ms_doc`` and one ``*_ms_doc``
    column per step: the per-added-document cost);
-3. then `claims --json`, `events --json`, `stories --json`, `entities --json` and the report
-   (json) of the story with the most documents, each a child process: wall seconds and peak
-   RSS (``wait4``: the largest process of the child's tree); the ingest child's and the
-   corpus-step child's peak RSS; store kilobytes per document (file and WAL).
+3. then the reads (``reads``), each a child process: a page of each listing (`claims`, `events`,
+   `entities` ``--limit 100``, `stories` ``--limit 20``: what a screen shows; the goal is that it
+   does not grow with the store), each full export (``--json --out FILE``: it grows with what it
+   returns, so its records are counted), the report of the story with the most documents and of
+   the story nearest 50 documents: wall and CPU seconds and peak RSS (``wait4``: the largest
+   process of the child's tree); the ingest child's and the corpus-step child's peak RSS;
+   store kilobytes per document (file and WAL).
+
+``--reads DB [DB ...]`` prints only the reads table, on stores as they are (e.g. the kept
+``grown-SIZE.db`` of an earlier run, read by the code under test).
 
 Sizes beyond the largest measured one are projected (log and linear in the store size) and
 printed as such. The bulk columns of the first size time what the corpus steps of the code
@@ -231,19 +237,58 @@ def _store_bytes(db: Path) -> int:
     return sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
 
 
-def _read(row: dict[str, object], cmd: str, ran: Ran | None, timeout: float | None) -> None:
+def _read(row: dict[str, object], name: str, ran: Ran | None, timeout: float | None) -> None:
     if ran is None:
-        row[cmd + "_s"] = f"> {timeout:.0f}"  # stopped: no RSS either
+        row[name + "_s"] = f"> {timeout:.0f}"  # stopped: no RSS either
     else:
-        row[cmd + "_s"], row[cmd + "_rss_mb"] = ran.wall_s, ran.rss_mb
+        row[name + "_s"], row[name + "_cpu_s"], row[name + "_rss_mb"] = ran.wall_s, ran.cpu_s, ran.rss_mb
 
 
-def _biggest_story(db: Path) -> tuple[str | None, int]:
-    """The stored story with the most current documents (the ids `storyline stories` lists)."""
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
+
+
+PAGE = {"claims": 100, "events": 100, "stories": 20, "entities": 100}  # what a screen or an API page shows
+
+
+def reads(db: Path, work: Path, env: dict[str, str], timeout: float | None) -> dict[str, object]:
+    """The read commands on ``db``, each a child process: a page of each listing (``--limit``:
+    what a user looks at; the goal is that it does not grow with the store), each full export
+    (``--json`` into a file: it grows with what it returns, so its records are counted and the
+    time per thousand records given), the report of the story with the most documents and of
+    the story nearest 50 documents (a story whose size does not grow with the store)."""
+    row: dict[str, object] = {}
+    for cmd, n in PAGE.items():
+        _read(row, f"{cmd}_page", run([cmd, "--json", "--limit", str(n), "--db", str(db)], env=env,
+                                      timeout=timeout), timeout)
+    for cmd in PAGE:
+        out = work / f"{cmd}.jsonl"
+        out.unlink(missing_ok=True)
+        ran = run([cmd, "--json", "--db", str(db), "--out", str(out)], env=env, timeout=timeout)
+        _read(row, cmd, ran, timeout)
+        if ran is not None:
+            row[f"{cmd}_n"] = records = _lines(out)
+            row[f"{cmd}_cpu_s_per_1k"] = 1000 * ran.cpu_s / max(1, records)
+        out.unlink(missing_ok=True)
+    for name, (story, docs) in (("report", _story(db)), ("report50", _story(db, near=50))):
+        if story is not None:
+            _read(row, name, run(["report", story, "--db", str(db), "--format", "json", "--out",
+                                  str(work / "report.json")], env=env, timeout=timeout), timeout)
+            row[f"{name}_story_docs"] = docs
+    row["read_rss_mb"] = max((float(v) for k, v in row.items()  # type: ignore[arg-type]
+                              if k.endswith("_rss_mb")), default=0.0)
+    return row
+
+
+def _story(db: Path, near: int | None = None) -> tuple[str | None, int]:
+    """The stored story with the most current documents, or the one whose size is nearest
+    ``near`` (the ids `storyline stories` lists)."""
+    order = "2 DESC" if near is None else f"abs(count(*) - {int(near)}), 1"
     with sqlite3.connect(db) as c:
         row = c.execute(
             "SELECT s.story_id, count(*) FROM story_docs s JOIN documents d ON d.id = s.doc_id"
-            " WHERE d.superseded_by IS NULL GROUP BY s.story_id ORDER BY 2 DESC LIMIT 1").fetchone()
+            f" WHERE d.superseded_by IS NULL GROUP BY s.story_id ORDER BY {order} LIMIT 1").fetchone()
     c.close()
     return (str(row[0]), int(row[1])) if row else (None, 0)
 
@@ -318,13 +363,7 @@ def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path,
                    corpus_rss_mb=r.rss_mb)
         for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
             row[f"{name}_ms_doc"] = 1000 * secs / added
-        for cmd in ("claims", "events", "stories", "entities"):
-            _read(row, cmd, run([cmd, "--json", "--db", str(db)], env=env, timeout=read_timeout), read_timeout)
-        story, story_docs = _biggest_story(db)
-        if story is not None:
-            _read(row, "report", run(["report", story, "--db", str(db), "--format", "json", "--out",
-                                      str(work / "report.json")], env=env, timeout=read_timeout), read_timeout)
-            row["report_story_docs"] = story_docs
+        row.update(reads(db, work, env, read_timeout))
         row["kb_doc"] = _store_bytes(db) / 1024 / int(row["size"])  # type: ignore[call-overload]
         rows.append(row)
         print(f"size {row['size']}: " + json.dumps({k: round(v, 3) if isinstance(v, float) else v
@@ -356,7 +395,7 @@ def _projection(rows: list[dict[str, object]], target: int = 100_000) -> str:
         return max(log, 0.0), max(lin, 0.0)
 
     lines = [f"projected to {target:,} documents from sizes {int(na):,} and {int(nb):,} (not measured):"]
-    for col in ("corpus_ms_doc", "claims_s", "events_s", "stories_s", "entities_s", "report_s"):
+    for col in ("corpus_ms_doc", *(f"{c}_page_s" for c in PAGE), "report_s", "report50_s"):
         unit = "ms per added document" if col == "corpus_ms_doc" else "s"
         name = "corpus steps" if col == "corpus_ms_doc" else col[:-2]
         ya, yb = a.get(col), b.get(col)
@@ -390,10 +429,23 @@ def main() -> None:
                     help="stop a read (claims, events, stories, entities, report) after this many seconds")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-growth", action="store_true")
+    ap.add_argument("--reads", metavar="DB", nargs="+", type=Path,
+                    help="only the reads table, on these stores as they are (e.g. kept grown-SIZE.db)")
     ap.add_argument("--corpus-steps", metavar="DB", help=argparse.SUPPRESS)  # the timed child
     args = ap.parse_args()
     if args.corpus_steps:
         print(json.dumps(time_corpus_steps(args.corpus_steps)))
+        return
+    if args.reads:
+        work = args.workdir or Path(tempfile.mkdtemp(prefix="storyline-reads-"))
+        work.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for db in args.reads:
+            row = {"size": _docs(db), **reads(db, work, _env(), args.read_timeout),
+                   "kb_doc": _store_bytes(db) / 1024 / max(1, _docs(db))}
+            print(f"{db}: " + json.dumps(row), flush=True)
+            rows.append(row)
+        _print_reads(rows, [])
         return
     if not (args.data / "polnear").exists():
         print(f"skipped: no datasets at {args.data}")
@@ -421,16 +473,14 @@ def main() -> None:
         per_worker = float(best["docs_s"]) / (2 if best["mode"] != "1" else 1)  # type: ignore[arg-type]
         print(f"\nprojection: 100,000 articles in {hours:.1f} h on this machine (mode {best['mode']}); "
               f"{per_worker:.2f} docs/s per worker, so N Ray workers: {100_000 / per_worker / 3600:.1f} h / N "
-              "(per-document stages; on Ray, copy detection and the claim step's reading run on the cluster"
-              " too, the rest of the corpus steps on the driver)\n")
+              "(per-document stages; on Ray, copy detection and the claim, event and story steps' reading"
+              " run on the cluster too, the rest of the corpus steps on the driver)\n")
     if args.skip_growth:
         return
     rows = growth(texts, sizes, args.step, args.real, work, env, seed=args.base_from,
                   reuse_grown=args.reuse_grown,
                   read_timeout=args.read_timeout)
     for r in rows:
-        r["read_rss_mb"] = max(float(r.get(c + "_rss_mb", 0.0)) for c in  # type: ignore[arg-type]
-                               ("claims", "events", "stories", "entities", "report"))
         r["added"] = f"{r['added']} ({r['real_added']} real)"
     steps = [k for k in rows[-1] if k.endswith("_ms_doc") and k not in ("stages_ms_doc", "corpus_ms_doc")]
     print(f"\ngrowth: a base of the first {args.real} real texts (every stage and corpus step), grown with"
@@ -440,11 +490,24 @@ def main() -> None:
     print(_table(rows, ["size", "bulk_docs", "bulk_corpus_s", "bulk_docs_s", "added", "stages_ms_doc",
                         "corpus_ms_doc", *steps]))
     print()
-    print(_table(rows, ["size", "claims_s", "events_s", "stories_s", "entities_s", "report_s",
-                        "report_story_docs",
-                        "ingest_rss_mb", "corpus_rss_mb", "read_rss_mb", "kb_doc"]))
+    _print_reads(rows, ["ingest_rss_mb", "corpus_rss_mb"])
     print()
     print(_projection(rows))
+
+
+def _print_reads(rows: list[dict[str, object]], extra: list[str]) -> None:
+    pages = ", ".join(f"{c} --limit {n}" for c, n in PAGE.items())
+    print(f"reads: a page ({pages}) and a story's report, wall (CPU) seconds\n")
+    for r in rows:
+        for c in (*(f"{c}_page" for c in PAGE), "report", "report50", *PAGE):
+            if isinstance(r.get(c + "_cpu_s"), float):
+                r[c] = f"{float(r[c + '_s']):,.2f} ({float(r[c + '_cpu_s']):,.2f})"  # type: ignore[arg-type]
+            else:
+                r[c] = r.get(c + "_s", "")
+    print(_table(rows, ["size", *(f"{c}_page" for c in PAGE), "report", "report_story_docs", "report50",
+                        "report50_story_docs", "read_rss_mb", *extra, "kb_doc"]))
+    print("\nfull exports (--json --out FILE): wall (CPU) seconds, records, CPU seconds per 1,000 records\n")
+    print(_table(rows, ["size", *(x for c in PAGE for x in (c, f"{c}_n", f"{c}_cpu_s_per_1k"))]))
 
 
 if __name__ == "__main__":

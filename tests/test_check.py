@@ -142,3 +142,27 @@ def test_the_web_app_names_a_damaged_store(db: Path) -> None:
         assert r.status_code == 503 and r.json()["error"]["code"] == "E304"
         assert "storyline check" in r.json()["error"]["message"]
         assert c.get("/api/docs/0000000000000000").status_code == 200  # the sound documents are served
+
+
+def test_a_damaged_story_record_is_listed(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The stored story records (migration 10) are JSON read back like the other JSON columns:
+    a sound one passes, a damaged one is a listed problem, not a crash."""
+    marker = "Tabqa dam story record"
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("INSERT INTO story_records (story_id, n_docs, seq_sum, title_n, dirty, key, record)"
+                    " VALUES ('st_1', 3, 6, 3, 0, 'k', ?)", (f'{{"id": "st_1", "title": "{marker}"}}',))
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # into the main file, as after a clean exit
+    con.close()
+    report = check_store(db)
+    assert report.ok and report.rows["story_records"] == 1
+    data = db.read_bytes()
+    quoted = f'"{marker}"'.encode()
+    assert data.count(quoted) == 1
+    _overwrite(db, data.index(quoted), b"#")  # the record's JSON no longer parses
+    report = check_store(db)
+    assert [str(p) for p in report.problems if "story_records" in str(p)] == [
+        "table story_records row 1 (story_id='st_1'): column record is not valid JSON"
+        " (JSONDecodeError: Expecting value: line 1 column 25 (char 24))"]
+    rc, out, err = run(capsys, "check", "--db", str(db))
+    assert rc == 1 and "story_records" in out and "column record is not valid JSON" in out and "Traceback" not in err

@@ -502,14 +502,6 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
-def _story_record(store: Any, story: Any) -> dict[str, Any]:
-    """records.md Story: the story's structure plus summary, events and claims, as its
-    report derives them (:func:`storyline.report.story_fields`, without the rest of the report)."""
-    from .report import story_fields
-
-    return {**story.to_record(), **story_fields(store, story.documents)}
-
-
 def _story_rows(stories: Sequence[Any], episodes: bool) -> list[dict[str, Any]]:
     """Stories as flat rows; with ``episodes``, each story's episodes follow it (id "└ …")."""
     rows = []
@@ -533,7 +525,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
         one_row_each = args.format in ("json", "jsonl") or (args.format != "text" and not args.episodes)
         stories = story_list(store, limit=args.limit if one_row_each else None)
         if args.format in ("json", "jsonl"):
-            _write(args, (_story_record(store, story) for story in stories), "Story", noun=("story", "stories"))
+            from .report.stored import story_records  # summaries, events, claims: stored by the stories step
+
+            _write(args, story_records(store, stories), "Story", noun=("story", "stories"))
         elif args.format != "text":
             _write(args, _story_rows(stories, args.episodes), "Story", noun=("row", None))
         else:
@@ -790,7 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-symlinks", action="store_true",
                    help="also read symbolic links that lead out of the input folders (skipped by default)")
 
-    p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run).",
+    p = add("analyze", cmd_analyze, "Re-run stages whose results are missing or stale (after an upgrade or a killed run); update the corpus layers and every story listing's stored summary.",
             "storyline analyze --db news.db --force")
     p.add_argument("--force", action="store_true", help="recompute every document, not only stale ones")
     p.add_argument("--rebuild", action="store_true",

@@ -226,6 +226,15 @@ class Role:
     key: str | None = None
 
 
+#: The ACLED class of an event mention and the roles that decide it (annotate.event_types),
+#: declared once, in the order every record lists them: :class:`EventMention` and the corpus
+#: step's ``EventInput`` carry them all, a merged ``Event`` all but ``acled_confidence``
+#: (storyline.corpus.events reads them from here; tests/corpus/test_acled_fields.py holds the
+#: three classes to it).
+ACLED_FIELDS: tuple[str, ...] = ("plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type",
+                                 "target_type", "weapon", "territory_changed", "acled_confidence")
+
+
 @dataclass(frozen=True, slots=True)
 class EventMention:
     """One event trigger with its roles. ``start``/``end``/``text`` are the trigger word(s).

@@ -13,6 +13,7 @@ the same input, or ``storyline analyze``, finishes it ("resumed").
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from itertools import islice
@@ -228,8 +229,9 @@ def _run_corpus_steps(store: Store, config: Config, engine: Engine = "local", ad
     """Incremental corpus steps: each finds on its own what is new since it last ran. Copy
     detection first: the claim and event steps read the copy groups it updates. On ``ray``,
     copy detection runs in batch form on the cluster (:mod:`storyline.corpus.ray_reuse`: same
-    records) and the claim step takes new documents in there (:mod:`storyline.corpus.ray_claims`:
-    same records); the other steps run here."""
+    records) and the claim, event and story steps take new documents in there
+    (:mod:`storyline.corpus.ray_claims`, :mod:`storyline.corpus.ray_steps`: same records); the
+    entity step and the rest of each step run here."""
     from .corpus.claim_store import update_claims
     from .corpus.entity_store import update_entities
     from .corpus.event_store import update_events
@@ -238,16 +240,19 @@ def _run_corpus_steps(store: Store, config: Config, engine: Engine = "local", ad
     if engine == "ray":
         from .corpus.ray_claims import update_claims_ray
         from .corpus.ray_reuse import update_reuse_ray
+        from .corpus.ray_steps import update_events_ray, update_stories_ray
 
         update_reuse_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
         update_entities(store, batch_size=config.batch_size)
         update_claims_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
+        update_events_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
+        update_stories_ray(store, batch_size=config.batch_size, workers=config.workers, address=address)
     else:
         update_reuse(store, batch_size=config.batch_size)
         update_entities(store, batch_size=config.batch_size)
         update_claims(store, batch_size=config.batch_size)
-    update_events(store, batch_size=config.batch_size)
-    update_stories(store, batch_size=config.batch_size)
+        update_events(store, batch_size=config.batch_size)
+        update_stories(store, batch_size=config.batch_size)
 
 
 def _rebuild_corpus_layers(store: Store, config: Config) -> None:
@@ -275,7 +280,9 @@ def analyze(
     rebuild: bool = False,
 ) -> IngestSummary:
     """Re-run the stages on every current document whose results are missing or stale
-    (another stage version), or on all of them with ``force``, on ``engine`` (as :func:`ingest`)."""
+    (another stage version), or on all of them with ``force``, on ``engine`` (as :func:`ingest`);
+    then the corpus steps, and every story listing's stored fields brought up to date (an
+    ingest derives them within a budget: :mod:`storyline.report.stored`)."""
     config = config or Config.load()
     pipeline = pipeline or Pipeline()
     if force:
@@ -305,6 +312,10 @@ def analyze(
     if rebuild:
         _rebuild_corpus_layers(store, config)
     _run_corpus_steps(store, config, engine, address)
+    from .report.stored import refresh_story_fields
+
+    with store.transaction():  # asked for: every story listing's stored fields up to date, no budget
+        refresh_story_fields(store, budget=sys.maxsize)
     bar.close()
     summary.unchanged = store.counts()["documents"] - len(ids)
     summary.rejected = len(summary.rejections)

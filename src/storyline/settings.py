@@ -132,6 +132,14 @@ SETTINGS += (
         "per threshold in `python bench/claims.py --pairs`. A change regroups the stored claims on the "
         "next ingest or analyze.",
     ),
+    Setting(
+        "report_documents",
+        1000,
+        "STORYLINE_REPORT_DOCUMENTS",
+        "Most documents the whole-corpus report (`storyline report` without a story, the app's /report) "
+        "reads: above it, the documents of the corpus's most independently-sourced claims and events, "
+        "then of its largest stories, and the report's title and `coverage` field say so.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -163,6 +171,7 @@ class Config:
     claim_threshold: float = field(default=_BY_NAME["claim_threshold"].default)
     story_threshold: float = field(default=_BY_NAME["story_threshold"].default)
     episode_threshold: float = field(default=_BY_NAME["episode_threshold"].default)
+    report_documents: int = field(default=_BY_NAME["report_documents"].default)
 
     @classmethod
     def load(cls, **overrides: Any) -> Config:

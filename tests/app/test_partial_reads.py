@@ -17,6 +17,7 @@ from markupsafe import escape
 from storyline.app import create_app, pages
 from storyline.corpus import entity_store
 from storyline.corpus.persist import claim_report, copied_passages, event_list, story_list
+from storyline.report.stored import story_records
 from storyline.store import Store
 
 from .conftest import BASE
@@ -43,13 +44,24 @@ def test_api_pages_concatenate_to_the_whole_listing(client: TestClient, sample_s
         "/api/entities?full=true": entity_store.entity_list(sample_store),
         "/api/places?full=true": entity_store.place_list(sample_store),
         "/api/reuse": [p.to_record() for p in copied_passages(sample_store)],
-        "/api/stories": [st.to_record() for st in story_list(sample_store)],
+        "/api/stories": list(story_records(sample_store, story_list(sample_store))),
     }
     for path, expected in whole.items():
         assert len(expected) > (0 if path == "/api/stories" else 3), path  # several pages of 3 (one story)
         items, totals = _walk(client, path, 3)
         assert totals == {len(expected)}, path
         assert items == expected, path
+
+
+def test_api_stories_are_the_cli_records(client: TestClient, sample_store: Store) -> None:
+    """``/api/stories`` items are what `storyline stories --json` prints (records.md Story, its
+    summary filled); ``full=false`` drops the three derived lists and links each story."""
+    items = client.get("/api/stories").json()["items"]
+    want = list(story_records(sample_store, story_list(sample_store)))
+    assert items == want and any(st["summary"] for st in items)
+    brief = client.get("/api/stories?full=false").json()["items"]
+    assert [b["id"] for b in brief] == [w["id"] for w in want]
+    assert all("summary" not in b and b["href"].startswith("/api/stories/") for b in brief)
 
 
 def test_api_summaries_page_the_listing(client: TestClient, sample_store: Store) -> None:

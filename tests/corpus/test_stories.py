@@ -174,9 +174,9 @@ def test_killed_run_resumes(store: Store, tmp_path: Path, monkeypatch: pytest.Mo
     storyline.ingest(store, [path], pipeline=storyline.Pipeline(["clean"]), progress=False, corpus_steps=False)
     real, calls = persist._place, []
 
-    def dies_in_second_batch(store_: Store, ids, settings, batch_size):  # type: ignore[no-untyped-def]
+    def dies_in_second_batch(store_: Store, ids, settings, batch_size, *reader):  # type: ignore[no-untyped-def]
         calls.append(1)
-        real(store_, ids[:2], settings, batch_size)
+        real(store_, ids[:2], settings, batch_size, *reader)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(persist, "_place", dies_in_second_batch)

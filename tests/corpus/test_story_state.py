@@ -92,12 +92,13 @@ def test_place_decodes_only_the_feature_slots(tmp_path: Path, monkeypatch: pytes
         storyline.ingest(s, [_write(tmp_path / "in", 3)], pipeline=storyline.Pipeline(["clean"]),
                          progress=False, corpus_steps=False)
         asked = []
-        real = Store.get
+        real = persist.story_features
 
-        def get(self: Store, ref: str, **kw: object) -> storyline.Doc:
-            asked.append(kw.get("slots"))
-            return real(self, ref, **kw)  # type: ignore[arg-type]
+        def story_features(rows: persist.StoryRows, settings: StorySettings) -> object:
+            asked.append({slot for slot, _ in rows[2]} <= set(FEATURE_SLOTS))
+            return real(rows, settings)
 
-        monkeypatch.setattr(Store, "get", get)
+        monkeypatch.setattr(persist, "story_features", story_features)
         assert persist.update_stories(s) == 3
-    assert asked == [FEATURE_SLOTS] * 3
+    # only those layers read (tests/corpus/test_ray_steps.py: on a store holding every layer)
+    assert asked == [True] * 3

@@ -26,6 +26,11 @@ router = APIRouter(prefix="/api")
 MAX_OFFSET = 1_000_000_000  # far past any store's rows, far below 2**63
 Limit = Query(100, ge=1, le=1000, description="items per page")
 Offset = Query(0, ge=0, le=MAX_OFFSET, description="items to skip")
+#: By default a listing's items are the whole records.md records (the API's contract: every
+#: mention and document of each; 17 MB and 9 s for the 100 most-mentioned entities of 10,000
+#: documents: page with ``limit``); ``full=false`` gives the summaries the pages show (counts
+#: instead of lists), each with the ``href`` of its record
+Full = Query(True, description="whole records.md records; false: summaries with counts and an href")
 
 
 def envelope(request: Request, items: Sequence[Any], total: int, limit: int, offset: int, **extra: Any) -> dict[str, Any]:
@@ -85,10 +90,21 @@ def search_api(request: Request, q: str = "", limit: int = Query(20, ge=1, le=10
 
 
 @router.get("/stories")
-def stories(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+def stories(request: Request, limit: int = Limit, offset: int = Offset, full: bool = Full) -> dict[str, Any]:
+    """A page of the stories, largest first: records.md Story records, as `storyline stories
+    --json` gives them (``summary``, ``events`` and ``claims`` read from the stored story
+    fields; derived for a story whose stored fields wait), or with ``full=false`` their
+    structure without those three, each with the ``href`` of its story."""
     ctx = ctx_of(request)
-    return envelope(request, [s.to_record() for s in ctx.stories(offset + limit)[offset:]], ctx.story_count(),
-                    limit, offset)
+    page = ctx.stories(offset + limit)[offset:]
+    if full:
+        from ..report.stored import story_records
+
+        items = list(story_records(ctx.store(), page))
+    else:
+        items = [{**{k: v for k, v in s.to_record().items() if k not in ("summary", "events", "claims")},
+                  "href": f"/api/stories/{path_part(s.id)}"} for s in page]
+    return envelope(request, items, ctx.story_count(), limit, offset)
 
 
 @router.get("/stories/{story_id}")
@@ -137,12 +153,6 @@ def events(request: Request, limit: int = Limit, offset: int = Offset, type: str
     return envelope(request, [e.to_record() for e in page.items], page.total, limit, offset,
                     **_notes(request, "events"))
 
-
-#: By default a listing's items are the whole records.md records (the API's contract: every
-#: mention and document of each; 17 MB and 9 s for the 100 most-mentioned entities of 10,000
-#: documents: page with ``limit``); ``full=false`` gives the summaries the pages show (counts
-#: instead of lists), each with the ``href`` of its record
-Full = Query(True, description="whole records.md records; false: summaries with counts and an href")
 
 
 @router.get("/entities")

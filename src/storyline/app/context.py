@@ -203,8 +203,9 @@ class AppContext:
             raise
 
     def report(self, story_id: str | None) -> tuple[Any | None, Any]:
-        """(story, Report) of one story, or (None, Report) of the whole corpus; None story
-        id not found raises LookupError."""
+        """(story, Report) of one story, or (None, Report) of the whole corpus — which reads at
+        most the ``report_documents`` setting's documents (STORYLINE_REPORT_DOCUMENTS; its title
+        and ``coverage`` say what it covers above that); a story id not found raises LookupError."""
         report = report_module()
 
         def compute() -> tuple[Any | None, Any]:

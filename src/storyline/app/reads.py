@@ -31,11 +31,9 @@ class Page:
 
 def claims_page(store: Store, *, offset: int, limit: int, min_sources: int = 0) -> tuple[Page, list[Any]]:
     """(page of Claims, the contradictions naming them), in ``storyline claims``' order."""
-    from ..corpus.claim_store import stored_claims
+    from ..corpus.claim_store import count_claims, stored_claims
 
-    where, args = ("", []) if min_sources <= 0 else (
-        " WHERE json_extract(record, '$.independent_sources') >= ?", [min_sources])
-    total = int(store.conn.execute(f"SELECT count(*) FROM claims{where}", args).fetchone()[0])  # noqa: S608
+    total = count_claims(store, min_sources=min_sources)
     got = stored_claims(store, limit=limit, offset=offset, min_sources=min_sources)
     return Page(list(got.claims), total), list(got.contradictions)
 

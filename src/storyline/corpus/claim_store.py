@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     )
     from .contradictions import Contradiction
 
-__all__ = ["ClaimUpdate", "NewReader", "STEP", "doc_claims", "rebuild_claims", "stored_claims", "update_claims"]
+__all__ = ["ClaimUpdate", "NewReader", "STEP", "count_claims", "doc_claims", "rebuild_claims", "stored_claims",
+           "update_claims"]
 
 STEP = "claims"
 _VERSION = "claim-store-v1"
@@ -608,7 +609,16 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
     resumes: what is left to do is derived from the store). ``read_batches`` turns the
     batches of new documents into what each brings (:func:`doc_claims` of each), in order:
     here by default, on Ray in :func:`storyline.corpus.ray_claims.update_claims_ray`; reading
-    nothing this step writes, it may run ahead of the writes."""
+    nothing this step writes, it may run ahead of the writes.
+
+    Documents taken out and copy groups changed (the provenance log) are handled in the first
+    batch's transaction, so a component they touch that the new reports match too (a new
+    copy's claims match its source's) is recomputed once. 100 paragraph-shuffled copies added
+    to the replicated 10,000-document store: 20,424 → 16,603 reports recomputed (9,143 →
+    8,760 components), the step 8.9-9.8 → 8.1-8.5 s of CPU with the indexed via-chain lookup
+    (:func:`storyline.corpus.claims._copy_source`); the same claims and contradictions (the
+    contradictions' storage counter ``seq`` is spent fewer times: the listing order it gives
+    was the same on that store, the 1,000-document one and the sample)."""
     st, scorer = _settings()
     out = ClaimUpdate()
     groups: scope.Groups = {}  # copy edges do not change while this step runs
@@ -617,21 +627,32 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
             _clear(store)
     ch = scope.changes(store, STEP)
     prov, log_end = scope.provenance_since(store, STEP)
-    with store.transaction():
+    batches = [ch.add[start : start + batch_size] for start in range(0, len(ch.add), batch_size)]
+
+    def take_out() -> set[str]:
+        """Forgotten documents out, the provenance log read: the components to recompute."""
         dirty = _forget(store, ch.forget, st.max_word_df)
         scope.unmark(store, STEP, ch.forget)
         touched = sorted(scope.copy_group(store, prov, groups)) if prov else []
         for part in scope.chunks(touched):
             dirty |= _components_of(store, f"doc_id IN ({','.join('?' * len(part))})", part)
-        if dirty:
-            out.recomputed += _recompute(store, dirty, st, scorer, groups)
-            out.components += len(dirty)
         scope.read_provenance_to(store, STEP, log_end)
         out.forgotten = len(ch.forget)
-    batches = [ch.add[start : start + batch_size] for start in range(0, len(ch.add), batch_size)]
-    for batch, got in zip(batches, read_batches(store, batches)):
+        return dirty
+
+    if not batches:
         with store.transaction():
-            dirty = _add(store, got, st, scorer)
+            dirty = take_out()
+            if dirty:
+                out.recomputed += _recompute(store, dirty, st, scorer, groups)
+                out.components += len(dirty)
+    for i, (batch, got) in enumerate(zip(batches, read_batches(store, batches))):
+        with store.transaction():
+            # the first batch also takes out what left and recomputes what the provenance log
+            # touched, in its own transaction: a component both touch (a new copy's claims match
+            # its source's) is recomputed once, and a killed run still finds it all to do
+            dirty = take_out() if i == 0 else set()
+            dirty |= _add(store, got, st, scorer)
             out.recomputed += _recompute(store, dirty, st, scorer, groups)
             _document_contradictions(store, (dc for dc in got.values() if not dc.inputs))  # geography alone
             out.components += len(dirty)
@@ -652,6 +673,20 @@ def rebuild_claims(store: Store, *, batch_size: int = 64) -> ClaimUpdate:
 # --------------------------------------------------------------------------- read
 
 
+def _min_sources(min_sources: int) -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (and its arguments) of the stored claims with at least
+    ``min_sources`` independent sources (none for 0: every claim)."""
+    if min_sources <= 0:
+        return "", []
+    return " WHERE json_extract(record, '$.independent_sources') >= ?", [min_sources]
+
+
+def count_claims(store: Store, *, min_sources: int = 0) -> int:
+    """How many claims :func:`stored_claims` lists with this ``min_sources`` (all pages)."""
+    where, args = _min_sources(min_sources)
+    return int(store.conn.execute(f"SELECT count(*) FROM claims{where}", args).fetchone()[0])  # noqa: S608
+
+
 def stored_claims(
     store: Store, doc_ids: Sequence[str] | None = None, *, limit: int | None = None, offset: int = 0,
     min_sources: int = 0,
@@ -666,8 +701,7 @@ def stored_claims(
 
     c = store.conn
     if doc_ids is None and (limit is not None or offset > 0 or min_sources > 0):
-        where, args = ("", []) if min_sources <= 0 else (
-            " WHERE json_extract(record, '$.independent_sources') >= ?", [min_sources])
+        where, args = _min_sources(min_sources)
         rows = c.execute(f"SELECT record FROM claims{where} ORDER BY first_seq LIMIT ? OFFSET ?",  # noqa: S608
                          [*args, -1 if limit is None else limit, offset]).fetchall()
         ids = json.dumps([json.loads(r[0])["id"] for r in rows])

@@ -121,6 +121,7 @@ import hashlib
 import math
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -299,33 +300,66 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def _passages_by_copy(passages: Iterable[CopiedPassage]) -> dict[str, list[CopiedPassage]]:
-    """Known-direction passages by their copy document, in their given order (what
-    :func:`_copy_source` reads; build once per corpus, not once per claim)."""
-    out: dict[str, list[CopiedPassage]] = {}
+@dataclass(frozen=True, slots=True)
+class _CopyIndex:
+    """The known-direction passages of one copy document, sorted by their start in it: a
+    span's covering passages lie in a window of :attr:`starts` (a passage overlapping
+    ``[start, end)`` by ``need`` starts in ``[start + need - longest, end - need]``), so a
+    lookup reads that window, not every passage of the document. ``rank``: each passage's
+    place in the given order (ties go to the first, as a scan in that order gives them)."""
+
+    starts: tuple[int, ...]
+    passages: tuple[CopiedPassage, ...]
+    rank: tuple[int, ...]
+    longest: int
+
+
+def _passages_by_copy(passages: Iterable[CopiedPassage]) -> dict[str, _CopyIndex]:
+    """Known-direction passages by their copy document (what :func:`_copy_source` reads;
+    build once per corpus, not once per claim)."""
+    out: dict[str, list[tuple[int, CopiedPassage]]] = {}
     for p in passages:
         if p.direction == "source_to_copy":
-            out.setdefault(p.copy.doc, []).append(p)
-    return out
+            got = out.setdefault(p.copy.doc, [])
+            got.append((len(got), p))
+    index: dict[str, _CopyIndex] = {}
+    for doc, items in out.items():
+        items.sort(key=lambda x: (x[1].copy.start, x[0]))
+        index[doc] = _CopyIndex(
+            starts=tuple(p.copy.start for _, p in items), passages=tuple(p for _, p in items),
+            rank=tuple(i for i, _ in items), longest=max(0, max(p.copy.end - p.copy.start for _, p in items)),
+        )
+    return index
 
 
 def _copy_source(
-    doc_id: str, start: int, end: int, by_copy: Mapping[str, Sequence[CopiedPassage]], seen: set[str]
+    doc_id: str, start: int, end: int, by_copy: Mapping[str, _CopyIndex], seen: set[str]
 ) -> tuple[str, int, int] | None:
     """The document (and mapped offsets) a span of ``doc_id`` was copied from: a known-
-    direction passage covering at least half of the span (``by_copy``:
-    :func:`_passages_by_copy`)."""
+    direction passage covering at least half of the span, the most, the first such in the
+    passages' order (``by_copy``: :func:`_passages_by_copy`).
+
+    Measured (the via chains of the 12,529 stored claim inputs of the copy groups of 100
+    replicas in the replicated 10,000-document store, 24,148 passages, 3 runs): a scan of
+    every passage of the copy document per lookup made the chains cost 0.89-1.01 s of CPU,
+    the window of sorted starts 0.46-0.53 s, index built once included; the same chains."""
+    ix = by_copy.get(doc_id)
+    if ix is None:
+        return None
     need = max(1, (end - start) // 2)
-    best: tuple[int, CopiedPassage] | None = None
-    for p in by_copy.get(doc_id, ()):
+    lo = bisect_left(ix.starts, start + need - ix.longest)
+    hi = bisect_right(ix.starts, end - need)
+    best: tuple[int, int, CopiedPassage] | None = None
+    for i in range(lo, hi):
+        p = ix.passages[i]
         if p.source.doc in seen:
             continue
         ov = _overlap(start, end, p.copy.start, p.copy.end)
-        if ov >= need and (best is None or ov > best[0]):
-            best = (ov, p)
+        if ov >= need and (best is None or ov > best[0] or (ov == best[0] and ix.rank[i] < best[1])):
+            best = (ov, ix.rank[i], p)
     if best is None:
         return None
-    p = best[1]
+    p = best[2]
     shift = p.source.start - p.copy.start
     s = min(max(start + shift, p.source.start), p.source.end)
     e = min(max(end + shift, p.source.start), p.source.end)
@@ -338,7 +372,7 @@ def via_nodes(
     graph: nx.MultiDiGraph | None,
     passages: Sequence[CopiedPassage],
     *,
-    by_copy: Mapping[str, Sequence[CopiedPassage]] | None = None,
+    by_copy: Mapping[str, _CopyIndex] | None = None,
 ) -> list[str]:
     """:func:`via_chain` as node ids: ``doc:<id>`` and ``outlet:<name>`` are provenance-graph
     nodes; a relay that is not an outlet is ``speaker:<name>``. ``by_copy``: ``passages``
@@ -414,7 +448,7 @@ def via_chain(
     graph: nx.MultiDiGraph | None,
     passages: Sequence[CopiedPassage],
     *,
-    by_copy: Mapping[str, Sequence[CopiedPassage]] | None = None,
+    by_copy: Mapping[str, _CopyIndex] | None = None,
 ) -> list[str]:
     """The reporting chain of ``claim`` (in document ``doc_id``) from the nearest reporter
     outward, as outlet names (see the module docstring); consecutive repeats collapse."""

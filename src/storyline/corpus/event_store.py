@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +92,7 @@ from .events import (
     type_family,
 )
 from .scope import (
+    Groups,
     changes,
     chunks,
     copy_group,
@@ -105,7 +106,10 @@ from .scope import (
     unmark,
 )
 
-__all__ = ["STEP", "VERSION", "EventStats", "candidates", "doc_units", "rebuild_events", "stored_events", "update_events"]
+__all__ = [
+    "STEP", "VERSION", "EventStats", "NewUnits", "candidates", "doc_rows", "doc_units", "new_units", "rebuild_events",
+    "stored_events", "update_events",
+]
 
 STEP = "events"
 #: bump when the stored form or the rules of :mod:`.events` change: the stored groups are rebuilt
@@ -148,24 +152,48 @@ class _Unit:
 # --------------------------------------------------------------------------- units
 
 
-def _read_docs(store: Store, doc_ids: Sequence[str]) -> list[tuple[int, Doc]]:
-    """``(rowid, doc)`` with the text, metadata and the layers :func:`from_doc` reads."""
-    out: dict[str, tuple[int, Doc]] = {}
+# A new document as the step reads it, undecoded: its rowid, ``documents`` columns (id,
+# source_path, locator, content_type, text, url, meta) and the layers :func:`from_doc` reads.
+DocRows = tuple[int, tuple[Any, ...], list[tuple[str, str]]]
+# The step's reader: per batch of new document ids, their units (:func:`new_units` of each
+# document, in store order); here :func:`_read_batches`, on Ray :mod:`.ray_steps`.
+NewUnits = Callable[[Store, Sequence[Sequence[str]], float], Iterable[list[_Unit]]]
+
+
+def doc_rows(store: Store, doc_ids: Sequence[str]) -> list[DocRows]:
+    """The stored rows of ``doc_ids`` that :func:`new_units` reads, in store order (a
+    document no longer stored is left out)."""
+    out: dict[str, tuple[int, tuple[Any, ...], list[tuple[str, str]]]] = {}
     for part in chunks(list(doc_ids)):
         q = ",".join("?" * len(part))
         for r in store.conn.execute(
             f"SELECT rowid, id, source_path, locator, content_type, text, url, meta FROM documents WHERE id IN ({q})",
             part,
         ):
-            meta = DocMeta(**json.loads(r[7])) if r[7] else DocMeta(url=r[6])
-            out[r[1]] = (r[0], Doc(id=r[1], source_path=r[2], locator=r[3], content_type=r[4], raw=b"",
-                                   text=r[5], meta=meta))
+            out[r[1]] = (r[0], tuple(r[1:]), [])
         for r in store.conn.execute(
-            f"SELECT doc_id, slot, data FROM layers WHERE doc_id IN ({q}) AND slot IN ({','.join('?' * len(_SLOTS))})",
+            f"SELECT doc_id, slot, data FROM layers WHERE doc_id IN ({q}) AND slot IN ({','.join('?' * len(_SLOTS))})"
+            " ORDER BY doc_id, slot",
             [*part, *_SLOTS],
         ):
-            setattr(out[r[0]][1], r[1], CODECS[r[1]][1](json.loads(r[2])))
+            out[r[0]][2].append((r[1], r[2]))
     return sorted(out.values(), key=lambda x: x[0])
+
+
+def new_units(rows: DocRows, radius_km: float = RADIUS_KM) -> list[_Unit]:
+    """The units one new document brings (pure: decodes its rows, then :func:`doc_units`)."""
+    seq, (doc_id, source_path, locator, content_type, text, url, meta), layers = rows
+    doc = Doc(id=doc_id, source_path=source_path, locator=locator, content_type=content_type, raw=b"", text=text,
+              meta=DocMeta(**json.loads(meta)) if meta else DocMeta(url=url))
+    for slot, data in layers:
+        setattr(doc, slot, CODECS[slot][1](json.loads(data)))
+    return [_Unit(doc.id, u, seq, unit, members) for u, (unit, members) in enumerate(doc_units(doc, radius_km=radius_km))]
+
+
+def _read_batches(store: Store, batches: Sequence[Sequence[str]], radius_km: float) -> Iterator[list[_Unit]]:
+    """The new units of each batch, read here one batch at a time (the local reader)."""
+    for batch in batches:
+        yield [x for rows in doc_rows(store, batch) for x in new_units(rows, radius_km)]
 
 
 def doc_units(doc: Doc, *, radius_km: float = RADIUS_KM) -> list[tuple[EventInput, list[EventInput]]]:
@@ -355,10 +383,11 @@ def _linked_components(
 
 def _recompute(
     store: Store, old_components: set[str], new: Sequence[_Unit], threshold: float, radius_km: float,
-    stats: EventStats,
+    stats: EventStats, copy_groups: Groups | None = None,
 ) -> None:
     """Replace the stored components ``old_components`` (their units not taken out) and add
-    the ``new`` units: cluster and merge the scope as :func:`build_events` does."""
+    the ``new`` units: cluster and merge the scope as :func:`build_events` does. ``copy_groups``:
+    copy groups walked earlier in this update (:data:`.scope.Groups`)."""
     c = store.conn
     scope = _load_units(store, "component", sorted(old_components)) + list(new)
     scope.sort(key=lambda x: x.key)
@@ -381,7 +410,7 @@ def _recompute(
         comp_of.update((i, name) for i in members)
     from .provenance import IndependenceIndex
 
-    graph = scoped_graph(store, {x.doc_id for x in scope})
+    graph = scoped_graph(store, {x.doc_id for x in scope}, copy_groups)
     index = IndependenceIndex.of(graph)
     fresh = {id(x) for x in new}
     c.executemany(
@@ -439,10 +468,15 @@ def update_events(
     threshold: float = THRESHOLD,
     radius_km: float = RADIUS_KM,
     stats: EventStats | None = None,
+    read_batches: NewUnits = _read_batches,
 ) -> int:
     """Bring the stored event groups up to date with the store's current documents; returns
-    the number of documents taken in. ``stats`` (optional) adds up what it recomputed."""
+    the number of documents taken in. ``stats`` (optional) adds up what it recomputed.
+    ``read_batches`` turns the batches of new documents into their units (:func:`new_units`
+    of each), in order: here by default, on Ray in :func:`.ray_steps.update_events_ray`;
+    reading nothing this step writes, it may run ahead of the writes."""
     stats = stats if stats is not None else EventStats()
+    copy_groups: Groups = {}  # copy edges do not change while this step runs
     with store.transaction():
         if ensure_config(store, STEP, _config(threshold, radius_km)):
             _drop_all(store)
@@ -454,23 +488,18 @@ def update_events(
             store.conn.execute(f"DELETE FROM event_units WHERE doc_id IN ({q})", part)
             store.conn.execute(f"DELETE FROM event_places WHERE doc_id IN ({q})", part)
         if moved:
-            touched |= _components_of_docs(store, copy_group(store, moved))
+            touched |= _components_of_docs(store, copy_group(store, moved, copy_groups))
         if touched:
-            _recompute(store, touched, [], threshold, radius_km, stats)
+            _recompute(store, touched, [], threshold, radius_km, stats, copy_groups)
         unmark(store, STEP, todo.forget)
         read_provenance_to(store, STEP, log_end)
         stats.forgotten_docs += len(todo.forget)
     size = max(1, batch_size)
-    for start in range(0, len(todo.add), size):
-        batch = todo.add[start : start + size]
+    batches = [todo.add[start : start + size] for start in range(0, len(todo.add), size)]
+    for batch, new in zip(batches, read_batches(store, batches, radius_km)):
         with store.transaction():
-            new = [
-                _Unit(doc.id, u, seq, unit, members)
-                for seq, doc in _read_docs(store, batch)
-                for u, (unit, members) in enumerate(doc_units(doc, radius_km=radius_km))
-            ]
             linked = _linked_components(store, new, threshold, radius_km, stats)
-            _recompute(store, linked, new, threshold, radius_km, stats)
+            _recompute(store, linked, new, threshold, radius_km, stats, copy_groups)
             mark_indexed(store, STEP, todo.stamps, batch)
             stats.added_docs += len(batch)
             stats.batches += 1

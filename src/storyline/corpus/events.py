@@ -39,6 +39,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..cluster import components
+from ..records import ACLED_FIELDS
 from ..timefmt import can_date_event, describe
 from ..types import Span
 
@@ -206,18 +207,15 @@ class EventInput:
 
 #: the fields of :class:`EventInput` that are plain JSON values
 _INPUT_PLAIN = ("type", "plover", "actor_name", "actor_entity", "affected", "time_value", "time_granularity",
-                "certainty", "reported", "plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type",
-                "target_type", "weapon", "territory_changed", "acled_confidence")
-
-
-_ACLED_FIELDS = ("plover_mode", "acled_event_type", "acled_sub_event_type", "actor_type", "target_type", "weapon",
-                 "territory_changed", "acled_confidence")
+                "certainty", "reported", *ACLED_FIELDS)
+#: the ACLED fields of a merged :class:`Event` (its class is its most confident mention's)
+_EVENT_ACLED = tuple(f for f in ACLED_FIELDS if f != "acled_confidence")
 
 
 def _acled_of(m: Any) -> dict[str, Any]:
     """The ACLED fields of a mention (object or mapping) that has them."""
     get = m.get if isinstance(m, Mapping) else lambda k: getattr(m, k, None)
-    return {k: v for k in _ACLED_FIELDS if (v := get(k)) is not None}
+    return {k: v for k in ACLED_FIELDS if (v := get(k)) is not None}
 
 
 def from_doc(doc: Any) -> list[EventInput]:
@@ -370,13 +368,7 @@ class Event:
             "id": self.id,
             "type": self.type,
             "plover": self.plover,
-            "plover_mode": self.plover_mode,
-            "acled_event_type": self.acled_event_type,
-            "acled_sub_event_type": self.acled_sub_event_type,
-            "actor_type": self.actor_type,
-            "target_type": self.target_type,
-            "weapon": self.weapon,
-            "territory_changed": self.territory_changed,
+            **{f: getattr(self, f) for f in _EVENT_ACLED},
             "actor": self.actor,
             "quantities": self.quantities,
             "origin": self.origin,
@@ -412,13 +404,7 @@ class Event:
             independent_sources=rec["independent_sources"],
             affected=rec.get("affected"),
             claims=list(rec.get("claims", ())),
-            plover_mode=rec["plover_mode"],
-            acled_event_type=rec["acled_event_type"],
-            acled_sub_event_type=rec["acled_sub_event_type"],
-            actor_type=rec["actor_type"],
-            target_type=rec["target_type"],
-            weapon=rec["weapon"],
-            territory_changed=rec["territory_changed"],
+            **{f: rec[f] for f in _EVENT_ACLED},
         )
 
 

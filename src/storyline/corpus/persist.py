@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -391,6 +391,8 @@ def event_list(
 # document replica store (CPU): story_list(limit=20) 5.05 s -> 0.05 s, limit=100 7.06 -> 0.05,
 # story_of of a 2,280-document story 2.19 s -> 0.012 (305 docs: 0.28 -> 0.002); records
 # identical (`stories --episodes`, `stories --json --limit 100`, there and on 1,000 documents).
+# A story's summary, events and claims are stored at the end of the step too, within a budget
+# (migration 11, :mod:`storyline.report.stored`, called from :func:`refresh_story_records`).
 
 if TYPE_CHECKING:
     from .stories import DocFeatures, Placement, Story, StorySettings
@@ -505,7 +507,8 @@ def _ensure_story_config(store: Store, settings: StorySettings) -> None:
 
 
 def _clear_stories(store: Store) -> None:
-    for table in ("story_records", "story_postings", "story_df", "story_docs", "episodes", "stories"):
+    for table in ("story_fields", "story_fields_state", "story_records", "story_postings", "story_df", "story_docs",
+                  "episodes", "stories"):
         store.conn.execute(f"DELETE FROM {table}")
 
 
@@ -534,13 +537,68 @@ def forget_story_documents(store: Store, doc_ids: Iterable[str]) -> int:
     return gone
 
 
-def _place(store: Store, doc_ids: Sequence[str], settings: StorySettings, batch_size: int) -> int:
-    from .stories import FEATURE_SLOTS, assign, doc_features
+# A document as the story step reads it, undecoded: its ``documents`` row, stage runs (none:
+# the features do not read them) and the layers :func:`.stories.doc_features` reads.
+StoryRows = tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]]
+# The story step's reader: per batch of document ids, the features of those still current and
+# ok (:func:`story_features` of each), in order; here :func:`_feature_batches`, on Ray
+# :mod:`.ray_steps`.
+NewFeatures = Callable[[Store, Sequence[Sequence[str]], "StorySettings"], Iterable[list["DocFeatures"]]]
+
+
+def story_rows(store: Store, doc_ids: Sequence[str]) -> list[StoryRows]:
+    """The stored rows of ``doc_ids`` that :func:`story_features` reads, in the order given (a
+    document no longer stored is left out)."""
+    from .stories import FEATURE_SLOTS
+
+    out: list[StoryRows] = []
+    for d in doc_ids:
+        row = store.conn.execute("SELECT d.* FROM documents d WHERE d.id = ?", (d,)).fetchone()
+        if row is not None:
+            layers = store.conn.execute(
+                f"SELECT slot, data FROM layers WHERE doc_id = ? AND slot IN ({','.join('?' * len(FEATURE_SLOTS))})",
+                (d, *FEATURE_SLOTS))
+            out.append((dict(zip(row.keys(), row)), {}, [(r[0], r[1]) for r in layers]))
+    return out
+
+
+def story_features(rows: StoryRows, settings: StorySettings) -> DocFeatures | None:
+    """The story features of one document from its stored rows (pure), None when it is no
+    longer current and ok."""
+    from ..store import decode_doc
+    from .stories import FEATURE_SLOTS, doc_features
+
+    doc = decode_doc(*rows, slots=FEATURE_SLOTS)
+    return doc_features(doc, settings) if doc.status == "ok" and doc.superseded_by is None else None
+
+
+def _feature_batches(store: Store, batches: Sequence[Sequence[str]], settings: StorySettings) -> Iterator[list[DocFeatures]]:
+    """The features of each batch, read here one batch at a time (the local reader); a row that
+    no longer decodes is E306, as :meth:`Store.get` says it."""
+    import zlib
+
+    from ..errors import StoreError
+
+    for batch in batches:
+        got = []
+        for rows in story_rows(store, batch):
+            try:
+                f = story_features(rows, settings)
+            except (ValueError, TypeError, KeyError, zlib.error) as exc:
+                raise StoreError("E306", path=store.path, what=f"document {rows[0]['id']}",
+                                 reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            if f is not None:
+                got.append(f)
+        yield got
+
+
+def _place(store: Store, doc_ids: Sequence[str], settings: StorySettings, batch_size: int,
+           read_batches: NewFeatures = _feature_batches) -> int:
+    from .stories import assign
 
     placed = 0
-    for start in range(0, len(doc_ids), batch_size):
-        docs = [store.get(d, with_raw=False, slots=FEATURE_SLOTS) for d in doc_ids[start : start + batch_size]]
-        feats = [doc_features(d, settings) for d in docs if d.status == "ok" and d.superseded_by is None]
+    batches = [doc_ids[start : start + batch_size] for start in range(0, len(doc_ids), batch_size)]
+    for feats in read_batches(store, batches, settings):
         with store.transaction():
             state = SqliteStoryState(store)
             for f in feats:
@@ -558,11 +616,15 @@ def story_settings() -> StorySettings:
     return StorySettings(story_threshold=config.story_threshold, episode_threshold=config.episode_threshold)
 
 
-def update_stories(store: Store, settings: StorySettings | None = None, *, batch_size: int = 64) -> int:
+def update_stories(store: Store, settings: StorySettings | None = None, *, batch_size: int = 64,
+                   read_batches: NewFeatures = _feature_batches) -> int:
     """Place every current, ok document not yet in a story, in arrival order, against the
     documents placed before it (see :mod:`storyline.corpus.stories`); documents superseded by a
     new version or no longer ok leave their stories first; the records of the stories that
-    changed (or have none) are built last. Idempotent; returns how many documents were placed."""
+    changed (or have none) are built last. Idempotent; returns how many documents were placed.
+    ``read_batches`` turns the batches of documents to place into their features
+    (:func:`story_features` of each), in order: here by default, on Ray in
+    :func:`.ray_steps.update_stories_ray`; reading no story table, it may run ahead of the writes."""
 
     settings = settings or story_settings()
     with store.transaction():
@@ -576,7 +638,7 @@ def update_stories(store: Store, settings: StorySettings | None = None, *, batch
         "SELECT d.id FROM documents d LEFT JOIN story_docs s ON s.doc_id = d.id"
         " WHERE d.status = 'ok' AND d.superseded_by IS NULL AND s.doc_id IS NULL ORDER BY d.rowid"
     )]
-    placed = _place(store, todo, settings, batch_size)
+    placed = _place(store, todo, settings, batch_size, read_batches)
     with store.transaction():
         refresh_story_records(store, settings)
     return placed
@@ -774,8 +836,9 @@ def refresh_story_records(store: Store, settings: StorySettings) -> int:
     Lists and spans are exact; titles are those of :func:`build_story` (the member nearest the
     centroid, weighed with the corpus frequencies of the moment it was chosen): a story the
     step did not touch keeps its titles, and a story that grew by less than
-    :data:`TITLE_GROWTH` keeps its own (:meth:`_Refresh.build`). Returns how many records were
-    written."""
+    :data:`TITLE_GROWTH` keeps its own (:meth:`_Refresh.build`). Then the stored summaries,
+    events and claims of the stories whose inputs changed (:mod:`storyline.report.stored`).
+    Returns how many records were written."""
     from .stories import Story
 
     c, key = store.conn, settings.record_key
@@ -800,6 +863,9 @@ def refresh_story_records(store: Store, settings: StorySettings) -> int:
             " record = excluded.record",
             (sid, n, seqs, title_n, key, json.dumps(story.to_record(), ensure_ascii=False)))
         written += 1
+    from ..report.stored import refresh_story_fields  # the listing's summaries: after the records
+
+    refresh_story_fields(store)
     return written
 
 
@@ -844,6 +910,16 @@ def _stories(
         wanted = _first_stories(store, limit)
     else:
         wanted = _fingerprints(store, story_id)
+    out = _stored_stories(store, wanted, settings.record_key)
+    built = _build_stories(store, settings, [sid for sid, _, _ in wanted if sid not in out])
+    return sorted([*out.values(), *built], key=lambda s: (-len(s.documents), s.id))
+
+
+def stories_by_id(store: Store, story_ids: Sequence[str], settings: StorySettings | None = None) -> list[Story]:
+    """The stories of ``story_ids`` that have current documents (as :func:`story_of` reads each),
+    largest first."""
+    settings = settings or story_settings()
+    wanted = [fp for sid in story_ids for fp in _fingerprints(store, sid)]
     out = _stored_stories(store, wanted, settings.record_key)
     built = _build_stories(store, settings, [sid for sid, _, _ in wanted if sid not in out])
     return sorted([*out.values(), *built], key=lambda s: (-len(s.documents), s.id))

@@ -22,7 +22,9 @@ shipping. Splitting them by key as copy detection does would need the counts' hi
 batch: not done.
 
 So here: the driver reads each new document's stored rows (its ``documents`` row, stage
-runs and layers, undecoded) for a round of at most ``ROUND`` documents; Ray Data tasks decode
+runs and layers, undecoded) for a round of at most ``ray_steps.ROUND`` documents (shipped in
+chunks of ``ray_steps.CHUNK``: :func:`storyline.corpus.ray_steps.in_order`, shared with the
+event and story steps); Ray Data tasks decode
 them (:func:`storyline.store.decode_doc`) and compute what each brings; the driver takes the
 results in store order, streaming (``preserve_order``: the first batches are written while
 later ones are computed) and passes them to ``update_claims`` as its ``read_batches``, which
@@ -51,30 +53,25 @@ cProfile of 1,400 of those documents (169 s) gives ``scope.scoped_provenance`` i
 into a provenance graph, batch after batch), reading new documents 24.7 s, ``_add`` 21.1 s,
 matching 3.6 s. Fixed cost: ``ray.init`` 8.5-11.4 s, the first call in a Ray session 12 s
 (worker processes importing storyline). Shipped: 43 KB of stored rows a document,
-7 KB of results back (pickled; the 1,000-document store), so a round of ``ROUND``
+7 KB of results back (pickled; the 1,000-document store), so a round of ``ray_steps.ROUND``
 documents is about 0.1 GB on the driver.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..store import Store
 
 if TYPE_CHECKING:
     from .claim_store import ClaimUpdate, _DocClaims
 
-__all__ = ["ROUND", "doc_rows", "take_in", "update_claims_ray"]
+__all__ = ["doc_rows", "take_in", "update_claims_ray"]
 
 # A document as stored: its ``documents`` row, stage runs, layers as ``(slot, data)``.
 StoredRows = tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]]
-# Documents per round: the driver holds a round's stored rows and results at once.
-ROUND = 2_000
 
 
 def update_claims_ray(
@@ -99,73 +96,35 @@ def doc_rows(store: Store, doc_ids: Sequence[str]) -> list[StoredRows]:
     return out
 
 
-def take_in(rows: StoredRows, seq: int) -> _DocClaims | str:
+def take_in(rows: StoredRows, seq: int) -> _DocClaims:
     """What one new document brings (:func:`~storyline.corpus.claim_store.doc_claims`), from
-    its stored rows; a row that no longer decodes gives the reason (the driver raises E306 as
-    :meth:`Store.get` does)."""
-    import zlib
-
+    its stored rows; a row that no longer decodes raises (the driver raises E306 with the
+    reason, as :meth:`Store.get` does: :func:`~storyline.corpus.ray_steps.in_order`)."""
     from ..store import decode_doc
     from .claim_store import doc_claims
 
-    try:
-        doc = decode_doc(*rows)
-    except (ValueError, TypeError, KeyError, zlib.error) as exc:
-        return f"{type(exc).__name__}: {str(exc)[:200]}"
-    return doc_claims(doc, seq)
+    return doc_claims(decode_doc(*rows), seq)
 
 
-def _take_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """A Ray Data task: what each document of a batch brings, pickled."""
-    out = [pickle.dumps(take_in(pickle.loads(r), int(s))) for r, s in zip(batch["rows"], batch["seq"])]
-    return {"n": batch["n"], "got": np.array(out, dtype=object)}
+def _claim_rows(store: Store, doc_ids: Sequence[str]) -> list[tuple[StoredRows, int]]:
+    from .claim_store import _seqs
+
+    seqs = _seqs(store, doc_ids)
+    return [(rows, seqs[d]) for d, rows in zip(doc_ids, doc_rows(store, doc_ids))]
+
+
+def _take(item: tuple[StoredRows, int]) -> _DocClaims:
+    return take_in(*item)
 
 
 def _read_batches(
     store: Store, batches: Sequence[Sequence[str]], *, workers: int, address: str | None
 ) -> Iterator[dict[str, _DocClaims]]:
-    """``update_claims``'s reader on Ray: per round, the documents' rows shipped to tasks,
-    the results taken back in order, one batch at a time."""
-    from .claim_store import _seqs
+    """``update_claims``'s reader on Ray (:func:`~storyline.corpus.ray_steps.in_order`: rounds
+    of stored rows shipped to tasks, the results taken back in order, one batch at a time)."""
+    from .ray_steps import in_order
 
-    if not batches:
-        return
-    from ..executor import start_ray
-
-    start_ray(workers, address)
-    import ray.data
-
-    per_round: list[list[Sequence[str]]] = [[]]
-    for b in batches:
-        if per_round[-1] and sum(map(len, per_round[-1])) + len(b) > ROUND:
-            per_round.append([])
-        per_round[-1].append(b)
-    ctx = ray.data.DataContext.get_current()
-    before, ctx.execution_options.preserve_order = ctx.execution_options.preserve_order, True
-    try:
-        for group in per_round:
-            docs = [d for b in group for d in b]
-            seqs = _seqs(store, docs)
-            items = [{"n": n, "seq": seqs[d], "rows": pickle.dumps(r)} for n, (d, r) in
-                     enumerate(zip(docs, doc_rows(store, docs)))]
-            size = max(1, min(16, len(docs) // (max(1, workers) * 4) or 1))
-            results = ray.data.from_items(items).map_batches(_take_batch, batch_size=size, batch_format="numpy")
-            rows = iter(results.iter_rows())
-            ready: dict[int, bytes] = {}
-            at = 0
-            for b in group:
-                got = {}
-                for d in b:
-                    while at not in ready:  # in order already (preserve_order); not relied on
-                        r = next(rows)
-                        ready[int(r["n"])] = r["got"]
-                    value = pickle.loads(ready.pop(at))
-                    at += 1
-                    if isinstance(value, str):
-                        from ..errors import StoreError
-
-                        raise StoreError("E306", path=store.path, what=f"document {d}", reason=value)
-                    got[d] = value
-                yield got
-    finally:
-        ctx.execution_options.preserve_order = before
+    got = in_order(store, batches, _claim_rows, _take, lambda item: str(item[0][0]["id"]),
+                   workers=workers, address=address)
+    for batch, taken in zip(batches, got):
+        yield dict(zip(batch, taken))

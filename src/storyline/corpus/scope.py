@@ -190,7 +190,11 @@ def read_provenance_to(store: Store, step: str, seq: int) -> None:
 
 _Rows = dict[int, tuple[int, tuple[Any, ...]]]
 #: doc id → its copy group and the passages among the group (:func:`_copy_walk`), kept by a
-#: caller while the copy edges cannot change (one claim-step update: it writes no passage)
+#: caller while the copy edges cannot change (one claim- or event-step update: neither writes
+#: a passage). The event step on 100 paragraph-shuffled copies added to the replicated
+#: 10,000-document store (2 runs each, same events): its walks (the logged documents' groups,
+#: then the graph of each of its three transactions) 0.92-0.98 s of CPU walked each time,
+#: 0.25-0.26 s with one cache for the update; the whole step 4.9-5.4 s → 4.3 s
 Groups = dict[str, tuple[frozenset[str], _Rows]]
 
 
@@ -254,13 +258,14 @@ def copy_group(store: Store, doc_ids: Iterable[str], groups: Groups | None = Non
     return _copy_walk(store, doc_ids, groups)[0]
 
 
-def scoped_graph(store: Store, doc_ids: Iterable[str]) -> nx.MultiDiGraph:
+def scoped_graph(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> nx.MultiDiGraph:
     """The provenance graph of ``doc_ids`` and their copy groups: documents, publishers,
     credited outlets, copy edges among them and their citations — everything the
     independence API and via chains read for these documents, without the rest of the
     corpus (:func:`storyline.corpus.persist.provenance_graph` builds the whole one; see
-    :func:`scoped_provenance` for what its copy edges leave out)."""
-    return scoped_provenance(store, doc_ids)[0]
+    :func:`scoped_provenance` for what its copy edges leave out). ``groups``: see
+    :data:`Groups`."""
+    return scoped_provenance(store, doc_ids, groups)[0]
 
 
 def scoped_provenance(

@@ -6,7 +6,8 @@ from those records (:mod:`.reads`: only the layers the report uses, and the grap
 story's copy components, so a story's report costs what the story holds, not what the
 corpus holds). :func:`story_fields` derives a story record's ``summary``, ``events`` and
 ``claims`` with the same code, reading less (``storyline stories --json``: CPU on a
-1,000-document store 11.9 s → 4.2 s, records identical).
+1,000-document store 11.9 s → 4.2 s, records identical); the stories step stores what it
+derives and a listing reads that (:mod:`.stored`).
 
 Nothing here states a fact of its own: summary and timeline sentences are verbatim source
 sentences, their headlines are templated from event and claim records, and every item
@@ -207,6 +208,9 @@ class Report:
     structure: str = "episodes"  # what ``episodes`` lists: a story's episodes, or a corpus's stories
     #: what each bounded section leaves out (section → count; 0 when nothing is)
     omitted: dict[str, int] = field(default_factory=dict)
+    #: what a whole-corpus report over its bound covers (:func:`.reads.corpus_scope`); None:
+    #: every document it was asked for (the record then has no ``coverage`` field)
+    coverage: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -230,7 +234,7 @@ class Report:
             "uncertainties": self.uncertainties,
             "sources": self.sources,
             "omitted": dict(self.omitted),
-        }
+        } | ({} if self.coverage is None else {"coverage": dict(self.coverage)})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1507,17 +1511,30 @@ def build_report(
     )
 
 
-def corpus_report(store: Store, *, title: str | None = None) -> Report:
+def corpus_report(store: Store, *, title: str | None = None, max_documents: int | None = None) -> Report:
     """The whole corpus's report. With one story it is that story's report (its episodes
-    shown); with several, the stories are the structure shown."""
-    from ..corpus.persist import story_list
+    shown); with several, the stories are the structure shown.
 
-    stories = story_list(store)
-    if len(stories) == 1:
-        story = stories[0].to_record()
-        return build_report(store, None, title=title or story.get("title"), story=story)
-    return build_report(
-        store, None, title=title or "All documents",
-        story={"id": None, "title": title or "All documents", "episodes": [],
-               "stories": [st.to_record() for st in stories]},
-    )
+    It reads at most ``max_documents`` documents (default: the ``report_documents`` setting):
+    with no more current documents than that, all of them, and the report is what it always
+    was; above it, the documents :func:`.reads.corpus_scope` chooses (the corpus's strongest
+    findings, then its largest stories), and the title and ``coverage`` say what it covers."""
+    from .reads import corpus_scope
+
+    if max_documents is None:
+        from ..settings import Config
+
+        max_documents = Config.load().report_documents
+    scope = corpus_scope(store, max_documents)
+    if scope.stories_total == 1 and len(scope.stories) == 1:
+        story = scope.stories[0].to_record()
+        report = build_report(store, scope.doc_ids, title=scope.title(title or story.get("title") or ""),
+                              story=story)
+    else:
+        label = scope.title(title or "All documents")
+        report = build_report(
+            store, scope.doc_ids, title=label,
+            story={"id": None, "title": label, "episodes": [], "stories": [st.to_record() for st in scope.stories]},
+        )
+    report.coverage = scope.coverage
+    return report

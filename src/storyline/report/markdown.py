@@ -89,6 +89,8 @@ def render_markdown(report: Report) -> str:
         f" {_n(c['events'], 'event')} · {_n(c['claims'], 'claim')} · generated {md_escape(stamp_label(r['generated_at']))}"
     )
     out.append("")
+    if r.get("coverage"):
+        out += [f"*{md_escape(r['coverage']['note'])}*", ""]
     out.append(
         "Sentences are quoted verbatim from the sources; the bold line before each is filled in from the extracted"
         " record. *single source* and *hedged* mark statements resting on one source or qualified by it."

@@ -539,4 +539,94 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        11,
+        "stored story fields: a story listing's summary, events and claims",
+        """
+        -- per story: its records.md summary/events/claims (report/stored.py) as the stories step
+        -- last derived them, from which documents (sha1 of the story's document list) and with
+        -- which code (version); NULL fields: stale since that run, waiting for the step's budget
+        CREATE TABLE story_fields (
+            story_id     TEXT PRIMARY KEY,
+            docs         TEXT NOT NULL,
+            version      TEXT NOT NULL,
+            fields       TEXT,
+            stale_since  INTEGER
+        );
+        -- the step's runs, the last placement it has seen and the budget it carries over
+        CREATE TABLE story_fields_state (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            run     INTEGER NOT NULL,
+            seq     INTEGER NOT NULL,
+            credit  INTEGER NOT NULL
+        );
+        -- documents whose inputs to those fields changed since the stories step last looked:
+        -- filled by the triggers below as the other steps write, emptied by the stories step
+        CREATE TABLE story_fields_stale (
+            doc_id  TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
+        -- (no OR IGNORE in the bodies below: a statement's own conflict clause, an upsert's too,
+        -- overrides the ones of the triggers it fires)
+        CREATE TRIGGER story_fields_claim_in AFTER INSERT ON claim_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
+        CREATE TRIGGER story_fields_claim_out AFTER DELETE ON claim_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
+        CREATE TRIGGER story_fields_contradiction_in AFTER INSERT ON contradiction_claims BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
+            WHERE d.claim_id = NEW.claim_id
+            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
+        CREATE TRIGGER story_fields_contradiction_out AFTER DELETE ON contradiction_claims BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
+            WHERE d.claim_id = OLD.claim_id
+            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
+        CREATE TRIGGER story_fields_event_in AFTER INSERT ON event_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
+        CREATE TRIGGER story_fields_event_out AFTER DELETE ON event_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
+        CREATE TRIGGER story_fields_copy_in AFTER INSERT ON copied_passages BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.source_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.source_doc);
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.copy_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.copy_doc); END;
+        CREATE TRIGGER story_fields_copy_set AFTER UPDATE ON copied_passages BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.source_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.source_doc);
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.copy_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.copy_doc);
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.source_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.source_doc);
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.copy_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.copy_doc); END;
+        CREATE TRIGGER story_fields_copy_out AFTER DELETE ON copied_passages BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.source_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.source_doc);
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.copy_doc
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.copy_doc); END;
+        CREATE TRIGGER story_fields_doc_set AFTER UPDATE ON documents BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.id); END;
+        CREATE TRIGGER story_fields_layer_in AFTER INSERT ON layers BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
+        CREATE TRIGGER story_fields_layer_set AFTER UPDATE ON layers BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
+        CREATE TRIGGER story_fields_layer_out AFTER DELETE ON layers BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
+        CREATE TRIGGER story_fields_member_in AFTER INSERT ON story_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
+        CREATE TRIGGER story_fields_member_out AFTER DELETE ON story_docs BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
+            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
