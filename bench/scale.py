@@ -317,14 +317,15 @@ def base_store(texts: list[str], real: int, work: Path, env: dict[str, str], see
 
 
 def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path, env: dict[str, str], *,
-           seed: Path | None = None, reuse_grown: bool = False,
+           seed: Path | None = None, reuse_grown: bool = False, keep_grown: bool = True,
            read_timeout: float | None = None) -> list[dict[str, object]]:
     """The growth table (see the module docstring). Returns one row per size.
 
     After the bulk at each size the store is kept as ``grown-SIZE.db``; ``reuse_grown`` starts
     each size from that copy (made by an earlier run, perhaps of other code) instead of
     replicating again: the bulk columns then time only what this code's corpus steps had not
-    taken in yet."""
+    taken in yet. Without ``keep_grown`` no copy is kept (a 100,000-document store is about
+    27 GB: the copy would double it)."""
     db = work / "growth.db"
     copy_store(base_store(texts, real, work, env, seed), db)
     rows: list[dict[str, object]] = []
@@ -344,7 +345,7 @@ def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path,
         row.update(bulk_docs=max(bulk, 0), bulk_corpus_s=steps["total_s"], bulk_rss_mb=r.rss_mb)
         if bulk >= step:
             row["bulk_docs_s"] = bulk / float(steps["total_s"])  # type: ignore[arg-type]
-        if not (reuse_grown and grown.exists()):
+        if keep_grown and not (reuse_grown and grown.exists()):
             copy_store(db, grown)
         new = work / f"new-{size}"
         shutil.rmtree(new, ignore_errors=True)
@@ -425,6 +426,8 @@ def main() -> None:
                     help="start the base store from a copy of this store (its analysed texts stay as they are)")
     ap.add_argument("--reuse-grown", action="store_true",
                     help="start each size from grown-SIZE.db of an earlier run instead of replicating again")
+    ap.add_argument("--no-keep-grown", action="store_true",
+                    help="keep no grown-SIZE.db copy (disk: a store takes about 270 KB a document)")
     ap.add_argument("--read-timeout", type=float, default=None,
                     help="stop a read (claims, events, stories, entities, report) after this many seconds")
     ap.add_argument("--skip-throughput", action="store_true")
@@ -478,7 +481,7 @@ def main() -> None:
     if args.skip_growth:
         return
     rows = growth(texts, sizes, args.step, args.real, work, env, seed=args.base_from,
-                  reuse_grown=args.reuse_grown,
+                  reuse_grown=args.reuse_grown, keep_grown=not args.no_keep_grown,
                   read_timeout=args.read_timeout)
     for r in rows:
         r["added"] = f"{r['added']} ({r['real_added']} real)"
