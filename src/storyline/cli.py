@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .errors import StorylineError, message
@@ -419,22 +419,25 @@ def _warn_behind(store: Any, step: str) -> None:
         _err(f"note: {_plural(n, 'document')} not yet in the stored {step}: run `storyline analyze --db {_safe(store.path)}`")
 
 
-def cmd_claims(args: argparse.Namespace) -> int:
-    from .corpus.persist import claim_report
+def _speaking(claims: Iterable[Any], speaker: str | None) -> Iterator[Any]:
+    wanted = (speaker or "").lower()
+    return (c for c in claims if not wanted or (c.speaker and wanted in (c.speaker.get("name") or "").lower()))
 
-    with _open(args, readonly=True) as store:
-        # with no filter, --limit is a read of that many claims, at any corpus size
-        unfiltered = not args.speaker and args.min_sources <= 1 and args.format != "text"
-        report = claim_report(store, limit=args.limit if unfiltered else None)
-        _warn_behind(store, "claims")
-    claims = report.claims
-    if args.speaker:
-        wanted = args.speaker.lower()
-        claims = [c for c in claims if c.speaker and wanted in (c.speaker.get("name") or "").lower()]
-    claims = [c for c in claims if c.independent_sources >= args.min_sources]
-    if args.format != "text":
-        _write(args, (c.to_record() for c in claims), "Claim", noun=("claim", None))
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from .corpus.persist import claim_report, iter_claims
+
+    if args.format != "text":  # records as they are read, a page at a time: an export holds one page
+        with _open(args, readonly=True) as store, store.snapshot():
+            _warn_behind(store, "claims")
+            page = args.limit if args.limit and not args.speaker else None  # --limit alone: one read
+            stream = _speaking(iter_claims(store, min_sources=args.min_sources, page=page), args.speaker)
+            _write(args, (c.to_record() for c in stream), "Claim", noun=("claim", None))
         return 0
+    with _open(args, readonly=True) as store:
+        report = claim_report(store)
+        _warn_behind(store, "claims")
+    claims = [c for c in _speaking(report.claims, args.speaker) if c.independent_sources >= args.min_sources]
     for c in claims:
         speaker = (c.speaker or {}).get("name") or "(unattributed)"
         via = " → ".join(c.via)
@@ -454,28 +457,32 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from .corpus.event_exports import events_to_geojson, events_to_parquet
-    from .corpus.persist import event_list
+    from .corpus.event_exports import CSV_COLUMNS, event_rows, events_to_geojson, events_to_parquet
+    from .corpus.persist import event_list, iter_events
 
+    if args.format in ("json", "jsonl", "csv", "tsv"):  # records as they are read, a page at a time
+        from .output import field
+
+        with _open(args, readonly=True) as store, store.snapshot():
+            _warn_behind(store, "events")
+            outlets = {r[0]: r[1] or r[0] for r in store.conn.execute("SELECT id, outlet FROM documents")}
+            stream = iter_events(store, type=args.type, page=args.limit or None)
+            if args.format in ("csv", "tsv"):  # the ACLED-style columns
+                _write(args, (), "Event", rows=(row for e in stream for row in event_rows([e], outlets)),
+                       columns=[field(c) for c in CSV_COLUMNS], noun=("event", None))
+            else:
+                _write(args, (e.to_record() for e in stream), "Event", noun=("event", None))
+        return 0
     with _open(args, readonly=True) as store:
-        # with no filter, --limit is a read of that many events, at any corpus size
-        events = event_list(store, limit=args.limit if not args.type and args.format != "text" else None)
+        events = event_list(store, type=args.type)
         _warn_behind(store, "events")
         outlets = {r[0]: r[1] or r[0] for r in store.conn.execute("SELECT id, outlet FROM documents")}
-    if args.type:
-        events = [e for e in events if e.type == args.type]
     if args.format == "parquet":
         if not args.out:
             raise StorylineError("E406", what="--format parquet")
         events_to_parquet(events, args.out, sources=outlets)
-    elif args.format in ("json", "jsonl", "csv", "tsv", "table"):
-        from .corpus.event_exports import CSV_COLUMNS, event_rows
-        from .output import field
-
-        acled = [field(c) for c in CSV_COLUMNS]  # csv and tsv: the ACLED-style columns
-        flat = event_rows(events, outlets) if args.format in ("csv", "tsv") else None
-        _write(args, (e.to_record() for e in events), "Event", rows=flat, columns=acled if flat else None,
-               noun=("event", None))
+    elif args.format == "table":
+        _write(args, (e.to_record() for e in events), "Event", noun=("event", None))
         return 0
     else:
         out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout

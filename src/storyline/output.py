@@ -138,36 +138,55 @@ def write_records(
 ) -> int:
     """Write ``records`` to ``fh`` in ``fmt`` and return how many were written. ``columns``
     make the flat formats (``table``, ``csv``, ``tsv``); ``rows``, when given, are flat rows
-    to use for them instead of ``records`` (e.g. the ACLED-style event rows)."""
-    if fmt in ("json", "jsonl"):
-        items = list(islice(records, limit)) if limit is not None else list(records)
-        if fmt == "json":
-            fh.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
-        else:
-            for r in items:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        return len(items)
-    source = rows if rows is not None else records
-    items = list(islice(source, limit)) if limit is not None else list(source)
-    if fmt == "table":
-        _table(items, [c for c in columns if c.width], fh)
-    elif fmt in ("csv", "tsv"):
-        _delimited(items, columns, fh, tab=fmt == "tsv")
-    else:
+    to use for them instead of ``records`` (e.g. the ACLED-style event rows). Every format but
+    ``table`` (which sizes its columns to all rows) writes each record as it comes: an export
+    of a generator holds one record at a time, and ``json`` gives the bytes of one
+    ``json.dumps(records, indent=1)``."""
+    if fmt not in ("json", "jsonl", "table", "csv", "tsv"):
         raise ValueError(f"unknown output format {fmt!r}")
-    return len(items)
+    source = records if fmt in ("json", "jsonl") or rows is None else rows
+    items = islice(source, limit) if limit is not None else iter(source)
+    if fmt == "jsonl":
+        n = 0
+        for r in items:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    if fmt == "json":
+        return _json_array(items, fh)
+    if fmt == "table":
+        listed = list(items)
+        _table(listed, [c for c in columns if c.width], fh)
+        return len(listed)
+    return _delimited(items, columns, fh, tab=fmt == "tsv")
 
 
-def _delimited(items: Sequence[dict[str, Any]], columns: Sequence[Column], fh: IO[str], *, tab: bool) -> None:
+def _json_array(items: Iterable[dict[str, Any]], fh: IO[str]) -> int:
+    """``json.dumps(list(items), ensure_ascii=False, indent=1)`` and a newline, written an item
+    at a time (an item inside the array is the item's own dump, each line indented one space:
+    no JSON string holds a raw line break)."""
+    n = 0
+    for r in items:
+        fh.write(("[\n" if n == 0 else ",\n") + " " + json.dumps(r, ensure_ascii=False, indent=1).replace("\n", "\n "))
+        n += 1
+    fh.write("\n]\n" if n else "[]\n")
+    return n
+
+
+def _delimited(items: Iterable[dict[str, Any]], columns: Sequence[Column], fh: IO[str], *, tab: bool) -> int:
+    n = 0
     if tab:  # TSV cannot quote: a tab or line break inside a value becomes a space
         fh.write("\t".join(c.name for c in columns) + "\n")
         for r in items:
             fh.write("\t".join(re.sub(r"[\t\r\n]+", " ", cell(c.get(r))) for c in columns) + "\n")
-        return
+            n += 1
+        return n
     w = csv.writer(fh, lineterminator="\n")
     w.writerow([c.name for c in columns])
     for r in items:
         w.writerow([cell(c.get(r)) for c in columns])
+        n += 1
+    return n
 
 
 def _table(items: Sequence[dict[str, Any]], columns: Sequence[Column], fh: IO[str]) -> None:

@@ -10,15 +10,11 @@ layers' listing order), so page *n* of the app is rows ``n·size …`` of the co
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..store import Store
 from ..types import CopiedPassage, Span
-
-#: the listing order of the stored events (the events_order index), :func:`stored_events`'
-_EVENT_ORDER = " ORDER BY untimed, time_value, id, first_seq, first_u"
 
 
 @dataclass(slots=True)
@@ -42,34 +38,15 @@ def events_page(store: Store, *, offset: int, limit: int, type: str | None = Non
                 link: bool = True) -> Page:
     """A page of Events in ``storyline events``' order (time, unknown last), each linked to the
     claims that report it (read for the page's documents only; not with ``link=False``)."""
-    from ..corpus.events import Event
+    from ..corpus.event_store import stored_events
+    from ..corpus.persist import link_claims
 
-    c = store.conn
     where, args = ("", []) if type is None else (" WHERE json_extract(record, '$.type') = ?", [type])
-    total = int(c.execute(f"SELECT count(*) FROM events{where}", args).fetchone()[0])  # noqa: S608
-    rows = c.execute(f"SELECT record FROM events{where}{_EVENT_ORDER} LIMIT ? OFFSET ?",  # noqa: S608
-                     [*args, limit, offset]).fetchall()
-    events = [Event.from_record(json.loads(r[0])) for r in rows]
+    total = int(store.conn.execute(f"SELECT count(*) FROM events{where}", args).fetchone()[0])  # noqa: S608
+    events = stored_events(store, limit=limit, offset=offset, type=type)
     if link:
-        link_claims(store, events)
+        link_claims(store, events)  # the claims of the page's documents only
     return Page(events, total)
-
-
-def link_claims(store: Store, events: Sequence[Any], claims: Any | None = None) -> None:
-    """Each event's ``claims``: the claims whose evidence overlaps the event's evidence in the
-    same document (as :func:`storyline.corpus.persist.event_list` links them). ``claims``: a
-    ClaimReport already read for these events' documents."""
-    from ..corpus.persist import claim_report
-
-    if claims is None:
-        docs = sorted({s.doc for e in events for s in e.evidence})
-        claims = claim_report(store, docs) if docs else None
-    by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    for cl in claims.claims if claims is not None else ():
-        for span in cl.evidence:
-            by_doc.setdefault(span.doc, []).append((span.start, span.end, cl.id))
-    for e in events:
-        e.claims = sorted({cid for s in e.evidence for (a, b, cid) in by_doc.get(s.doc, ()) if a < s.end and s.start < b})
 
 
 def doc_analysis(store: Store, doc_id: str) -> tuple[list[Any], list[Any]]:

@@ -520,16 +520,18 @@ def rebuild_events(store: Store, *, threshold: float = THRESHOLD, radius_km: flo
 
 
 def stored_events(
-    store: Store, doc_ids: Iterable[str] | None = None, *, limit: int | None = None
+    store: Store, doc_ids: Iterable[str] | None = None, *, limit: int | None = None, offset: int = 0,
+    type: str | None = None,  # noqa: A002
 ) -> list[Event]:
-    """The stored events (all, the first ``limit``, or those with evidence in ``doc_ids``)
-    in the order :func:`build_events` lists them; ``claims`` is left empty (the reader
-    links them)."""
+    """The stored events (all, a page of ``limit`` from ``offset``, only those of ``type``, or
+    those with evidence in ``doc_ids``) in the order :func:`build_events` lists them;
+    ``claims`` is left empty (the reader links them)."""
     order = " ORDER BY e.untimed, e.time_value, e.id, e.first_seq, e.first_u"
     if doc_ids is None:
+        where, args = ("", []) if type is None else (" WHERE json_extract(e.record, '$.type') = ?", [type])
         rows = store.conn.execute(
-            "SELECT e.record FROM events e" + order + (" LIMIT ?" if limit is not None else ""),
-            (limit,) if limit is not None else (),
+            "SELECT e.record FROM events e" + where + order + " LIMIT ? OFFSET ?",
+            [*args, -1 if limit is None else limit, offset],
         ).fetchall()
     else:
         rows = store.conn.execute(  # the documents' events first (index on doc_id), then their records

@@ -24,7 +24,7 @@ from .scope import log_provenance
 if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
     import networkx as nx
 
-    from .claims import ClaimReport
+    from .claims import Claim, ClaimReport
     from .events import Event
     from .reuse import DocInput, PassageId, PassageIndex, ReuseUpdate
     from .templates import TemplateRule
@@ -358,27 +358,81 @@ def claim_report(store: Store, doc_ids: Sequence[str] | None = None, *, limit: i
 
 def event_list(
     store: Store, doc_ids: Sequence[str] | None = None, *, claims: ClaimReport | None = None,
-    limit: int | None = None,
+    limit: int | None = None, offset: int = 0, type: str | None = None,  # noqa: A002
 ) -> list[Event]:
-    """The stored events (:mod:`.event_store`) — all, or those with evidence in ``doc_ids`` —
-    each linked to the claims that report it: a claim whose evidence overlaps the event's
-    evidence sentence in the same document. ``claims``: the claims already read for the
-    same documents. Reads only."""
+    """The stored events (:mod:`.event_store`) — all, a page (``limit``, ``offset``), those
+    of ``type``, or those with evidence in ``doc_ids`` — each linked to the claims that
+    report it: a claim whose evidence overlaps the event's evidence sentence in the same
+    document. ``claims``: the claims already read for the same documents. Reads only."""
     from .event_store import stored_events
 
-    events = stored_events(store, doc_ids, limit=limit)
-    if claims is None and doc_ids is None and limit is not None:  # the claims of these events' documents
-        doc_ids = sorted({s.doc for e in events for s in e.evidence})
-    report = claims if claims is not None else claim_report(store, doc_ids)
+    events = stored_events(store, doc_ids, limit=limit, offset=offset, type=type)
+    if claims is None and doc_ids is not None:  # the claims with a report in these documents
+        claims = claim_report(store, doc_ids)
+    link_claims(store, events, claims)
+    return events
+
+
+def link_claims(store: Store, events: Sequence[Event], claims: ClaimReport | None = None) -> None:
+    """Each event's ``claims``: the claims whose evidence overlaps the event's evidence in the
+    same document. ``claims``: the claims to link (read already); without them, the evidence
+    spans of the stored claims in the events' documents, read in SQLite without decoding a
+    claim record (the events export of the 20,000-document replica store, read in pages of
+    5,000 events: 121 s of CPU decoding each page's claims, 48 s reading their spans)."""
     by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    for c in report.claims:
-        for span in c.evidence:
-            by_doc.setdefault(span.doc, []).append((span.start, span.end, c.id))
+    if claims is not None:
+        for c in claims.claims:
+            for span in c.evidence:
+                by_doc.setdefault(span.doc, []).append((span.start, span.end, c.id))
+    else:
+        docs = json.dumps(sorted({s.doc for e in events for s in e.evidence}))
+        for doc, start, end, cid in store.conn.execute(
+            "SELECT d.doc_id, json_extract(v.value, '$.start'), json_extract(v.value, '$.end'), c.id"
+            " FROM claim_docs d JOIN claims c ON c.id = d.claim_id, json_each(c.record, '$.evidence') v"
+            " WHERE d.doc_id IN (SELECT value FROM json_each(?)) AND json_extract(v.value, '$.doc') = d.doc_id",
+            (docs,),
+        ):
+            by_doc.setdefault(doc, []).append((int(start), int(end), cid))
     for e in events:
         e.claims = sorted(
             {cid for s in e.evidence for (a, b, cid) in by_doc.get(s.doc, ()) if a < s.end and s.start < b}
         )
-    return events
+
+
+#: records per read of an export (:func:`iter_claims`, :func:`iter_events`): its memory is a
+#: page's, not the corpus's. Measured on the 20,000-document replica store (CPU s, peak RSS):
+#: the claims export read whole 39.1 s, 2.2 GB; in pages of 5,000: 22.2 s, 225 MB. The events
+#: export read whole 26.3 s, 1.8 GB; in pages of 5,000: 47.9 s, 78 MB (each page reads the
+#: claim spans of its documents, which pages share); of 20,000: 31.0 s, 173 MB.
+CLAIM_PAGE = 5_000
+EVENT_PAGE = 20_000
+
+
+def iter_claims(store: Store, *, min_sources: int = 0, page: int | None = None) -> Iterator[Claim]:
+    """Every stored claim (with at least ``min_sources`` independent sources) in the listing's
+    order, each with the contradictions that name it, read a page at a time: the same claims
+    as :func:`claim_report`'s, for an export whose memory does not grow with the corpus."""
+    from .claim_store import stored_claims
+
+    size, offset = page or CLAIM_PAGE, 0
+    while True:
+        got = stored_claims(store, limit=size, offset=offset, min_sources=min_sources).claims
+        yield from got
+        if len(got) < size:
+            return
+        offset += size
+
+
+def iter_events(store: Store, *, type: str | None = None, page: int | None = None) -> Iterator[Event]:  # noqa: A002
+    """Every stored event (of ``type``) in the listing's order, linked to its claims, read a
+    page at a time (:func:`iter_claims`): the same events as :func:`event_list`'s."""
+    size, offset = page or EVENT_PAGE, 0
+    while True:
+        got = event_list(store, limit=size, offset=offset, type=type)
+        yield from got
+        if len(got) < size:
+            return
+        offset += size
 
 
 # --------------------------------------------------------------------------- stories
