@@ -29,3 +29,34 @@ def table_snapshot(db: Path, queries: Mapping[str, str]) -> dict[str, list[tuple
         return {name: [tuple(r) for r in con.execute(sql)] for name, sql in queries.items()}
     finally:
         con.close()
+
+
+def three_ingests(tmp_path_factory: pytest.TempPathFactory, data: Path) -> Path:
+    """60 real news texts (PolNeAR, TempEval-3, ECB+; 40+ words; shuffled with a fixed seed)
+    in three ingests of 20: the first two with the corpus steps, the third without; copy
+    detection run after. Skips when the datasets are absent."""
+    import random
+    import sys
+
+    import storyline
+    from storyline.corpus.persist import update_reuse
+    from storyline.store import Store
+
+    if not data.is_dir():
+        pytest.skip(f"datasets not found at {data}")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from _measure import real_texts
+
+    texts = [t for t in real_texts(data, ecbplus=True) if len(t.split()) >= 40]
+    random.Random(13).shuffle(texts)
+    root = tmp_path_factory.mktemp("real")
+    db = root / "real.db"
+    with Store(db) as store:
+        for b in range(3):
+            folder = root / f"b{b}"
+            folder.mkdir()
+            for i, t in enumerate(texts[b * 20 : (b + 1) * 20]):
+                (folder / f"{b}_{i:03d}.txt").write_text(t, encoding="utf-8")
+            storyline.ingest(store, [folder], corpus_steps=b < 2, progress=False)
+        update_reuse(store)
+    return db

@@ -9,10 +9,8 @@ through it stores the same."""
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from storyline.corpus.persist import update_reuse
 from storyline.corpus.ray_claims import doc_rows, take_in
 from storyline.store import Store, decode_doc
 
-from .conftest import table_snapshot
+from .conftest import table_snapshot, three_ingests
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
@@ -72,24 +70,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """60 real news texts (PolNeAR, TempEval-3, ECB+; 40+ words; shuffled with a fixed
     seed) in three ingests of 20: the first two with the corpus steps (claims of 40
     documents stored), the third without (copy detection run after, the claim step not)."""
-    if not DATA.is_dir():
-        pytest.skip(f"datasets not found at {DATA}")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from _measure import real_texts
-
-    texts = [t for t in real_texts(DATA, ecbplus=True) if len(t.split()) >= 40]
-    random.Random(13).shuffle(texts)
-    root = tmp_path_factory.mktemp("real")
-    db = root / "real.db"
-    with Store(db) as store:
-        for b in range(3):
-            folder = root / f"b{b}"
-            folder.mkdir()
-            for i, t in enumerate(texts[b * 20 : (b + 1) * 20]):
-                (folder / f"{b}_{i:03d}.txt").write_text(t, encoding="utf-8")
-            storyline.ingest(store, [folder], corpus_steps=b < 2, progress=False)
-        update_reuse(store)
-    return db
+    return three_ingests(tmp_path_factory, DATA)
 
 
 # ------------------------------------------------------------------------------ without Ray

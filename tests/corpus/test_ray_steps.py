@@ -9,10 +9,8 @@ the same, and a row that no longer decodes is E306 both ways."""
 from __future__ import annotations
 
 import pickle
-import random
 import shutil
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -32,7 +30,7 @@ from storyline.corpus.stories import FEATURE_SLOTS, StorySettings, doc_features
 from storyline.errors import StoreError
 from storyline.store import Store
 
-from .conftest import table_snapshot
+from .conftest import table_snapshot, three_ingests
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
@@ -93,23 +91,8 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed) in three ingests of 20: the first two with the corpus steps (events and stories of
     40 documents stored), the third without (copy detection and entities run after, the event
     and story steps not)."""
-    if not DATA.is_dir():
-        pytest.skip(f"datasets not found at {DATA}")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from _measure import real_texts
-
-    texts = [t for t in real_texts(DATA, ecbplus=True) if len(t.split()) >= 40]
-    random.Random(13).shuffle(texts)
-    root = tmp_path_factory.mktemp("real")
-    db = root / "real.db"
+    db = three_ingests(tmp_path_factory, DATA)
     with Store(db) as store:
-        for b in range(3):
-            folder = root / f"b{b}"
-            folder.mkdir()
-            for i, t in enumerate(texts[b * 20 : (b + 1) * 20]):
-                (folder / f"{b}_{i:03d}.txt").write_text(t, encoding="utf-8")
-            storyline.ingest(store, [folder], corpus_steps=b < 2, progress=False)
-        update_reuse(store)
         update_entities(store)
     return db
 
