@@ -539,6 +539,45 @@ MIGRATIONS.append(
     )
 )
 
+def _mark_stale(col: str) -> str:
+    return (f"            INSERT INTO story_fields_stale (doc_id) SELECT {col}\n"
+            f"            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = {col});")
+
+
+def _stale_trigger(name: str, event: str, table: str, cols: tuple[str, ...]) -> str:
+    """A migration-11 trigger marking the documents in ``cols`` of the row written."""
+    marks = "\n".join(_mark_stale(c) for c in cols)
+    return f"        CREATE TRIGGER story_fields_{name} AFTER {event} ON {table} BEGIN\n{marks} END;\n"
+
+
+# Migration 11's triggers: every write to an input of a story's stored fields marks the
+# documents it touches (report/stored.py). A contradiction marks the documents of its claims.
+_STALE_TRIGGERS = "".join([
+    _stale_trigger("claim_in", "INSERT", "claim_docs", ("NEW.doc_id",)),
+    _stale_trigger("claim_out", "DELETE", "claim_docs", ("OLD.doc_id",)),
+    """        CREATE TRIGGER story_fields_contradiction_in AFTER INSERT ON contradiction_claims BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
+            WHERE d.claim_id = NEW.claim_id
+            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
+        CREATE TRIGGER story_fields_contradiction_out AFTER DELETE ON contradiction_claims BEGIN
+            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
+            WHERE d.claim_id = OLD.claim_id
+            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
+""",
+    _stale_trigger("event_in", "INSERT", "event_docs", ("NEW.doc_id",)),
+    _stale_trigger("event_out", "DELETE", "event_docs", ("OLD.doc_id",)),
+    _stale_trigger("copy_in", "INSERT", "copied_passages", ("NEW.source_doc", "NEW.copy_doc")),
+    _stale_trigger("copy_set", "UPDATE", "copied_passages",
+                   ("OLD.source_doc", "OLD.copy_doc", "NEW.source_doc", "NEW.copy_doc")),
+    _stale_trigger("copy_out", "DELETE", "copied_passages", ("OLD.source_doc", "OLD.copy_doc")),
+    _stale_trigger("doc_set", "UPDATE", "documents", ("NEW.id",)),
+    _stale_trigger("layer_in", "INSERT", "layers", ("NEW.doc_id",)),
+    _stale_trigger("layer_set", "UPDATE", "layers", ("NEW.doc_id",)),
+    _stale_trigger("layer_out", "DELETE", "layers", ("OLD.doc_id",)),
+    _stale_trigger("member_in", "INSERT", "story_docs", ("NEW.doc_id",)),
+    _stale_trigger("member_out", "DELETE", "story_docs", ("OLD.doc_id",)),
+])
+
 MIGRATIONS.append(
     (
         11,
@@ -568,64 +607,8 @@ MIGRATIONS.append(
         ) WITHOUT ROWID;
         -- (no OR IGNORE in the bodies below: a statement's own conflict clause, an upsert's too,
         -- overrides the ones of the triggers it fires)
-        CREATE TRIGGER story_fields_claim_in AFTER INSERT ON claim_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
-        CREATE TRIGGER story_fields_claim_out AFTER DELETE ON claim_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
-        CREATE TRIGGER story_fields_contradiction_in AFTER INSERT ON contradiction_claims BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
-            WHERE d.claim_id = NEW.claim_id
-            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
-        CREATE TRIGGER story_fields_contradiction_out AFTER DELETE ON contradiction_claims BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT DISTINCT d.doc_id FROM claim_docs d
-            WHERE d.claim_id = OLD.claim_id
-            AND NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = d.doc_id); END;
-        CREATE TRIGGER story_fields_event_in AFTER INSERT ON event_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
-        CREATE TRIGGER story_fields_event_out AFTER DELETE ON event_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
-        CREATE TRIGGER story_fields_copy_in AFTER INSERT ON copied_passages BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.source_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.source_doc);
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.copy_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.copy_doc); END;
-        CREATE TRIGGER story_fields_copy_set AFTER UPDATE ON copied_passages BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.source_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.source_doc);
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.copy_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.copy_doc);
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.source_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.source_doc);
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.copy_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.copy_doc); END;
-        CREATE TRIGGER story_fields_copy_out AFTER DELETE ON copied_passages BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.source_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.source_doc);
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.copy_doc
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.copy_doc); END;
-        CREATE TRIGGER story_fields_doc_set AFTER UPDATE ON documents BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.id); END;
-        CREATE TRIGGER story_fields_layer_in AFTER INSERT ON layers BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
-        CREATE TRIGGER story_fields_layer_set AFTER UPDATE ON layers BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
-        CREATE TRIGGER story_fields_layer_out AFTER DELETE ON layers BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
-        CREATE TRIGGER story_fields_member_in AFTER INSERT ON story_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT NEW.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = NEW.doc_id); END;
-        CREATE TRIGGER story_fields_member_out AFTER DELETE ON story_docs BEGIN
-            INSERT INTO story_fields_stale (doc_id) SELECT OLD.doc_id
-            WHERE NOT EXISTS (SELECT 1 FROM story_fields_stale WHERE doc_id = OLD.doc_id); END;
-        """,
+"""
+        + _STALE_TRIGGERS,
     )
 )
 
