@@ -318,20 +318,26 @@ def base_store(texts: list[str], real: int, work: Path, env: dict[str, str], see
 
 def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path, env: dict[str, str], *,
            seed: Path | None = None, reuse_grown: bool = False, keep_grown: bool = True,
-           read_timeout: float | None = None) -> list[dict[str, object]]:
+           resume: bool = False, read_timeout: float | None = None) -> list[dict[str, object]]:
     """The growth table (see the module docstring). Returns one row per size.
 
     After the bulk at each size the store is kept as ``grown-SIZE.db``; ``reuse_grown`` starts
     each size from that copy (made by an earlier run, perhaps of other code) instead of
     replicating again: the bulk columns then time only what this code's corpus steps had not
     taken in yet. Without ``keep_grown`` no copy is kept (a 100,000-document store is about
-    27 GB: the copy would double it)."""
+    27 GB: the copy would double it). ``resume`` goes on with the ``growth.db`` an earlier run
+    left (stopped anywhere: replicas go in by transactions and the corpus steps are
+    incremental), skipping the sizes it holds already: a store too large to grow in one
+    sitting grows over several."""
     db = work / "growth.db"
-    copy_store(base_store(texts, real, work, env, seed), db)
+    if not (resume and db.exists()):
+        copy_store(base_store(texts, real, work, env, seed), db)
     rows: list[dict[str, object]] = []
     next_text = real
     replicator = str(Path(__file__).with_name("replicate.py"))
     for size in sizes:
+        if resume and _docs(db) >= size:
+            continue  # measured by the run that grew it
         row: dict[str, object] = {}
         grown = work / f"grown-{size}.db"
         if reuse_grown and grown.exists():
@@ -428,6 +434,8 @@ def main() -> None:
                     help="start each size from grown-SIZE.db of an earlier run instead of replicating again")
     ap.add_argument("--no-keep-grown", action="store_true",
                     help="keep no grown-SIZE.db copy (disk: a store takes about 270 KB a document)")
+    ap.add_argument("--resume", action="store_true",
+                    help="go on with the workdir's growth.db where an earlier run stopped (sizes it holds skipped)")
     ap.add_argument("--read-timeout", type=float, default=None,
                     help="stop a read (claims, events, stories, entities, report) after this many seconds")
     ap.add_argument("--skip-throughput", action="store_true")
@@ -481,8 +489,11 @@ def main() -> None:
     if args.skip_growth:
         return
     rows = growth(texts, sizes, args.step, args.real, work, env, seed=args.base_from,
-                  reuse_grown=args.reuse_grown, keep_grown=not args.no_keep_grown,
+                  reuse_grown=args.reuse_grown, keep_grown=not args.no_keep_grown, resume=args.resume,
                   read_timeout=args.read_timeout)
+    if not rows:
+        print(f"nothing to grow: {work / 'growth.db'} holds every size asked for")
+        return
     for r in rows:
         r["added"] = f"{r['added']} ({r['real_added']} real)"
     steps = [k for k in rows[-1] if k.endswith("_ms_doc") and k not in ("stages_ms_doc", "corpus_ms_doc")]

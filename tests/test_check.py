@@ -166,3 +166,25 @@ def test_a_damaged_story_record_is_listed(db: Path, capsys: pytest.CaptureFixtur
         " (JSONDecodeError: Expecting value: line 1 column 25 (char 24))"]
     rc, out, err = run(capsys, "check", "--db", str(db))
     assert rc == 1 and "story_records" in out and "column record is not valid JSON" in out and "Traceback" not in err
+
+
+def test_every_stored_corpus_record_is_parsed(sample_store: Store, tmp_path: Path) -> None:
+    """The corpus layers' JSON (what claims, events and stories print) is read back too: a
+    damaged stored claim, event or claim input is named with its table and column."""
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(db) as dst:
+        sample_store.conn.backup(dst)
+    report = check_store(db, documents=False)
+    assert report.ok, report.messages()
+    for table in ("claims", "events", "claim_inputs", "event_units", "doc_listings"):
+        assert report.rows[table] > 0
+    damaged = {}
+    with sqlite3.connect(db) as con:
+        for table, column in (("claims", "record"), ("events", "record"), ("claim_inputs", "features")):
+            first = f"(SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)"  # some tables have no rowid
+            damaged[table, column] = con.execute(
+                f"UPDATE {table} SET {column} = substr({column}, 2) WHERE {column} = {first}").rowcount
+    problems = [str(p) for p in check_store(db, documents=False).problems]
+    for (table, column), n in damaged.items():
+        assert n >= 1
+        assert sum(f"table {table} row" in p and f"column {column} is not valid JSON" in p for p in problems) == n
