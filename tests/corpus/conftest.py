@@ -12,12 +12,17 @@ import pytest
 
 @pytest.fixture(scope="module")
 def ray_local() -> Iterator[object]:
-    """A local Ray instance with 2 CPUs for one test module (skipped without Ray)."""
+    """A local Ray instance with 2 CPUs for one test module (skipped without Ray). Every call
+    ships its documents, however few (``ray_steps.MIN_SHIPPED``): the tests' corpora are small."""
     ray = pytest.importorskip("ray")
     pytest.importorskip("ray.data")
+    from storyline.corpus import ray_steps
+
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     try:
-        yield ray
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(ray_steps, "MIN_SHIPPED", 0)
+            yield ray
     finally:
         ray.shutdown()
 

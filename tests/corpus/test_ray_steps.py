@@ -156,6 +156,34 @@ def test_a_row_that_no_longer_decodes_is_e306(sample_db: Path, tmp_path: Path) -
     assert err.value.code == "E306" and d in str(err.value)
 
 
+def test_few_documents_stay_on_the_driver(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below ``MIN_SHIPPED`` documents the Ray readers run the same function here without
+    starting Ray: same records as the local steps; a row that no longer decodes is E306."""
+    from storyline import executor
+    from storyline.corpus import ray_steps
+
+    def no_ray(*_: object) -> None:
+        raise AssertionError("Ray started for fewer than MIN_SHIPPED documents")
+
+    monkeypatch.setattr(executor, "start_ray", no_ray)
+    assert ray_steps.MIN_SHIPPED > 5
+    local, driver = _fresh(sample_db, tmp_path / "local.db"), _fresh(sample_db, tmp_path / "driver.db")
+    with Store(local) as store:
+        want = (update_events(store, batch_size=2), update_stories(store, batch_size=2))
+    with Store(driver) as store:
+        got = (ray_steps.update_events_ray(store, batch_size=2), ray_steps.update_stories_ray(store, batch_size=2))
+    assert got == want == (5, 5)
+    assert _snapshot(driver) == _snapshot(local)
+    broken = _fresh(sample_db, tmp_path / "broken.db")
+    with Store(broken) as store:
+        d = store.conn.execute("SELECT id FROM documents WHERE status = 'ok' ORDER BY rowid LIMIT 1").fetchone()[0]
+        with store.transaction():
+            store.conn.execute("UPDATE documents SET meta = '{not json' WHERE id = ?", (d,))
+        with pytest.raises(StoreError) as err:
+            ray_steps.update_stories_ray(store)
+    assert err.value.code == "E306" and d in str(err.value) and "JSONDecodeError" in str(err.value)
+
+
 # ------------------------------------------------------------------------------ on Ray
 
 

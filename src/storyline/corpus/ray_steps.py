@@ -59,6 +59,12 @@ per ``CHUNK`` cost 0.3 s more), and an ingest batch of 64 pays it for 0.1-0.2 s 
 cluster the per-document part scales with the workers; the driver keeps the candidates, the
 clustering and placement, and the writes. Fixed cost: ``ray.init`` 6.6-9.7 s, the first call
 in a Ray session 5.3-7.5 s (worker processes importing storyline).
+
+So a call with fewer than ``MIN_SHIPPED`` new documents runs the same pure function on the
+driver and leaves Ray alone (not even started: ``analyze --engine ray`` after a small ingest
+pays no ``ray.init``): shipping saves at most the per-document part times (1 - 1/workers),
+1.6-3.3 ms a document on 2 workers halved, against about 0.2-0.3 s a call, so it pays from
+roughly 150 (stories) to 300 (events) documents.
 """
 
 from __future__ import annotations
@@ -79,7 +85,7 @@ if TYPE_CHECKING:
     from .event_store import EventStats, _Unit
     from .stories import DocFeatures, StorySettings
 
-__all__ = ["CHUNK", "ROUND", "in_order", "update_events_ray", "update_stories_ray"]
+__all__ = ["CHUNK", "MIN_SHIPPED", "ROUND", "in_order", "update_events_ray", "update_stories_ray"]
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -88,6 +94,8 @@ T = TypeVar("T")
 ROUND = 2_000
 # Documents per Ray Data row (one task): events take 1.6 ms a document, stories 3.3 ms.
 CHUNK = 64
+# Fewer new documents in a call: the per-document function runs on the driver (see above).
+MIN_SHIPPED = 256
 
 
 def update_events_ray(
@@ -144,18 +152,23 @@ class _Failed:
     reason: str
 
 
+def _one(work: Callable[[R], T], r: R) -> T | _Failed:
+    try:
+        return work(r)
+    except (ValueError, TypeError, KeyError, zlib.error) as exc:
+        return _Failed(f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
 def _task(batch: dict[str, np.ndarray], *, work: Callable[[Any], Any]) -> dict[str, np.ndarray]:
     """A Ray Data task: ``work`` on each document of each chunk of a batch, pickled per chunk."""
-    out = []
-    for chunk in batch["rows"]:
-        got = []
-        for r in pickle.loads(chunk):
-            try:
-                got.append(work(r))
-            except (ValueError, TypeError, KeyError, zlib.error) as exc:
-                got.append(_Failed(f"{type(exc).__name__}: {str(exc)[:200]}"))
-        out.append(pickle.dumps(got))
+    out = [pickle.dumps([_one(work, r) for r in pickle.loads(chunk)]) for chunk in batch["rows"]]
     return {"n": batch["n"], "got": np.array(out, dtype=object)}
+
+
+def _checked(store: Store, value: T | _Failed, r: R, name: Callable[[R], str]) -> T:
+    if isinstance(value, _Failed):
+        raise StoreError("E306", path=store.path, what=f"document {name(r)}", reason=value.reason)
+    return value
 
 
 def in_order(
@@ -167,8 +180,12 @@ def in_order(
     ``ROUND`` documents the rows go out together, in chunks of at most ``CHUNK`` documents (one
     Ray Data row and task each: Ray Data's cost on the driver is per row), and the results come
     back streaming, the first batches while later ones are computed. ``name`` gives a row's
-    document id (E306)."""
+    document id (E306). Fewer than ``MIN_SHIPPED`` documents in all: ``work`` runs here."""
     if not batches:
+        return
+    if sum(map(len, batches)) < MIN_SHIPPED:
+        for b in batches:
+            yield [_checked(store, _one(work, r), r, name) for r in rows_of(store, b)]
         return
     from ..executor import start_ray
 
@@ -208,9 +225,7 @@ def in_order(
                     at += 1
                     if at % size == 0:
                         del ready[k]
-                    if isinstance(value, _Failed):
-                        raise StoreError("E306", path=store.path, what=f"document {name(r)}", reason=value.reason)
-                    out.append(value)
+                    out.append(_checked(store, value, r, name))
                 yield out
     finally:
         ctx.execution_options.preserve_order = before
