@@ -534,7 +534,18 @@ def cmd_stories(args: argparse.Namespace) -> int:
         if args.format in ("json", "jsonl"):
             from .report.stored import story_records  # summaries, events, claims: stored by the stories step
 
-            _write(args, story_records(store, stories), "Story", noun=("story", "stories"))
+            stale: list[str] = []
+
+            def counted(records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+                for rec in records:
+                    if "fields_stale" in rec:
+                        stale.append(rec["id"])
+                    yield rec
+
+            _write(args, counted(story_records(store, stories)), "Story", noun=("story", "stories"))
+            if stale:
+                _err(f"{_plural(len(stale), 'story', 'stories')} shown with summary, events and claims from before"
+                     " their latest documents (fields_stale): `storyline analyze` brings them up to date")
         elif args.format != "text":
             _write(args, _story_rows(stories, args.episodes), "Story", noun=("row", None))
         else:

@@ -49,9 +49,9 @@ def _rows(store: Store) -> dict[str, dict[str, Any]]:
     """The stored rows a read takes for the current stories (made from their document lists,
     not stale)."""
     listed = {s.id: stored.docs_key(s.documents) for s in story_list(store)}
-    return {sid: json.loads(fields) for sid, docs, version, fields in store.conn.execute(
-        "SELECT story_id, docs, version, fields FROM story_fields") if listed.get(sid) == docs
-        and version == stored.VERSION and fields is not None}
+    return {sid: json.loads(fields) for sid, docs, version, fields, since in store.conn.execute(
+        "SELECT story_id, docs, version, fields, stale_since FROM story_fields") if listed.get(sid) == docs
+        and version == stored.VERSION and fields is not None and since is None}
 
 
 def _holds(store: Store) -> bool:
@@ -131,13 +131,14 @@ def test_a_row_a_mark_reaches_is_derived_on_read(grown: tuple[Path, list[tuple[s
             s.conn.execute("INSERT INTO story_fields_stale (doc_id) VALUES (?)", (big.documents[-1],))
         reached = stored.affected_stories(s, [big.documents[-1]])
         assert big.id in reached and len(reached) < len(stories)
-        got = stored.stored_story_fields(s, stories)
-        assert got == {st.id: want[st.id] for st in rest if st.id not in reached}
+        held, last = stored.stored_story_fields(s, stories)
+        assert held == {st.id: want[st.id] for st in rest if st.id not in reached}
+        assert last[big.id] == ({}, len(big.documents))  # what a listing past its budget would show
         assert list(stored.story_records(s, stories)) == [{**st.to_record(), **want[st.id]} for st in stories]
         with s.transaction():  # the stories step: the reached stories derived again, the marks emptied
             assert stored.refresh_story_fields(s, budget=10**6) == len(reached)
         _no_deriving(monkeypatch)
-        assert stored.stored_story_fields(s, stories) == want
+        assert stored.stored_story_fields(s, stories) == (want, {})
 
 
 def test_a_copy_change_reaches_the_stories_of_the_whole_copy_component(
@@ -161,8 +162,8 @@ def test_a_store_without_the_rows_derives_them(grown: tuple[Path, list[tuple[str
         s.conn.execute("DROP TABLE story_fields")
     with Store(db, readonly=True) as s:
         stories = story_list(s)
-        assert stored.stored_story_fields(s, stories) == {}
-        assert list(stored.story_records(s, stories)) == [
+        assert stored.stored_story_fields(s, stories) == ({}, {})
+        assert list(stored.story_records(s, stories, read_docs=0)) == [  # nothing stored: derived whatever the budget
             {**st.to_record(), **story_fields(s, st.documents)} for st in stories]
 
 
@@ -175,7 +176,10 @@ def test_too_many_marks_derive_every_story_shown(grown: tuple[Path, list[tuple[s
         stories = story_list(s)
         with s.transaction():  # a store filled with --no-corpus: marks the stories step has not seen
             s.conn.executemany("INSERT INTO story_fields_stale (doc_id) VALUES (?)", [("a",), ("b",)])
-        assert stored.stored_story_fields(s, stories) == {}
+        held, last = stored.stored_story_fields(s, stories)
+        assert held == {} and set(last) == {st.id for st in stories}
+        assert list(stored.story_records(s, stories)) == [  # within the read budget: every one derived
+            {**st.to_record(), **story_fields(s, st.documents)} for st in stories]
 
 
 def test_a_story_larger_than_the_budget_waits_and_is_derived_on_read(
@@ -193,10 +197,16 @@ def test_a_story_larger_than_the_budget_waits_and_is_derived_on_read(
             s.conn.execute("INSERT INTO story_fields_stale (doc_id) VALUES (?)", (big.documents[0],))
             reached = stored.affected_stories(s, [big.documents[0]])
             assert stored.refresh_story_fields(s, budget=n - 1) < len(reached)  # the largest does not fit
-        row = s.conn.execute("SELECT fields, stale_since FROM story_fields WHERE story_id = ?", (big.id,)).fetchone()
-        assert row[0] is None and row[1] is not None
-        assert big.id not in stored.stored_story_fields(s, stories)
+        row = s.conn.execute("SELECT fields, stale_since, n_docs FROM story_fields WHERE story_id = ?",
+                             (big.id,)).fetchone()
+        assert json.loads(row[0]) == want[big.id] and row[1] is not None and row[2] == n  # kept while it waits
+        held, last = stored.stored_story_fields(s, stories)
+        assert big.id not in held and last[big.id] == (want[big.id], n)
         assert list(stored.story_records(s, stories)) == [{**st.to_record(), **want[st.id]} for st in stories]
+        # past the read budget the waiting story shows its last fields, marked; the others as stored
+        shown = list(stored.story_records(s, stories, read_docs=n - 1))
+        stale = {"fields_stale": {"derived_from_documents": n, "documents": n}}
+        assert shown == [{**st.to_record(), **want[st.id], **(stale if st.id == big.id else {})} for st in stories]
         credit = s.conn.execute("SELECT credit FROM story_fields_state").fetchone()[0]
         assert 0 < credit <= n - 1  # kept for the next run
         with s.transaction():  # the next run, with nothing placed: the saved budget is not enough yet
@@ -204,7 +214,7 @@ def test_a_story_larger_than_the_budget_waits_and_is_derived_on_read(
         with s.transaction():  # one more document's worth and it fits
             s.conn.execute("UPDATE story_fields_state SET credit = credit + ?", (n,))
             assert stored.refresh_story_fields(s) >= 1
-        assert stored.stored_story_fields(s, stories) == want
+        assert stored.stored_story_fields(s, stories) == (want, {})
         assert s.conn.execute("SELECT credit FROM story_fields_state").fetchone()[0] == 0
 
 
@@ -221,9 +231,10 @@ def test_analyze_brings_every_waiting_story_up_to_date(
         with s.transaction():
             s.conn.execute("INSERT INTO story_fields_stale (doc_id) VALUES (?)", (stories[0].documents[0],))
             stored.refresh_story_fields(s, budget=0)
-        assert s.conn.execute("SELECT count(*) FROM story_fields WHERE fields IS NULL").fetchone()[0] >= 1
+        waiting = "SELECT count(*) FROM story_fields WHERE stale_since IS NOT NULL OR fields IS NULL"
+        assert s.conn.execute(waiting).fetchone()[0] >= 1
         analyze(s, progress=False)
-        assert s.conn.execute("SELECT count(*) FROM story_fields WHERE fields IS NULL").fetchone()[0] == 0
+        assert s.conn.execute(waiting).fetchone()[0] == 0
         assert _holds(s)
         _no_deriving(monkeypatch)
         assert len(list(stored.story_records(s, story_list(s)))) == len(stories)
@@ -253,3 +264,40 @@ def test_a_claim_replaced_marks_its_documents(grown: tuple[Path, list[tuple[str,
         s.conn.executemany("INSERT OR IGNORE INTO claim_docs (claim_id, doc_id) VALUES (?, ?)",  # an outer OR clause
                            [(row[0], d) for d in sorted(docs)])
         assert s.conn.execute("SELECT count(*) FROM story_fields_stale").fetchone()[0] == before
+
+
+def test_a_listing_past_its_read_budget_says_so(grown: tuple[Path, list[tuple[str, bool]]], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`stories --json` derives at most READ_DOCS story documents; a waiting story past that
+    prints its last fields with ``fields_stale``, and stderr says how many and what to run."""
+    db = tmp_path / "waiting.db"
+    shutil.copy(grown[0], db)
+    with Store(db) as s:
+        big = story_list(s)[0]
+        with s.transaction():
+            s.conn.execute("INSERT INTO story_fields_stale (doc_id) VALUES (?)", (big.documents[0],))
+            stored.refresh_story_fields(s, budget=0)
+    monkeypatch.setattr(stored, "READ_DOCS", 0)
+    capsys.readouterr()
+    assert main(["stories", "--db", str(db), "--json", "--limit", "1"]) == 0
+    out = capsys.readouterr()
+    [rec] = [json.loads(line) for line in out.out.splitlines()]  # --json: one record a line
+    assert rec["id"] == big.id and rec["fields_stale"] == {"derived_from_documents": len(big.documents),
+                                                            "documents": len(big.documents)}
+    assert "1 story shown with summary, events and claims from before" in out.err and "storyline analyze" in out.err
+
+
+def test_rows_of_migration_11_hold_when_read_only(grown: tuple[Path, list[tuple[str, bool]]], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store made before migration 12 (no ``n_docs``), opened by a read: its rows hold."""
+    db = tmp_path / "m11.db"
+    shutil.copy(grown[0], db)
+    with Store(db) as s:
+        want = [{**st.to_record(), **story_fields(s, st.documents)} for st in story_list(s)]
+        with s.transaction():
+            s.conn.execute("ALTER TABLE story_fields DROP COLUMN n_docs")
+            s.conn.execute("DELETE FROM migrations WHERE version = 12")
+    _no_deriving(monkeypatch)
+    with Store(db, readonly=True) as s:
+        assert list(stored.story_records(s, story_list(s))) == want

@@ -24,7 +24,7 @@ row holds for a read when it was made from the same document list (its sha1) wit
 code's :data:`VERSION`, is not stale, and no pending mark reaches its story (a read between
 two steps derives those stories itself): the fields read are then the ones
 :func:`~.build.story_fields` would derive, byte for byte. Any other story shown is derived
-on read, as before.
+on read while the stories one listing derives hold at most :data:`READ_DOCS` documents.
 
 **What the stories step pays** (:func:`refresh_story_fields`, at its end, after the claim
 and event steps of the run). New stories get their row at once (they hold only what the run
@@ -34,11 +34,19 @@ documents per document placed, saved from run to run while a story waits: derivi
 documents it adds — 100 new real texts on the 10,000-document store reached 114 stories of
 6,124 documents through the claim groups they joined (14.0 s of CPU unbounded, 140 ms per
 added document; with the budget 2.1 s, 21 ms per added document, 19 stories left waiting,
-the 2,280-document one among them, derived on read until their turn: that page then took
-9.6 s). The longest waiting go first, then the smallest; the first that does not fit ends
-the run and keeps the budget. So the step's cost per added document does not grow with the
-corpus, and a story of *n* documents is derived again at most once per *n* /
-``DOCS_PER_PLACED`` added documents.
+the 2,280-document one among them). The longest waiting go first, then the smallest; the
+first that does not fit ends the run and keeps the budget. So the step's cost per added
+document does not grow with the corpus, and a story of *n* documents is derived again at
+most once per *n* / ``DOCS_PER_PLACED`` added documents.
+
+**What a listing pays for a waiting story.** Deriving on read made a page as slow as its
+largest waiting story: right after 100 real texts went in, ``stories --json --limit 20`` took
+9.6 s of CPU on the 10,000-document replica store and 29.2 s on the 30,000-document one (a
+5,854-document story waiting, 5 ms a document). A waiting row keeps its last fields (with
+the number of documents they were derived from, migration 12), so a listing derives at most
+:data:`READ_DOCS` story documents (2-5 s) and shows every other waiting story's last fields
+with ``fields_stale`` (``derived_from_documents``, ``documents``); the CLI says how many on
+stderr, and ``storyline analyze`` derives them all.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ if TYPE_CHECKING:
     from ..corpus.stories import Story
     from ..store import Store
 
-__all__ = ["DOCS_PER_PLACED", "VERSION", "affected_stories", "docs_key", "refresh_story_fields",
+__all__ = ["DOCS_PER_PLACED", "READ_DOCS", "VERSION", "affected_stories", "docs_key", "refresh_story_fields",
            "stored_story_fields", "story_records"]
 
 #: the code the stored fields were derived with; a change makes every row stale
@@ -62,8 +70,10 @@ VERSION = "story-fields-v1"
 #: about 21 ms of CPU per placed document)
 DOCS_PER_PLACED = 10
 #: a read with more marks pending than this (a store filled with ``--no-corpus``) does not
-#: look for the stories they reach: it derives every story it shows, as without the rows
+#: look for the stories they reach: no row holds for it
 READ_MARKS = 4096
+#: story documents one listing derives on read (module docstring: 2-5 ms of CPU each)
+READ_DOCS = 1000
 
 
 def docs_key(doc_ids: Sequence[str]) -> str:
@@ -103,16 +113,23 @@ def _state(store: Store) -> tuple[int, int, int]:
     return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
 
 
-def _write(store: Store, sid: str, docs: str, fields: str | None, since: int | None) -> None:
+def _write(store: Store, sid: str, docs: Sequence[str], fields: dict[str, Any] | None, since: int | None) -> None:
+    """Store ``fields`` derived from the story's ``docs`` (the row holds), or with ``fields``
+    None mark the row stale since run ``since``: a row keeps the fields it has, with the
+    documents and code they were derived with (a listing past its budget shows them, marked);
+    a story without a row gets an empty one."""
+    if fields is None:
+        store.conn.execute(
+            "INSERT INTO story_fields (story_id, docs, version, fields, stale_since, n_docs)"
+            " VALUES (?, ?, ?, NULL, ?, NULL) ON CONFLICT (story_id)"
+            " DO UPDATE SET stale_since = coalesce(story_fields.stale_since, excluded.stale_since)",
+            (sid, docs_key(docs), VERSION, since))
+        return
     store.conn.execute(
-        "INSERT INTO story_fields (story_id, docs, version, fields, stale_since) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO story_fields (story_id, docs, version, fields, stale_since, n_docs) VALUES (?, ?, ?, ?, NULL, ?)"
         " ON CONFLICT (story_id) DO UPDATE SET docs = excluded.docs, version = excluded.version,"
-        " fields = excluded.fields, stale_since = coalesce(story_fields.stale_since, excluded.stale_since)"
-        if fields is None else
-        "INSERT INTO story_fields (story_id, docs, version, fields, stale_since) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (story_id) DO UPDATE SET docs = excluded.docs, version = excluded.version,"
-        " fields = excluded.fields, stale_since = NULL",
-        (sid, docs, VERSION, fields, since))
+        " fields = excluded.fields, stale_since = NULL, n_docs = excluded.n_docs",
+        (sid, docs_key(docs), VERSION, json.dumps(fields, ensure_ascii=False), len(docs)))
 
 
 def refresh_story_fields(store: Store, *, budget: int | None = None) -> int:
@@ -138,16 +155,15 @@ def refresh_story_fields(store: Store, *, budget: int | None = None) -> int:
     rows = {r[0]: (r[1], r[2], r[3]) for r in c.execute(
         "SELECT story_id, version, fields IS NULL, stale_since FROM story_fields")}
     new = [r[0] for r in c.execute("SELECT id FROM stories WHERE id NOT IN (SELECT story_id FROM story_fields)")]
-    stale = affected_stories(store, marked) | {sid for sid, (version, empty, _) in rows.items()
-                                                if version != VERSION or empty}
+    stale = affected_stories(store, marked) | {sid for sid, (version, empty, since) in rows.items()
+                                                if version != VERSION or empty or since is not None}
     stale -= set(new)
     found = {st.id: st for st in stories_by_id(store, sorted(set(new) | stale))}
     written = 0
     for sid in sorted(new):  # bounded by what the run placed (or a one-time fill)
         story = found.get(sid)
         if story is not None:
-            _write(store, sid, docs_key(story.documents), json.dumps(story_fields(store, story.documents),
-                                                                      ensure_ascii=False), None)
+            _write(store, sid, story.documents, story_fields(store, story.documents), None)
             written += 1
     for sid in stale - set(found):  # no current member left
         c.execute("DELETE FROM story_fields WHERE story_id = ?", (sid,))
@@ -159,11 +175,10 @@ def refresh_story_fields(store: Store, *, budget: int | None = None) -> int:
         story = found[sid]
         if waiting or len(story.documents) > budget:
             waiting = True
-            _write(store, sid, docs_key(story.documents), None, run)
+            _write(store, sid, story.documents, None, run)
             continue
         budget -= len(story.documents)
-        _write(store, sid, docs_key(story.documents), json.dumps(story_fields(store, story.documents),
-                                                                  ensure_ascii=False), None)
+        _write(store, sid, story.documents, story_fields(store, story.documents), None)
         written += 1
     c.execute("INSERT INTO story_fields_state (id, run, seq, credit) VALUES (1, ?, ?, ?) ON CONFLICT (id)"
               " DO UPDATE SET run = excluded.run, seq = excluded.seq, credit = excluded.credit",
@@ -172,30 +187,59 @@ def refresh_story_fields(store: Store, *, budget: int | None = None) -> int:
     return written
 
 
-def stored_story_fields(store: Store, stories: Sequence[Story]) -> dict[str, dict[str, Any]]:
-    """The stored fields of those ``stories`` whose row holds (module docstring), by story id;
-    {} for a store without the rows (an older version opened read-only)."""
+def stored_story_fields(
+    store: Store, stories: Sequence[Story]
+) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[dict[str, Any], int | None]]]:
+    """The stored fields of those ``stories`` whose row holds (module docstring), by story id,
+    and the last stored fields of the others that have some (this code's), with how many
+    documents they were derived from (None: a row of migration 11). ({}, {}) for a store
+    without the rows (an older version opened read-only)."""
     try:
         marks = _marks(store, READ_MARKS + 1)
-        if len(marks) > READ_MARKS:
-            return {}
-        reached = affected_stories(store, marks)
-        want = {st.id: docs_key(st.documents) for st in stories if st.id not in reached}
-        rows = _in_json(store, "SELECT story_id, docs, version, fields FROM story_fields"
-                        " WHERE story_id IN (SELECT value FROM json_each(?))", want)
+        reached = affected_stories(store, marks) if len(marks) <= READ_MARKS else None
+        want = {st.id: docs_key(st.documents) for st in stories}
+        sql = ("SELECT story_id, docs, version, fields, stale_since, {} FROM story_fields"
+               " WHERE story_id IN (SELECT value FROM json_each(?))")
+        try:
+            rows = _in_json(store, sql.format("n_docs"), want)
+        except sqlite3.OperationalError:  # a store of migration 11 opened read-only
+            rows = _in_json(store, sql.format("NULL"), want)
     except sqlite3.OperationalError:
-        return {}
-    return {sid: json.loads(fields) for sid, docs, version, fields in rows
-            if fields is not None and version == VERSION and want.get(sid) == docs}
+        return {}, {}
+    held: dict[str, dict[str, Any]] = {}
+    last: dict[str, tuple[dict[str, Any], int | None]] = {}
+    for sid, docs, version, fields, since, n in rows:
+        if fields is None or version != VERSION:
+            continue
+        if since is None and want.get(sid) == docs and reached is not None and sid not in reached:
+            held[sid] = json.loads(fields)
+        else:
+            last[sid] = (json.loads(fields), n)
+    return held, last
 
 
-def story_records(store: Store, stories: Sequence[Story]) -> Iterator[dict[str, Any]]:
+def story_records(
+    store: Store, stories: Sequence[Story], *, read_docs: int | None = None
+) -> Iterator[dict[str, Any]]:
     """records.md Story of each of ``stories``: its structure with its ``summary``, ``events``
-    and ``claims``, read from the stored row where it holds, derived
-    (:func:`~.build.story_fields`) otherwise."""
+    and ``claims``, read from the stored row where it holds, else derived
+    (:func:`~.build.story_fields`) while the stories derived so far hold at most ``read_docs``
+    (default :data:`READ_DOCS`) documents; past that a story with stored fields from before shows those, with
+    ``fields_stale``: the documents they were derived from and the story's documents now (a
+    story with none is derived whatever its size). A story too large for the budget does not
+    stop smaller ones after it from being derived."""
     from .build import story_fields
 
-    stored = stored_story_fields(store, stories)
+    held, last = stored_story_fields(store, stories)
+    left = READ_DOCS if read_docs is None else read_docs
     for st in stories:
-        fields = stored.get(st.id)
-        yield {**st.to_record(), **(fields if fields is not None else story_fields(store, st.documents))}
+        fields = held.get(st.id)
+        if fields is None:
+            before = last.get(st.id)
+            if before is not None and len(st.documents) > left:
+                fields = {**before[0], "fields_stale": {"derived_from_documents": before[1],
+                                                        "documents": len(st.documents)}}
+            else:
+                left -= len(st.documents)
+                fields = story_fields(store, st.documents)
+        yield {**st.to_record(), **fields}

@@ -612,4 +612,17 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        12,
+        "stored story fields kept while they wait, with the documents they were derived from",
+        """
+        -- how many documents the story had when its fields were derived (NULL: a row of
+        -- migration 11); a stale row keeps its last fields, which a listing past its read
+        -- budget shows marked as such (report/stored.py)
+        ALTER TABLE story_fields ADD COLUMN n_docs INTEGER;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
