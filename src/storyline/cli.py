@@ -564,12 +564,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .corpus.persist import story_of
-    from .report import build_report, corpus_report, render_html, render_json, render_markdown
+    from .report import corpus_report, render_html, render_json, render_markdown, story_report
 
     with _open(args, readonly=True) as store:
         if args.story:
-            story = story_of(store, args.story)
-            report = build_report(store, story.documents, title=args.title, story=story.to_record())
+            report = story_report(store, story_of(store, args.story), title=args.title)
         else:
             report = corpus_report(store, title=args.title)
     if args.format == "html":

@@ -136,9 +136,11 @@ SETTINGS += (
         "report_documents",
         1000,
         "STORYLINE_REPORT_DOCUMENTS",
-        "Most documents the whole-corpus report (`storyline report` without a story, the app's /report) "
-        "reads: above it, the documents of the corpus's most independently-sourced claims and events, "
-        "then of its largest stories, and the report's title and `coverage` field say so.",
+        "Most documents a report reads. The whole-corpus report (`storyline report` without a story, the "
+        "app's /report), above it: the documents of the corpus's most independently-sourced claims and "
+        "events, then of its largest stories. A story's report, above it: the documents of the story's "
+        "strongest claims and events, then each episode's latest in turn. The report's title and "
+        "`coverage` field say so.",
     ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

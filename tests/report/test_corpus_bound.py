@@ -194,3 +194,60 @@ def test_the_bound_is_a_setting(store: Store, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("STORYLINE_REPORT_DOCUMENTS", "12")
     rec = corpus_report(store).to_record()
     assert rec["coverage"]["max_documents"] == 12 and len(rec["story"]["documents"]) <= 12
+
+
+# ------------------------------------------------------------------------------ a story's report
+
+
+def test_a_story_report_under_the_bound_is_as_before(store: Store) -> None:
+    from storyline.corpus.persist import story_list
+    from storyline.report import story_report
+
+    for story in story_list(store):
+        got = story_report(store, story, max_documents=len(story.documents))
+        assert got.coverage is None and "coverage" not in got.to_record()
+        assert _record(got) == _record(build_report(store, story.documents, story=story.to_record()))
+
+
+def test_a_story_report_over_the_bound_reads_its_strongest_findings_and_says_so(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the bound a story's report reads at most that many of its documents: those of
+    its strongest claims and events first, then each episode's latest in turn; it decodes no
+    other document and its title, note and ``coverage`` say what it covers."""
+    from storyline.cli import main
+    from storyline.corpus.persist import story_list
+    from storyline.report import story_report
+
+    story = story_list(store, limit=1)[0]
+    n = len(story.documents)
+    bound = n - 2
+    spy = _Reads(monkeypatch)
+    report = story_report(store, story, max_documents=bound)
+    rec = _record(report)
+    cov, shown = rec["coverage"], rec["story"]["documents"]
+    assert cov["bounded"] and cov["max_documents"] == bound and cov["documents_total"] == n
+    assert cov["documents"] == len(shown) == bound and set(shown) <= set(story.documents)
+    assert shown == [d for d in story.documents if d in set(shown)]  # in the story's order
+    assert spy.all_docs == 0 and sorted(set(spy.ids)) == sorted(shown)
+    assert rec["title"] == f"{story.title} — {bound:,} of {n:,} documents"
+    assert f"reads {bound:,} of the story's {n:,} documents" in cov["note"] and cov["note"] in unescape(render_html(report))
+    # the story's strongest stored claim and event are read with their documents
+    claims = [json.loads(r[0]) for r in store.conn.execute(
+        "SELECT record FROM claims WHERE id IN (SELECT claim_id FROM claim_docs WHERE doc_id IN"
+        " (SELECT value FROM json_each(?)))", (json.dumps(story.documents),))]
+    top = max(c["independent_sources"] for c in claims)
+    assert top >= 2 and {c["id"] for c in claims if c["independent_sources"] == top} & set(cov["strongest"]["claims"])
+    assert set(cov["strongest"]["claims"]) <= set(rec["story"]["claims"])
+    # the rest: each episode's latest documents first
+    if cov["strongest"]["documents"] < bound:
+        dates = {d: store.get(d, with_raw=False).meta.published or "" for d in story.documents}
+        left_out = set(story.documents) - set(shown)
+        for ep in story.episodes:
+            mine = sorted(ep.documents, key=lambda d: dates[d], reverse=True)
+            assert not (left_out & set(mine)) or mine[0] in shown
+    # the CLI and the setting
+    monkeypatch.setenv("STORYLINE_REPORT_DOCUMENTS", str(bound))
+    out = Path(store.path).parent / "story-report.json"
+    assert main(["report", story.id, "--db", str(store.path), "--format", "json", "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["coverage"]["documents"] == bound

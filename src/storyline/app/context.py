@@ -203,7 +203,7 @@ class AppContext:
             raise
 
     def report(self, story_id: str | None) -> tuple[Any | None, Any]:
-        """(story, Report) of one story, or (None, Report) of the whole corpus — which reads at
+        """(story, Report) of one story, or (None, Report) of the whole corpus — each reads at
         most the ``report_documents`` setting's documents (STORYLINE_REPORT_DOCUMENTS; its title
         and ``coverage`` say what it covers above that); a story id not found raises LookupError."""
         report = report_module()
@@ -215,7 +215,7 @@ class AppContext:
             story = self.story(story_id)
             if story is None:
                 raise LookupError(story_id)
-            return story, report.build_report(store, list(story.documents), title=story.title, story=story.to_record())
+            return story, report.story_report(store, story)
 
         return self.cache.get(f"report:{story_id or ''}", compute)
 

@@ -51,9 +51,10 @@ if TYPE_CHECKING:
 
     from ..corpus.claims import Claim, ClaimReport
     from ..corpus.events import Event
+    from ..corpus.stories import Story
     from ..store import Store
 
-__all__ = ["Evidence", "Finding", "Report", "build_report", "story_fields", "tone_signals", "CONTEXT_CHARS"]
+__all__ = ["Evidence", "Finding", "Report", "build_report", "story_fields", "story_report", "tone_signals", "CONTEXT_CHARS"]
 
 #: characters of surrounding text shown around an evidence span
 CONTEXT_CHARS = 160
@@ -1509,6 +1510,27 @@ def build_report(
         doc_titles={d.id: d.meta.title or d.id for d in docs},
         omitted=left_out,
     )
+
+
+def story_report(store: Store, story: Story, *, title: str | None = None, max_documents: int | None = None) -> Report:
+    """A story's report. It reads at most ``max_documents`` of the story's documents (default:
+    the ``report_documents`` setting): with no more than that, every one, and the report is
+    what it always was; above it, those :func:`.reads.story_scope` chooses (the documents of the
+    story's strongest findings, then each episode's latest in turn), and the title and
+    ``coverage`` say what it covers."""
+    from .reads import story_scope
+
+    if max_documents is None:
+        from ..settings import Config
+
+        max_documents = Config.load().report_documents
+    doc_ids, coverage = story_scope(store, story, max_documents)
+    name = title or story.title or "Selected documents"
+    if coverage is not None:
+        name = f"{name} — {coverage['documents']:,} of {coverage['documents_total']:,} documents"
+    report = build_report(store, doc_ids, title=name if coverage is not None else title, story=story.to_record())
+    report.coverage = coverage
+    return report
 
 
 def corpus_report(store: Store, *, title: str | None = None, max_documents: int | None = None) -> Report:
