@@ -306,30 +306,42 @@ class _CopyIndex:
     span's covering passages lie in a window of :attr:`starts` (a passage overlapping
     ``[start, end)`` by ``need`` starts in ``[start + need - longest, end - need]``), so a
     lookup reads that window, not every passage of the document. ``rank``: each passage's
-    place in the given order (ties go to the first, as a scan in that order gives them)."""
+    place in the given order (ties go to the first, as a scan in that order gives them).
+    Each passage as parallel columns (its end in the copy; its source document, start and
+    end), not objects: the claim step builds thousands of these per batch from rows."""
 
     starts: tuple[int, ...]
-    passages: tuple[CopiedPassage, ...]
+    ends: tuple[int, ...]
+    sources: tuple[str, ...]
+    source_starts: tuple[int, ...]
+    source_ends: tuple[int, ...]
     rank: tuple[int, ...]
     longest: int
+
+
+#: a passage as :func:`copy_index` reads it: source doc, start, end; start and end in the copy
+PassageEnds = tuple[str, int, int, int, int]
+
+
+def copy_index(passages: Sequence[PassageEnds]) -> _CopyIndex:
+    """The :class:`_CopyIndex` of one copy document's known-direction passages, given in order."""
+    items = sorted(range(len(passages)), key=lambda k: (passages[k][3], k))
+    ps = [passages[k] for k in items]
+    return _CopyIndex(
+        starts=tuple(p[3] for p in ps), ends=tuple(p[4] for p in ps), sources=tuple(p[0] for p in ps),
+        source_starts=tuple(p[1] for p in ps), source_ends=tuple(p[2] for p in ps), rank=tuple(items),
+        longest=max(0, max(p[4] - p[3] for p in ps)),
+    )
 
 
 def _passages_by_copy(passages: Iterable[CopiedPassage]) -> dict[str, _CopyIndex]:
     """Known-direction passages by their copy document (what :func:`_copy_source` reads;
     build once per corpus, not once per claim)."""
-    out: dict[str, list[tuple[int, CopiedPassage]]] = {}
+    out: dict[str, list[PassageEnds]] = {}
     for p in passages:
         if p.direction == "source_to_copy":
-            got = out.setdefault(p.copy.doc, [])
-            got.append((len(got), p))
-    index: dict[str, _CopyIndex] = {}
-    for doc, items in out.items():
-        items.sort(key=lambda x: (x[1].copy.start, x[0]))
-        index[doc] = _CopyIndex(
-            starts=tuple(p.copy.start for _, p in items), passages=tuple(p for _, p in items),
-            rank=tuple(i for i, _ in items), longest=max(0, max(p.copy.end - p.copy.start for _, p in items)),
-        )
-    return index
+            out.setdefault(p.copy.doc, []).append((p.source.doc, p.source.start, p.source.end, p.copy.start, p.copy.end))
+    return {doc: copy_index(items) for doc, items in out.items()}
 
 
 def _copy_source(
@@ -349,21 +361,21 @@ def _copy_source(
     need = max(1, (end - start) // 2)
     lo = bisect_left(ix.starts, start + need - ix.longest)
     hi = bisect_right(ix.starts, end - need)
-    best: tuple[int, int, CopiedPassage] | None = None
+    best: tuple[int, int, int] | None = None
     for i in range(lo, hi):
-        p = ix.passages[i]
-        if p.source.doc in seen:
+        if ix.sources[i] in seen:
             continue
-        ov = _overlap(start, end, p.copy.start, p.copy.end)
+        ov = _overlap(start, end, ix.starts[i], ix.ends[i])
         if ov >= need and (best is None or ov > best[0] or (ov == best[0] and ix.rank[i] < best[1])):
-            best = (ov, ix.rank[i], p)
+            best = (ov, ix.rank[i], i)
     if best is None:
         return None
-    p = best[2]
-    shift = p.source.start - p.copy.start
-    s = min(max(start + shift, p.source.start), p.source.end)
-    e = min(max(end + shift, p.source.start), p.source.end)
-    return p.source.doc, s, e
+    i = best[2]
+    src_start, src_end = ix.source_starts[i], ix.source_ends[i]
+    shift = src_start - ix.starts[i]
+    s = min(max(start + shift, src_start), src_end)
+    e = min(max(end + shift, src_start), src_end)
+    return ix.sources[i], s, e
 
 
 def via_nodes(
@@ -1230,6 +1242,8 @@ def _sources(
 ) -> list[list[int]]:
     """Indices of ``members`` grouped into independent sources (module docstring)."""
     n = len(members)
+    if n == 1:  # what the partition below gives one member (most claims: a report alone)
+        return [[0]]
     ds: DisjointSet[int] = DisjointSet(range(n))  # root of a merge: the smaller index
     union = ds.union
     spans = [m[0].content for m in members]

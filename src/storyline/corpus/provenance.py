@@ -383,8 +383,9 @@ def partition_sources(
     items = list(spans)
     owner: dict[str, int] = {}
     idx = _index(graph, index) if items else None
-    pairs = [
-        (i, owner.setdefault(o, i)) for i, s in enumerate(items) for o in idx.origins(s)  # type: ignore[union-attr]
+    pairs = [  # a span that is the first with an origin pairs with itself: no pair
+        (i, j) for i, s in enumerate(items) for o in idx.origins(s)  # type: ignore[union-attr]
+        if (j := owner.setdefault(o, i)) != i
     ]
     return [[items[i] for i in group] for group in components(len(items), pairs)]
 

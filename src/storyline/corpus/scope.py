@@ -189,24 +189,51 @@ def read_provenance_to(store: Store, step: str, seq: int) -> None:
 
 
 _Rows = dict[int, tuple[int, tuple[Any, ...]]]
-#: doc id → its copy group and the passages among the group (:func:`_copy_walk`), kept by a
-#: caller while the copy edges cannot change (one claim- or event-step update: neither writes
-#: a passage). The event step on 100 paragraph-shuffled copies added to the replicated
-#: 10,000-document store (2 runs each, same events): its walks (the logged documents' groups,
-#: then the graph of each of its three transactions) 0.92-0.98 s of CPU walked each time,
-#: 0.25-0.26 s with one cache for the update; the whole step 4.9-5.4 s → 4.3 s
-Groups = dict[str, tuple[frozenset[str], _Rows]]
 
 
-def _copy_walk(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> tuple[set[str], _Rows]:
-    """``doc_ids`` widened to their copy groups, and every copy-counting passage with an end
-    in them (a group is closed under copy edges, so these are exactly the passages *among*
-    the group): passage id → (its source document's rowid, the row's offsets). ``groups``:
+@dataclass(slots=True)
+class _Group:
+    """One copy group: its documents, the passages among them (passage id → source
+    document's rowid, the row's offsets), and, computed once, those passages in the order of
+    :func:`.persist.copied_passages` and the copying pairs they make (:func:`_copy_pairs`)."""
+
+    members: frozenset[str]
+    rows: _Rows
+    _order: list[tuple[Any, ...]] | None = None
+    _pairs: dict[tuple[str, str], str] | None = None
+
+    def order(self) -> list[tuple[Any, ...]]:
+        """The passages by source document's rowid, copy document, copy start, id."""
+        if self._order is None:
+            items = sorted(self.rows.items(), key=lambda kv: (kv[1][0], kv[1][1][3], kv[1][1][4], kv[0]))
+            self._order = [row for _, (_, row) in items]
+        return self._order
+
+    def pairs(self) -> dict[tuple[str, str], str]:
+        if self._pairs is None:
+            self._pairs = _copy_pairs(self.order())
+        return self._pairs
+
+
+#: doc id → its copy group (:func:`_copy_walk`), kept by a caller while the copy edges cannot
+#: change (one claim- or event-step update: neither writes a passage). The event step on 100
+#: paragraph-shuffled copies added to the replicated 10,000-document store (2 runs each, same
+#: events): its walks (the logged documents' groups, then the graph of each of its three
+#: transactions) 0.92-0.98 s of CPU walked each time, 0.25-0.26 s with one cache for the
+#: update; the whole step 4.9-5.4 s → 4.3 s. A group's passage order and copying pairs are
+#: kept with it: one update's scopes meet the same large groups again (the claim step on 300
+#: copies added to that store: sorting passages and pairing them took 1.8 s of CPU under
+#: cProfile, once per scope; once per group, the scoped reads 4.3 → 2.8 s, same claims).
+Groups = dict[str, _Group]
+
+
+def _copy_walk(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> tuple[set[str], list[_Group]]:
+    """``doc_ids`` widened to their copy groups, and those groups (a group is closed under
+    copy edges, so its passages are every copy-counting passage with an end in it). ``groups``:
     groups walked before (read, and filled with the groups walked now)."""
-    if groups is None:
-        return _walk(store, set(doc_ids))
+    cache: Groups = groups if groups is not None else {}
     ids = set(doc_ids)
-    todo = {d for d in ids if d not in groups}
+    todo = {d for d in ids if d not in cache}
     if todo:
         found, rows = _walk(store, todo)
         ds: DisjointSet[str] = DisjointSet(found)
@@ -216,15 +243,15 @@ def _copy_walk(store: Store, doc_ids: Iterable[str], groups: Groups | None = Non
         for pid, v in rows.items():
             by_root.setdefault(ds.find(v[1][0]), {})[pid] = v
         for comp in ds.groups():
-            entry = (frozenset(comp), by_root.get(ds.find(comp[0]), {}))
-            groups.update((d, entry) for d in comp)
+            entry = _Group(frozenset(comp), by_root.get(ds.find(comp[0]), {}))
+            cache.update((d, entry) for d in comp)
     seen: set[str] = set()
-    out: _Rows = {}
-    for d in ids:
+    out: list[_Group] = []
+    for d in sorted(ids):
         if d not in seen:
-            members, crows = groups[d]
-            seen |= members
-            out.update(crows)
+            g = cache[d]
+            seen |= g.members
+            out.append(g)
     return seen, out
 
 
@@ -265,7 +292,7 @@ def scoped_graph(store: Store, doc_ids: Iterable[str], groups: Groups | None = N
     corpus (:func:`storyline.corpus.persist.provenance_graph` builds the whole one; see
     :func:`scoped_provenance` for what its copy edges leave out). ``groups``: see
     :data:`Groups`."""
-    return scoped_provenance(store, doc_ids, groups)[0]
+    return _scoped(store, doc_ids, groups)[0]
 
 
 def scoped_provenance(
@@ -295,10 +322,42 @@ def scoped_provenance(
     walking the copy groups (25,000 passages among 900 documents for 100 new ones) and
     the passage objects via chains read. Stored claims, contradictions and events are the
     same, table for table."""
+    graph, found = _scoped(store, doc_ids, groups)
+    # the order of persist.copied_passages: source document's rowid, copy document, copy start
+    items = sorted((kv for g in found for kv in g.rows.items()), key=lambda kv: (kv[1][0], kv[1][1][3], kv[1][1][4], kv[0]))
+    rows = [row for _, (_, row) in items if row[7] == "source_to_copy"]
+    return graph, [
+        CopiedPassage(source=Span(sd, ss, se, ""), copy=Span(cd, cs, ce, ""), similarity=sim, direction=dr)
+        for sd, ss, se, cd, cs, ce, sim, dr in rows
+    ]
+
+
+#: a known-direction copied passage as :func:`scoped_rows` gives it: source doc, start, end,
+#: copy doc, start, end, similarity, direction
+PassageRow = tuple[str, int, int, str, int, int, float, str]
+
+
+def scoped_rows(
+    store: Store, doc_ids: Iterable[str], groups: Groups | None = None
+) -> tuple[nx.MultiDiGraph, list[PassageRow]]:
+    """:func:`scoped_provenance` with the passages as rows, group by group, each group's in
+    the order of :func:`.persist.copied_passages` (so each copy document's passages are in
+    that order: all a via chain reads), for a caller that indexes them by copy document
+    (the claim step, :class:`.claim_store._CopyRows`)."""
+    graph, found = _scoped(store, doc_ids, groups)
+    return graph, [r for g in found for r in g.order() if r[7] == "source_to_copy"]
+
+
+def _scoped(
+    store: Store, doc_ids: Iterable[str], groups: Groups | None
+) -> tuple[nx.MultiDiGraph, list[_Group]]:
+    """The scoped graph and the copy groups it holds. The event step reads the graph alone
+    (building the passage objects it dropped took 1.85 s of its 23 s under cProfile, 300
+    copies added to the replicated 10,000-document store)."""
     from ..layers import CODECS
     from .provenance import build_graph, doc_node
 
-    group, rows = _copy_walk(store, doc_ids, groups)
+    group, found = _copy_walk(store, doc_ids, groups)
     docs = sorted(group)
     metas: list[tuple[int, str, DocMeta]] = []
     citations: list[Citation] = []
@@ -318,19 +377,15 @@ def scoped_provenance(
             texts[r[0]] = r[1] or ""
     metas.sort(key=lambda m: m[0])  # store order, as the whole graph is built
     graph = build_graph([(d, m) for _, d, m in metas], (), citations, texts=texts)
-    # the order of persist.copied_passages: source document's rowid, copy document, copy start
-    order = [row for _, (_, row) in sorted(rows.items(), key=lambda kv: (kv[1][0], kv[1][1][3], kv[1][1][4], kv[0]))]
-    for (a, b), direction in _copy_pairs(order).items():  # copy -> source, as provenance._add_copies
-        for d in (a, b):
-            if doc_node(d) not in graph:
-                graph.add_node(doc_node(d), type="doc", doc_id=d, title=None, outlet=None, published=None, url=None)
-        graph.add_edge(doc_node(a), doc_node(b), key="copies", relation="copies", direction=direction)
-    passages = [
-        CopiedPassage(source=Span(sd, ss, se, ""), copy=Span(cd, cs, ce, ""), similarity=sim, direction=dr)
-        for sd, ss, se, cd, cs, ce, sim, dr in order
-        if dr == "source_to_copy"
-    ]
-    return graph, passages
+    # group by group: a document's copy edges are added in the order the whole graph adds them
+    # (the order of its group's passages), which is all a reader of one document sees
+    for g in found:
+        for (a, b), direction in g.pairs().items():  # copy -> source, as provenance._add_copies
+            for d in (a, b):
+                if doc_node(d) not in graph:
+                    graph.add_node(doc_node(d), type="doc", doc_id=d, title=None, outlet=None, published=None, url=None)
+            graph.add_edge(doc_node(a), doc_node(b), key="copies", relation="copies", direction=direction)
+    return graph, found
 
 
 def _copy_pairs(rows: Sequence[tuple[Any, ...]]) -> dict[tuple[str, str], str]:
