@@ -42,7 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..cluster import components
 from ..store import Store
@@ -283,34 +283,36 @@ class _Memo:
     indexes: dict[str, _CopyIndex] = field(default_factory=dict)  # each copy document's passages
 
     def input(self, key: tuple[str, int], data: str) -> ClaimInput:
-        got = self.inputs.get(key)
-        if got is None:
-            if len(self.inputs) >= _MEMO_SIZE:
-                self.inputs.clear()
-            got = self.inputs[key] = _input(data)
-        return got
+        return _kept(self.inputs, key, lambda: _input(data))
 
     def features(self, key: tuple[str, int], data: str) -> ClaimFeatures:
-        got = self.feats.get(key)
-        if got is None:
-            if len(self.feats) >= _MEMO_SIZE:
-                self.feats.clear()
-            got = self.feats[key] = _features(data)
-        return got
+        return _kept(self.feats, key, lambda: _features(data))
 
     def via(self, ci: ClaimInput, graph: Any, by_copy: Mapping[str, _CopyIndex]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The report's via chain and via nodes (:func:`~storyline.corpus.claims.via_nodes`
         over a graph holding its copy group)."""
         from .claims import _chain_of, via_nodes
 
-        key = (ci.doc_id, ci.index)
-        got = self.vias.get(key)
-        if got is None:
-            if len(self.vias) >= _MEMO_SIZE:
-                self.vias.clear()
+        def make() -> tuple[tuple[str, ...], tuple[str, ...]]:
             nodes = tuple(via_nodes(ci.doc_id, ci, graph, (), by_copy=by_copy))
-            got = self.vias[key] = (tuple(_chain_of(graph, nodes)), nodes)
-        return got
+            return tuple(_chain_of(graph, nodes)), nodes
+
+        return _kept(self.vias, (ci.doc_id, ci.index), make)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(table: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """``table[key]``, made by ``make`` the first time; the table starts over past
+    :data:`_MEMO_SIZE` entries."""
+    got = table.get(key)
+    if got is None:
+        if len(table) >= _MEMO_SIZE:
+            table.clear()
+        got = table[key] = make()
+    return got
 
 
 def _read_stored(
