@@ -74,12 +74,12 @@ class SqliteIndex:
         )
         return {(r[0], r[1]) for r in rows}
 
-    def query_windows(self, keys: np.ndarray) -> list[tuple[int, str]]:
+    def query_windows(self, keys: np.ndarray, exclude: str) -> list[tuple[int, str]]:
         """``(w, doc id)`` for each row ``w`` of ``keys`` (windows × bands, uint64) and each
-        document with a stored window under one of its keys: what :meth:`query` per window
-        gives, in one statement per 500 windows (the candidates of 300 paragraph-shuffled
-        copies on the 10,000-document replica store: 10,563 statements → 300, 3.0-3.5 s →
-        2.7-2.9 s, the same candidates)."""
+        document but ``exclude`` with a stored window under one of its keys: what :meth:`query`
+        per window gives, in one statement per 16,000 keys (the candidates of 300
+        paragraph-shuffled copies on the 10,000-document replica store: 10,563 statements →
+        300, 3.0-3.5 s → 2.7-2.9 s, the same candidates)."""
         import numpy as np
 
         n_windows, bands = keys.shape
@@ -98,7 +98,7 @@ class SqliteIndex:
                 " SELECT DISTINCT q.w, r.doc_id FROM q JOIN reuse_keys r ON r.key = q.key",
                 args,
             ).fetchall()
-        return out
+        return [(w, d) for w, d in out if d != exclude]
 
 
 def _reuse_config(pindex: PassageIndex, rule: TemplateRule) -> str:

@@ -492,6 +492,12 @@ class CandidateIndex(Protocol):
 
     def query(self, keys: Sequence[bytes]) -> set[PassageId]: ...
 
+    def query_windows(self, keys: np.ndarray, exclude: str) -> list[tuple[int, str]]:
+        """``(w, doc id)`` for each row ``w`` of ``keys`` (windows × bands) and each document
+        but ``exclude`` with a stored window under one of its keys: :meth:`query` of every
+        window at once."""
+        ...
+
 
 class MemoryIndex:
     """An in-memory :class:`CandidateIndex`: keys in sorted numpy runs (merged as they grow)
@@ -571,6 +577,13 @@ class MemoryIndex:
 
     def query(self, keys: Sequence[bytes]) -> set[PassageId]:
         return {self.passage_id(u) for u in self.lookup_array(self._as_array(keys))[1].tolist()}
+
+    def query_windows(self, keys: np.ndarray, exclude: str) -> list[tuple[int, str]]:
+        key_no, units = self.lookup_array(keys)
+        doc_no = self.unit_docs(units)
+        other = doc_no != self.doc_number(exclude)
+        window = key_no[other] // keys.shape[1]
+        return [(w, self.doc_id(d)) for w, d in set(zip(window.tolist(), doc_no[other].tolist()))]
 
     def lookup_array(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every stored window under any of ``keys``: parallel arrays (index into ``keys``,
@@ -1123,23 +1136,8 @@ def _query_docs(
     if not prep.passages:
         return []
     matched: dict[str, set[int]] = defaultdict(set)  # candidate doc -> windows of prep it matched
-    if isinstance(index, MemoryIndex):
-        key_no, units = index.lookup_array(prep.keys)
-        doc_no = index.unit_docs(units)
-        other = doc_no != index.doc_number(prep.id)
-        window = key_no[other] // prep.keys.shape[1]
-        for w, d in set(zip(window.tolist(), doc_no[other].tolist())):
-            matched[index.doc_id(d)].add(w)
-    elif hasattr(index, "query_windows"):  # the SQLite index: one statement for all windows
-        for w, doc_id in index.query_windows(prep.keys):
-            matched[doc_id].add(w)
-    else:
-        arr = prep.keys.astype(">u8")
-        for w, row in enumerate(arr):
-            raw = row.tobytes()
-            for doc_id, _n in index.query([raw[i : i + 8] for i in range(0, len(raw), 8)]):
-                matched[doc_id].add(w)
-    matched.pop(prep.id, None)
+    for w, doc_id in index.query_windows(prep.keys, exclude=prep.id):
+        matched[doc_id].add(w)
     return rank_candidates(matched, [(p.first, p.last) for p in prep.passages], max_candidates, min_words, window_words)
 
 
