@@ -256,13 +256,16 @@ def _run_corpus_steps(store: Store, config: Config, engine: Engine = "local", ad
 
 
 def _rebuild_corpus_layers(store: Store, config: Config) -> None:
-    """Forget the stored entity, claim and event layers and compute them again from every
-    current document (``analyze --rebuild``): the from-scratch result the incremental
+    """Forget the stored copy groups, entity, claim and event layers and compute them again
+    from every current document (``analyze --rebuild``): the from-scratch result the incremental
     updates must equal."""
+    from .corpus import copy_groups
     from .corpus.claim_store import rebuild_claims
     from .corpus.entity_store import rebuild_entities
     from .corpus.event_store import rebuild_events
 
+    with store.transaction():
+        copy_groups.rebuild(store)
     rebuild_entities(store, batch_size=config.batch_size)
     rebuild_claims(store, batch_size=config.batch_size)
     rebuild_events(store)

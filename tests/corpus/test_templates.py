@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storyline.cli import main
+from storyline.corpus import copy_groups
 from storyline.corpus.persist import (
     copied_passages,
     forget_documents,
@@ -190,6 +191,7 @@ def _add(store: Store, name: str, text: str, url: str | None) -> str:
             forget_documents(store, [previous])
         store.save_stage_results(doc, slots=CORE_SLOTS)
     update_reuse(store)
+    assert copy_groups.stored(store) == copy_groups.computed(store)  # kept through templates and versions
     return doc.id
 
 

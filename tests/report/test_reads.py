@@ -47,7 +47,7 @@ def test_report_on_component_graph_equals_whole_corpus_graph(
     lean = _json(build_report(sample_store, ids, title="t"))
     whole = reads.story_graph
 
-    def whole_graph(store: Store, docs: Any, *, whole_corpus: bool = False, passages: bool = True) -> Any:
+    def whole_graph(store: Store, docs: Any, **_: Any) -> Any:
         return whole(store, docs, whole_corpus=True)
 
     monkeypatch.setattr(reads, "story_graph", whole_graph)

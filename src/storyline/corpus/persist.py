@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..settings import Config
 from ..store import Store
 from ..types import CopiedPassage, Discount, Doc, DocMeta, SiteTemplate, Span
+from . import copy_groups
 from .scope import log_provenance
 
 if TYPE_CHECKING:  # numpy, datasketch and networkx load only when a corpus step runs
@@ -115,7 +116,8 @@ def _ensure_config(store: Store, config: str) -> None:
         return
     log_provenance(store, (d for r in store.conn.execute(
         "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL") for d in r))
-    for table in ("reuse_keys", "reuse_indexed", "copied_passages", "site_template_pages", "site_templates"):
+    for table in ("reuse_keys", "reuse_indexed", "copied_passages", "site_template_pages", "site_templates",
+                  "copy_groups"):
         store.conn.execute(f"DELETE FROM {table}")
     store.conn.execute(
         "INSERT INTO reuse_config (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
@@ -129,10 +131,13 @@ def forget_documents(store: Store, doc_ids: Iterable[str]) -> None:
     dropped. Call inside a transaction."""
     c = store.conn
     touched: set[str] = set()
+    gone: list[str] = []  # documents whose counting passages go: their groups may split
     for doc_id in doc_ids:
-        log_provenance(store, (d for r in c.execute(
+        rows = [d for r in c.execute(
             "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL AND (source_doc = ? OR copy_doc = ?)",
-            (doc_id, doc_id)) for d in r))
+            (doc_id, doc_id)) for d in r]
+        log_provenance(store, rows)
+        gone += rows
         c.execute("DELETE FROM reuse_keys WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM reuse_indexed WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM copied_passages WHERE source_doc = ? OR copy_doc = ?", (doc_id, doc_id))
@@ -142,6 +147,7 @@ def forget_documents(store: Store, doc_ids: Iterable[str]) -> None:
         if c.execute("SELECT count(*) FROM site_template_pages WHERE template_id = ?", (tid,)).fetchone()[0] < 2:
             c.execute("DELETE FROM site_template_pages WHERE template_id = ?", (tid,))
             c.execute("DELETE FROM site_templates WHERE id = ?", (tid,))
+    copy_groups.split(store, gone)
 
 
 def unindexed(store: Store) -> list[str]:
@@ -152,10 +158,12 @@ def unindexed(store: Store) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _save_templates(store: Store, templates: Sequence[SiteTemplate]) -> None:
+def _save_templates(store: Store, templates: Sequence[SiteTemplate]) -> set[str]:
     """Record templates and their pages; passages stored earlier between two pages of a
-    template (found before the template was known) are discounted now."""
+    template (found before the template was known) are discounted now. Returns the
+    documents of those passages."""
     c = store.conn
+    discounted: set[str] = set()
     for t in templates:
         c.execute("INSERT OR IGNORE INTO site_templates (id, site, text, words, rule) VALUES (?, ?, ?, ?, ?)",
                   (t.id, t.site, t.text, t.words, t.rule))
@@ -176,6 +184,8 @@ def _save_templates(store: Store, templates: Sequence[SiteTemplate]) -> None:
         ).fetchall()
         c.executemany("UPDATE copied_passages SET discounted = ? WHERE rowid = ?", [(t.id, r[0]) for r in rows])
         log_provenance(store, (d for r in rows for d in r[1:]))
+        discounted.update(d for r in rows for d in r[1:])
+    return discounted
 
 
 def _sample_discounted(passages: Sequence[CopiedPassage], new: set[str], per_template: int = 3) -> list[CopiedPassage]:
@@ -274,6 +284,7 @@ class ReuseRun:
         run = cls(store, settings, PassageIndex(settings.threshold), TemplateRule())
         with store.transaction():
             _ensure_config(store, _reuse_config(run.pindex, run.rule))
+            copy_groups.ensure(store)
         return run
 
     def lookup(self, doc_id: str) -> tuple[str, DocMeta] | None:
@@ -303,11 +314,14 @@ def write_reuse_batch(store: Store, batch: Sequence[DocInput], update: ReuseUpda
     boilerplate are withdrawn, the new passages (and a sample of the discounted ones) and
     templates stored, the provenance log told, the batch marked indexed. Returns how many
     passages count as copying."""
+    withdrawn: set[str] = set()  # documents whose counting passages go: their groups may split
     for span in update.boilerplate:
-        log_provenance(store, (d for r in store.conn.execute(
+        gone = [d for r in store.conn.execute(
             "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ?"
             " AND source_start < ? AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
-            (span.doc, span.end, span.start, span.doc, span.end, span.start)) for d in r))
+            (span.doc, span.end, span.start, span.doc, span.end, span.start)) for d in r]
+        log_provenance(store, gone)
+        withdrawn.update(gone)
         store.conn.execute(
             "DELETE FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ? AND source_start < ?"
             " AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
@@ -315,7 +329,9 @@ def write_reuse_batch(store: Store, batch: Sequence[DocInput], update: ReuseUpda
         )
     _save_passages(store, update.passages + _sample_discounted(update.discounted, {d[0] for d in batch}))
     log_provenance(store, (d for p in update.passages for d in (p.source.doc, p.copy.doc)))
-    _save_templates(store, update.templates)
+    copy_groups.join(store, ((p.source.doc, p.copy.doc) for p in update.passages))
+    withdrawn |= _save_templates(store, update.templates)
+    copy_groups.split(store, withdrawn)
     store.conn.executemany("INSERT OR IGNORE INTO reuse_indexed (doc_id) VALUES (?)", [(d[0],) for d in batch])
     return len(update.passages)
 

@@ -284,7 +284,12 @@ class IndependenceIndex:
     :func:`independent`, :func:`partition_sources`, :func:`count_independent` and
     :func:`independence_groups` share one per graph (:meth:`of`, kept while the graph's node
     and edge counts do not change); callers that know the graph is fixed may build one and
-    pass it as ``index=``. Answers are the same as walking the graph on every call."""
+    pass it as ``index=``. Answers are the same as walking the graph on every call.
+
+    A graph that holds only part of the copy edges (a bounded report's: the passages among
+    the documents it reads) carries the stored copy groups of its documents as
+    ``graph.graph["copy_groups"]`` (doc id → group id, :mod:`.copy_groups`): documents of one
+    stored group are one group, under that group's id, as in the whole graph."""
 
     __slots__ = ("fingerprint", "group", "members", "cites", "__weakref__")
 
@@ -293,6 +298,12 @@ class IndependenceIndex:
         copies: DisjointSet[str] = DisjointSet()
         own: dict[str, list[str]] = {}
         cites: dict[str, list[tuple[str, Span]]] = {}
+        stored: Mapping[str, str] = graph.graph.get("copy_groups") or {}
+        first: dict[str, str] = {}
+        for doc, gid in sorted(stored.items()):
+            n = doc_node(doc)
+            if n in graph:
+                copies.union(first.setdefault(gid, n), n)
         for u, v, k, a in graph.edges(keys=True, data=True):
             if k == "copies":
                 copies.union(u, v)
@@ -305,7 +316,8 @@ class IndependenceIndex:
         #: node -> the nodes of its copy group (itself alone when it has no copy edge)
         self.members: dict[str, tuple[str, ...]] = {}
         for comp in copies.groups():
-            gid = _group_id(comp)
+            held = next((stored[d] for n in comp if (d := n.removeprefix("doc:")) in stored), None)
+            gid = _group_id(comp) if held is None else "group:" + held
             outlets = frozenset(o for d in comp for o in own.get(d, ()))
             ms = tuple(comp)
             for d in comp:

@@ -1326,16 +1326,19 @@ class _Basis:
     summary: list[Finding]  # in time order
 
 
-def _basis(store: Store, doc_ids: Sequence[str] | None, slots: Sequence[str], *, passages: bool = True) -> _Basis:
+def _basis(
+    store: Store, doc_ids: Sequence[str] | None, slots: Sequence[str], *, passages: bool = True, bounded: bool = False
+) -> _Basis:
     """Read and derive the report's basis for ``doc_ids`` (all current documents when None)
     with only ``slots`` of each document decoded; without ``passages``, a provenance graph
-    that only answers the independence API (:func:`.reads.story_graph`)."""
+    that only answers the independence API; ``bounded``, one whose copy edges are those
+    among ``doc_ids`` (:func:`.reads.story_graph`)."""
     from ..corpus.persist import claim_report, event_list
     from .reads import read_docs, story_graph
 
     docs = read_docs(store, doc_ids, slots)
     by_id = {d.id: d for d in docs}
-    graph = story_graph(store, docs, whole_corpus=doc_ids is None, passages=passages)
+    graph = story_graph(store, docs, whole_corpus=doc_ids is None, passages=passages, bounded=bounded)
     ids = [d.id for d in docs]
     creport = claim_report(store, ids)
     events = event_list(store, ids, claims=creport)
@@ -1374,17 +1377,20 @@ def build_report(
     *,
     title: str | None = None,
     story: Mapping[str, Any] | None = None,
+    bounded: bool = False,
 ) -> Report:
     """The situation report for ``doc_ids`` (a story's documents; all current documents
     when None and no ``story``). ``story``: a story record (records.md "Story" plus
     ``episodes``: ``[{id, title, documents, start, end}]``); its documents are used when
-    ``doc_ids`` is None."""
+    ``doc_ids`` is None. ``bounded``: ``doc_ids`` are part of the story or corpus (a
+    bounded report): its provenance shows the copy relations among them, and independence
+    still counts each document's whole copy group (:func:`.reads.story_graph`)."""
     from ..corpus.provenance import independence_groups
     from .reads import REPORT_SLOTS
 
     if doc_ids is None and story is not None and story.get("documents"):
         doc_ids = list(story["documents"])
-    basis = _basis(store, doc_ids, REPORT_SLOTS)
+    basis = _basis(store, doc_ids, REPORT_SLOTS, bounded=bounded)
     docs, by_id, graph, creport, events, names = (basis.docs, basis.by_id, basis.graph, basis.creport,
                                                   basis.events, basis.names)
     findings, ranked, summary = basis.findings, basis.ranked, basis.summary
@@ -1528,7 +1534,8 @@ def story_report(store: Store, story: Story, *, title: str | None = None, max_do
     name = title or story.title or "Selected documents"
     if coverage is not None:
         name = f"{name} — {coverage['documents']:,} of {coverage['documents_total']:,} documents"
-    report = build_report(store, doc_ids, title=name if coverage is not None else title, story=story.to_record())
+    report = build_report(store, doc_ids, title=name if coverage is not None else title, story=story.to_record(),
+                          bounded=coverage is not None)
     report.coverage = coverage
     return report
 
@@ -1551,12 +1558,13 @@ def corpus_report(store: Store, *, title: str | None = None, max_documents: int 
     if scope.stories_total == 1 and len(scope.stories) == 1:
         story = scope.stories[0].to_record()
         report = build_report(store, scope.doc_ids, title=scope.title(title or story.get("title") or ""),
-                              story=story)
+                              story=story, bounded=scope.coverage is not None)
     else:
         label = scope.title(title or "All documents")
         report = build_report(
             store, scope.doc_ids, title=label,
             story={"id": None, "title": label, "episodes": [], "stories": [st.to_record() for st in scope.stories]},
+            bounded=scope.coverage is not None,
         )
     report.coverage = scope.coverage
     return report

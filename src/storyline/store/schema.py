@@ -625,4 +625,26 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        13,
+        "copy groups stored: each document's connected component over counting copied passages",
+        """
+        -- doc -> its copy group's smallest document id, for every current document with a
+        -- counting copied passage (corpus/copy_groups.py); kept by copy detection as it writes
+        CREATE TABLE copy_groups (
+            doc_id    TEXT PRIMARY KEY,
+            group_id  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX copy_groups_group ON copy_groups (group_id);
+        -- built = 1 once the groups were computed from every passage; until then (a store
+        -- migrated here) readers walk the passages and the next copy-detection run builds them
+        CREATE TABLE copy_groups_state (
+            id     INTEGER PRIMARY KEY CHECK (id = 1),
+            built  INTEGER NOT NULL
+        );
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
