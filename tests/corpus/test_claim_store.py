@@ -83,6 +83,25 @@ def test_rebuild_from_scratch_equals_incremental(one_by_one: Path, tmp_path: Pat
         assert stored(s) == before
 
 
+def test_caches_that_start_over_change_nothing(one_by_one: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # an update's copy-group cache and passage indexes start over past a size
+    # (scope.GROUPS_ROWS, claim_store._INDEXES): at every walk and every index here
+    from storyline.corpus import scope
+    from storyline.corpus.event_store import rebuild_events, stored_events
+
+    db = tmp_path / "copy.db"
+    shutil.copy(one_by_one, db)
+    with Store(db) as s:
+        before, events = stored(s), [e.to_record() for e in stored_events(s)]
+        monkeypatch.setattr(scope, "GROUPS_ROWS", 0)
+        monkeypatch.setattr(claim_store, "_INDEXES", 1)
+        rebuild_claims(s, batch_size=2)
+        rebuild_events(s)
+        assert stored(s) == before
+        assert [e.to_record() for e in stored_events(s)] == events
+
+
 def test_reads_only_read(one_by_one: Path) -> None:
     with Store(one_by_one, readonly=True) as s:
         report = stored_claims(s)
