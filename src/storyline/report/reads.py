@@ -21,6 +21,12 @@ corpus-wide order (:func:`~storyline.corpus.persist.copied_passages`), so nodes 
 come in the same relative order as in the whole-corpus graph and the report is
 byte-identical to one built on it (checked on the sample and on stories of a 1,000- and a
 10,000-document store).
+
+A *bounded* report (more documents than ``report_documents``: :func:`story_scope`,
+:func:`corpus_scope`) reads no component: the copy components of 1,000 documents of a heavily
+reprinted story are most of a replicated store. Its graph holds the copied passages among the
+documents it reads, and their stored copy groups (:mod:`storyline.corpus.copy_groups`) stand
+for the rest: the same groups, group ids and publishers, so the same independent sources.
 """
 
 from __future__ import annotations
@@ -81,7 +87,7 @@ def story_graph(
     ``docs`` only, and the stored copy groups of ``docs`` (:mod:`storyline.corpus.copy_groups`)
     for the independence API, which then answers as over the whole components; citations
     copied from a document not read are not marked inherited. Its cost is that of ``docs``,
-    not of their components (the largest story of the 50,000-document replica store, 1,000
+    not of their components (the largest story of the 49,900-document replica store, 1,000
     of its 7,385 documents read: 11,611 passages instead of a million).
 
     Without ``passages``, no copy edges: the stored copy groups alone, which answer the
