@@ -102,6 +102,30 @@ def test_caches_that_start_over_change_nothing(one_by_one: Path, tmp_path: Path,
         assert [e.to_record() for e in stored_events(s)] == events
 
 
+@pytest.mark.parametrize("at_a_time", [1, claim_store.REMAKE_COMPONENTS])
+def test_components_a_new_copy_touches_are_made_again_in_parts(
+    one_by_one: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_a_time: int
+) -> None:
+    # a rewrite pasting paragraphs of 000 and 001 joins their copy groups: the components of
+    # their stored reports are made again from their groups (_remake), some at a time
+    db = tmp_path / "copy.db"
+    shutil.copy(one_by_one, db)
+    seeds = sorted(SEEDS.glob("0*.txt"))
+    paras = [p for f in seeds[:2] for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    rewrite = tmp_path / "rewrite.txt"
+    rewrite.write_text("\n\n".join(["A desk compiled this from wire reports on Tuesday.", *paras[::-1]]),
+                       encoding="utf-8")
+    monkeypatch.setattr(claim_store, "REMAKE_COMPONENTS", at_a_time)
+    with Store(db) as s:
+        ingest(s, [rewrite], progress=False, corpus_steps=False)
+        from storyline.corpus.persist import update_reuse
+
+        update_reuse(s)
+        update = update_claims(s)
+        assert update.remade > 1
+        assert stored(s) == batch_report(s)
+
+
 def test_reads_only_read(one_by_one: Path) -> None:
     with Store(one_by_one, readonly=True) as s:
         report = stored_claims(s)
