@@ -307,12 +307,12 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def _kept(table: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
-    """``table[key]``, made by ``make`` the first time; the table starts over past
-    :data:`_MEMO_SIZE` entries."""
+def _kept(table: dict[_K, _V], key: _K, make: Callable[[], _V], *, cap: int = _MEMO_SIZE) -> _V:
+    """``table[key]``, made by ``make`` the first time; the table starts over past ``cap``
+    entries (default :data:`_MEMO_SIZE`)."""
     got = table.get(key)
     if got is None:
-        if len(table) >= _MEMO_SIZE:
+        if len(table) >= cap:
             table.clear()
         got = table[key] = make()
     return got
@@ -530,14 +530,10 @@ class _CopyRows(Mapping[str, "_CopyIndex"]):
         self._built: dict[str, _CopyIndex] = built if built is not None else {}  # kept by the update
 
     def __getitem__(self, doc: str) -> _CopyIndex:
-        ix = self._built.get(doc)
-        if ix is None:
-            from .claims import copy_index
+        from .claims import copy_index
 
-            if len(self._built) >= _INDEXES:
-                self._built.clear()
-            ix = self._built[doc] = copy_index([(r[0], r[1], r[2], r[4], r[5]) for r in self._rows[doc]])
-        return ix
+        return _kept(self._built, doc, lambda: copy_index([(r[0], r[1], r[2], r[4], r[5]) for r in self._rows[doc]]),
+                     cap=_INDEXES)
 
     def __contains__(self, doc: object) -> bool:
         return doc in self._rows
