@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storyline.corpus import copy_groups
+from storyline.corpus import copy_groups, scope
 from storyline.corpus.persist import forget_documents, provenance_graph, update_reuse
 from storyline.corpus.provenance import independence_groups
 from storyline.report import build_report, render_json, story_fields
@@ -84,11 +84,17 @@ def test_readers_agree_with_or_without_the_stored_groups(store_with_copies: Stor
     ids = [d.id for d in s.iter_docs(status=["ok"])]
     held = copy_groups.groups_of(s, ids)
     members = copy_groups.members(s, ids[:1])
+    graph, rows = scope.scoped_rows(s, ids[:1])  # the claim and event steps' scope reads
+    assert scope.copy_group(s, ids[:1]) == members and len(members) > 1 and rows
     with s.transaction():  # a store migrated to 13 and not analysed since: groups not built
         s.conn.execute("UPDATE copy_groups_state SET built = 0")
         s.conn.execute("DELETE FROM copy_groups")
     assert copy_groups.groups_of(s, ids) == held  # walked instead, the same answer
     assert copy_groups.members(s, ids[:1]) == members
+    assert copy_groups.group_members(s, ids[:1]) == {held[ids[0]]: members}
+    walked_graph, walked_rows = scope.scoped_rows(s, ids[:1])
+    assert walked_rows == rows and sorted(walked_graph.edges(keys=True, data=True)) == sorted(
+        graph.edges(keys=True, data=True))
     with s.transaction():
         copy_groups.join(s, [(ids[0], ids[-1])])  # not built: left for the next run to build
     assert copy_groups.stored(s) == {}

@@ -838,7 +838,7 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
         those the provenance log touched (their claims to make again, :func:`_remake`)."""
         dirty = _forget(store, ch.forget, st.max_word_df)
         scope.unmark(store, STEP, ch.forget)
-        touched = sorted(scope.copy_group(store, prov, memo.groups)) if prov else []
+        touched = sorted(scope.copy_group(store, prov)) if prov else []
         moved: set[str] = set()
         for part in scope.chunks(touched):
             moved |= _components_of(store, f"doc_id IN ({','.join('?' * len(part))})", part)

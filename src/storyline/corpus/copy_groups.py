@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from ..cluster import DisjointSet
 from ..store import Store
 
-__all__ = ["computed", "copy_pairs", "ensure", "groups_of", "join", "members", "rebuild", "split", "stored"]
+__all__ = ["computed", "copy_pairs", "ensure", "group_members", "groups_of", "join", "members", "rebuild", "split", "stored"]
 
 # the copying pairs with an end in a set of documents (``end`` is source_doc or copy_doc)
 _PAIRS = (
@@ -107,16 +107,28 @@ def groups_of(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
     return {d: got[d] for d in ids if d in got}
 
 
+def group_members(store: Store, doc_ids: Iterable[str]) -> dict[str, set[str]]:
+    """group id → its documents, for the groups of those of ``doc_ids`` that copy or are
+    copied; read from ``copy_groups``, or walked when the store's groups are not built."""
+    ids = sorted(set(doc_ids))
+    out: dict[str, set[str]] = {}
+    if not ids:
+        return out
+    if _built(store):
+        rows: list[tuple[str, str]] = store.conn.execute(
+            "SELECT doc_id, group_id FROM copy_groups WHERE group_id IN (SELECT group_id FROM copy_groups"
+            " WHERE doc_id IN (SELECT value FROM json_each(?)))", (json.dumps(ids),)).fetchall()
+    else:
+        rows = list(_components(copy_pairs(store, ids)[1]).items())
+    for d, g in rows:
+        out.setdefault(g, set()).add(d)
+    return out
+
+
 def members(store: Store, doc_ids: Iterable[str]) -> set[str]:
     """``doc_ids`` and every document in their copy groups."""
     ids = set(doc_ids)
-    if not ids:
-        return ids
-    if not _built(store):
-        return copy_pairs(store, ids)[0]
-    return ids | {r[0] for r in store.conn.execute(
-        "SELECT doc_id FROM copy_groups WHERE group_id IN (SELECT group_id FROM copy_groups"
-        " WHERE doc_id IN (SELECT value FROM json_each(?)))", (json.dumps(sorted(ids)),))}
+    return ids.union(*group_members(store, ids).values())
 
 
 def join(store: Store, pairs: Iterable[tuple[str, str]]) -> None:

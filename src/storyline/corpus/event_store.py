@@ -539,7 +539,7 @@ def update_events(
             q = ",".join("?" * len(part))
             store.conn.execute(f"DELETE FROM event_units WHERE doc_id IN ({q})", part)
             store.conn.execute(f"DELETE FROM event_places WHERE doc_id IN ({q})", part)
-        recount = _components_of_docs(store, copy_group(store, moved, copy_groups)) if moved else set()
+        recount = _components_of_docs(store, copy_group(store, moved)) if moved else set()
         unmark(store, STEP, todo.forget)
         read_provenance_to(store, STEP, log_end)
         stats.forgotten_docs += len(todo.forget)

@@ -11,7 +11,8 @@ with the same pure functions a from-scratch run uses. This module holds what the
 * **the provenance log** (``provenance_log``): copy detection appends every document whose
   copy edges changed (:func:`log_provenance`); each step remembers how far it has read
   (:func:`provenance_since`). Independence and via chains of a document depend on its
-  whole *copy group*, so :func:`copy_group` widens a set of documents to their groups;
+  whole *copy group*, so :func:`copy_group` widens a set of documents to their groups
+  (as copy detection stores them: :mod:`.copy_groups`);
 * **the scoped provenance graph** (:func:`scoped_graph`): the graph of a set of documents
   and their copy groups, not of the whole corpus — what a component's claims or events
   need for via chains and independent-source counts, and no more (:func:`scoped_provenance`:
@@ -28,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..cluster import DisjointSet
 from ..store import Store
 from ..types import Citation, CopiedPassage, DocMeta, Span
 
@@ -215,7 +215,7 @@ class _Group:
         return self._pairs
 
 
-#: doc id → its copy group (:func:`_copy_walk`), kept by a caller while the copy edges cannot
+#: doc id → its copy group (:func:`_widen`), kept by a caller while the copy edges cannot
 #: change (one claim- or event-step update: neither writes a passage). The event step on 100
 #: paragraph-shuffled copies added to the replicated 10,000-document store (2 runs each, same
 #: events): its walks (the logged documents' groups, then the graph of each of its three
@@ -226,7 +226,7 @@ class _Group:
 #: cProfile, once per scope; once per group, the scoped reads 4.3 → 2.8 s, same claims).
 Groups = dict[str, _Group]
 
-#: passages a :data:`Groups` cache holds before it starts over (:func:`_copy_walk`; about
+#: passages a :data:`Groups` cache holds before it starts over (:func:`_widen`; about
 #: 0.5 KB each): one update over many documents of a replicated store walks nearly every
 #: group, and the cache held all their passages (1,000 replicas added to the 10,000-document
 #: store: 275,023 passages of 1,193 groups; to the 20,000-document store: 699,391, which
@@ -240,27 +240,19 @@ def _rows_held(cache: Groups) -> int:
     return sum(len(g.rows) for g in {id(g): g for g in cache.values()}.values())
 
 
-def _copy_walk(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> tuple[set[str], list[_Group]]:
-    """``doc_ids`` widened to their copy groups, and those groups (a group is closed under
-    copy edges, so its passages are every copy-counting passage with an end in it). ``groups``:
-    groups walked before (read, and filled with the groups walked now)."""
+def _widen(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> tuple[set[str], list[_Group]]:
+    """``doc_ids`` widened to their copy groups, and those groups with their passages
+    (:func:`_read_groups`). ``groups``: groups read before (used, and filled with the groups
+    read now)."""
     cache: Groups = groups if groups is not None else {}
     ids = set(doc_ids)
     todo = {d for d in ids if d not in cache}
-    if todo and _rows_held(cache) >= GROUPS_ROWS:  # start over: walk all of this call's groups
+    if todo and _rows_held(cache) >= GROUPS_ROWS:  # start over: read all of this call's groups
         cache.clear()
         todo = ids
     if todo:
-        found, rows = _walk(store, todo)
-        ds: DisjointSet[str] = DisjointSet(found)
-        for _, row in rows.values():
-            ds.union(row[0], row[3])  # source doc, copy doc
-        by_root: dict[str, _Rows] = {}
-        for pid, v in rows.items():
-            by_root.setdefault(ds.find(v[1][0]), {})[pid] = v
-        for comp in ds.groups():
-            entry = _Group(frozenset(comp), by_root.get(ds.find(comp[0]), {}))
-            cache.update((d, entry) for d in comp)
+        for entry in _read_groups(store, todo):
+            cache.update((d, entry) for d in entry.members)
     seen: set[str] = set()
     out: list[_Group] = []
     for d in sorted(ids):
@@ -271,34 +263,36 @@ def _copy_walk(store: Store, doc_ids: Iterable[str], groups: Groups | None = Non
     return seen, out
 
 
-def _walk(store: Store, seen: set[str]) -> tuple[set[str], _Rows]:
-    c = store.conn
-    frontier = list(seen)
-    rows: _Rows = {}
-    while frontier:
-        nxt: set[str] = set()
-        for part in chunks(frontier):
-            q = _in(len(part))
-            for r in c.execute(
-                f"SELECT p.id, s.rowid, p.source_doc, p.source_start, p.source_end, p.copy_doc, p.copy_start,"
-                f" p.copy_end, p.similarity, p.direction FROM copied_passages p"
-                f" JOIN documents s ON s.id = p.source_doc JOIN documents k ON k.id = p.copy_doc"
-                f" WHERE p.discounted IS NULL AND s.superseded_by IS NULL AND k.superseded_by IS NULL"
-                f" AND (p.source_doc IN ({q}) OR p.copy_doc IN ({q}))",
-                [*part, *part],
-            ):
-                rows[r[0]] = (r[1], r[2:])
-                nxt.update(x for x in (r[2], r[5]) if x not in seen)
-        seen |= nxt
-        frontier = list(nxt)
-    return seen, rows
+def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
+    """The copy groups of ``doc_ids`` as stored (:func:`.copy_groups.group_members`), each
+    with its passages: those whose source document is in it (its copy is then in it too: a
+    group is closed under counting passages). A document in no group is a group of its own."""
+    from .copy_groups import group_members
+
+    by_group = group_members(store, doc_ids)
+    label = {d: g for g, ms in by_group.items() for d in ms}
+    rows: dict[str, _Rows] = {}
+    for part in chunks(sorted(doc_ids | label.keys())):
+        for r in store.conn.execute(
+            f"SELECT p.id, s.rowid, p.source_doc, p.source_start, p.source_end, p.copy_doc, p.copy_start,"
+            f" p.copy_end, p.similarity, p.direction FROM copied_passages p"
+            f" JOIN documents s ON s.id = p.source_doc JOIN documents k ON k.id = p.copy_doc"
+            f" WHERE p.discounted IS NULL AND s.superseded_by IS NULL AND k.superseded_by IS NULL"
+            f" AND p.source_doc IN ({_in(len(part))})",
+            part,
+        ):
+            rows.setdefault(label.get(r[2], r[2]), {})[r[0]] = (r[1], r[2:])
+    out = [_Group(frozenset(ms), rows.get(g, {})) for g, ms in by_group.items()]
+    return out + [_Group(frozenset((d,)), rows.get(d, {})) for d in sorted(doc_ids - label.keys())]
 
 
-def copy_group(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> set[str]:
+def copy_group(store: Store, doc_ids: Iterable[str]) -> set[str]:
     """``doc_ids`` and every current document joined to them by copy edges (any direction,
-    site-template passages left out): their copy groups (:mod:`.provenance`). ``groups``:
-    see :data:`Groups` (one update reads the same large groups batch after batch)."""
-    return _copy_walk(store, doc_ids, groups)[0]
+    site-template passages left out): their copy groups (:mod:`.provenance`), as copy
+    detection stores them (:func:`.copy_groups.members`: no passage is read)."""
+    from .copy_groups import members
+
+    return members(store, doc_ids)
 
 
 def scoped_graph(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> nx.MultiDiGraph:
@@ -327,7 +321,7 @@ def scoped_provenance(
     only (their spans carry no text): all a via chain follows
     (:func:`storyline.corpus.claims.via_nodes`).
 
-    ``groups`` (:data:`Groups`): copy groups walked earlier in the same update; a claim
+    ``groups`` (:data:`Groups`): copy groups read earlier in the same update; a claim
     update's batches meet the same large groups again (in the measurement below, 427-896
     of each later walk's 592-1,374 group documents had been walked before).
 
@@ -373,7 +367,7 @@ def _scoped(
     from ..layers import CODECS
     from .provenance import build_graph, doc_node
 
-    group, found = _copy_walk(store, doc_ids, groups)
+    group, found = _widen(store, doc_ids, groups)
     docs = sorted(group)
     metas: list[tuple[int, str, DocMeta]] = []
     citations: list[Citation] = []
