@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from storyline.annotate.attribution import undercuts
-from storyline.corpus import claim_store
+from storyline.corpus import claim_store, scope
 from storyline.corpus.claim_store import rebuild_claims, stored_claims, update_claims
 from storyline.corpus.claims import MatchSettings, claim_report
 from storyline.corpus.persist import copied_passages, provenance_graph
@@ -102,12 +102,13 @@ def test_caches_that_start_over_change_nothing(one_by_one: Path, tmp_path: Path,
         assert [e.to_record() for e in stored_events(s)] == events
 
 
-@pytest.mark.parametrize("at_a_time", [1, claim_store.REMAKE_COMPONENTS])
+@pytest.mark.parametrize("part_docs", [1, scope.PART_DOCS])
 def test_components_a_new_copy_touches_are_made_again_in_parts(
-    one_by_one: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_a_time: int
+    one_by_one: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_docs: int
 ) -> None:
     # a rewrite pasting paragraphs of 000 and 001 joins their copy groups: the components of
-    # their stored reports are made again from their groups (_remake), some at a time
+    # their stored reports are made again from their groups (_remake), in parts whose copy
+    # groups hold at most part_docs documents (1: one component at a time)
     db = tmp_path / "copy.db"
     shutil.copy(one_by_one, db)
     seeds = sorted(SEEDS.glob("0*.txt"))
@@ -115,7 +116,15 @@ def test_components_a_new_copy_touches_are_made_again_in_parts(
     rewrite = tmp_path / "rewrite.txt"
     rewrite.write_text("\n\n".join(["A desk compiled this from wire reports on Tuesday.", *paras[::-1]]),
                        encoding="utf-8")
-    monkeypatch.setattr(claim_store, "REMAKE_COMPONENTS", at_a_time)
+    monkeypatch.setattr(scope, "PART_DOCS", part_docs)
+    parts: list[list[str]] = []
+    cut = scope.parts_by_group
+
+    def seen(*args: Any, **kwargs: Any) -> list[list[str]]:
+        parts.extend(got := cut(*args, **kwargs))
+        return got
+
+    monkeypatch.setattr(scope, "parts_by_group", seen)
     with Store(db) as s:
         ingest(s, [rewrite], progress=False, corpus_steps=False)
         from storyline.corpus.persist import update_reuse
@@ -124,6 +133,8 @@ def test_components_a_new_copy_touches_are_made_again_in_parts(
         update = update_claims(s)
         assert update.remade > 1
         assert stored(s) == batch_report(s)
+    made = [c for p in parts for c in p]
+    assert made and len(made) == len(set(made))  # each touched component in one part
 
 
 def test_reads_only_read(one_by_one: Path) -> None:

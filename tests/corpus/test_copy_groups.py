@@ -102,6 +102,23 @@ def test_readers_agree_with_or_without_the_stored_groups(store_with_copies: Stor
     assert copy_groups.stored(s) == copy_groups.computed(s) == held
 
 
+def test_parts_follow_the_copy_groups(store_with_copies: Store) -> None:
+    s = store_with_copies
+    ids = sorted(d.id for d in s.iter_docs(status=["ok"]))
+    group = copy_groups.groups_of(s, ids)
+    size = {g: list(group.values()).count(g) for g in group.values()}  # 6 and 2 documents
+    each = "SELECT value AS unit, value AS doc_id FROM json_each(?)"  # a unit per document
+    assert scope.parts_by_group(s, ids, each, limit=100) == [sorted(ids, key=lambda d: (group.get(d, d), d))]
+    for limit in (1, 2, 6, 7, 8):
+        parts = scope.parts_by_group(s, ids, each, limit=limit)
+        assert sorted(d for p in parts for d in p) == ids
+        for p in parts:  # a part's groups hold at most limit documents, or are its first unit's
+            reach = {group.get(d, d) for d in p}
+            assert sum(size.get(x, 1) for x in reach) <= limit or reach == {group.get(p[0], p[0])}
+        # the documents of a group come together: their group is read by one part
+        assert all(len({i for i, p in enumerate(parts) for d in p if group.get(d) == g}) == 1 for g in size)
+
+
 def _json(report: Any) -> str:
     return re.sub(r'"generated_at": "[^"]*"', "", render_json(report))
 

@@ -642,22 +642,22 @@ def _remake(store: Store, comps: set[str], memo: _Memo | None = None) -> set[str
     if not comps:
         return set()
     memo = memo if memo is not None else _Memo()
-    ordered = sorted(comps)
     left: set[str] = set()
-    for i in range(0, len(ordered), REMAKE_COMPONENTS):
-        left |= _remake_part(store, ordered[i : i + REMAKE_COMPONENTS], memo)
+    for part in scope.parts_by_group(store, sorted(comps), _COMPONENT_DOCS):
+        left |= _remake_part(store, part, memo)
     return left
 
 
-#: components :func:`_remake` makes again at a time. It read the members and stored claims of
+#: the documents of components (:func:`.scope.parts_by_group`, which cuts :func:`_remake`'s
+#: work into parts whose copy groups hold at most :data:`.scope.PART_DOCS` documents). It made
 #: every component the provenance log touched at once: 1,000 replicas added to the
 #: 20,000-document store touched 111,380 (tracemalloc: 440 MB of their rows held together at
 #: the step's peak), and an update over 9,900 replicas at 40,000-50,000 documents nearly every
-#: component of the store (the bulk peaked at 4.1-5.7 GB). That claim and event update (CPU s,
-#: peak RSS, one run each): all at once 106.2 + 41.3 s, 1,310 MB; 20,000 at a time 114.5 +
-#: 42.0 s, 999 MB; 5,000 at a time 131.0 + 43.5 s, 937 MB (each part builds the scoped
-#: provenance graph of its documents again).
-REMAKE_COMPONENTS = 20_000
+#: component of the store (the bulk peaked at 4.1-5.7 GB). Then 20,000 components at a time:
+#: that update 106.2 + 41.3 s, 1,310 MB → 114.5 + 42.0 s, 999 MB (claim + event step, CPU,
+#: peak RSS), but a part of 20,000 still reached nearly every copy group when 19,900 replicas
+#: came at once (4.8 GB in the first part at 69,900 documents).
+_COMPONENT_DOCS = "SELECT component AS unit, doc_id FROM claim_inputs WHERE component IN (SELECT value FROM json_each(?))"
 
 
 def _remake_part(store: Store, comps: Sequence[str], memo: _Memo) -> set[str]:

@@ -99,6 +99,7 @@ from .scope import (
     ensure_config,
     finish,
     mark_indexed,
+    parts_by_group,
     provenance_since,
     read_provenance_to,
     reset,
@@ -471,6 +472,16 @@ def _recount(store: Store, comps: set[str], stats: EventStats, copy_groups: Grou
     the same, row for row."""
     if not comps:
         return
+    for part in parts_by_group(store, sorted(comps),
+                               "SELECT DISTINCT component AS unit, doc_id FROM event_docs"
+                               " WHERE component IN (SELECT value FROM json_each(?))"):
+        _recount_part(store, part, copy_groups)
+    stats.recounted_components += len(comps)
+
+
+def _recount_part(store: Store, comps: Sequence[str], copy_groups: Groups | None) -> None:
+    """:func:`_recount` of some components (whose copy groups hold few documents together:
+    :func:`.scope.parts_by_group`)."""
     from .provenance import IndependenceIndex, count_independent
 
     c = store.conn
@@ -479,7 +490,6 @@ def _recount(store: Store, comps: set[str], stats: EventStats, copy_groups: Grou
         q = ",".join("?" * len(part))
         rows += [(r[0], r[1], json.loads(r[2])) for r in c.execute(
             f"SELECT component, k, record FROM events WHERE component IN ({q}) ORDER BY component, k", part)]
-    stats.recounted_components += len(comps)
     spans = [[Span(s["doc"], int(s["start"]), int(s["end"]), s["text"]) for s in rec["evidence"]] for _, _, rec in rows]
     graph = scoped_graph(store, {s.doc for ss in spans for s in ss}, copy_groups)
     index = IndependenceIndex.of(graph)

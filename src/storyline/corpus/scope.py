@@ -45,6 +45,7 @@ __all__ = [
     "finish",
     "log_provenance",
     "mark_indexed",
+    "parts_by_group",
     "provenance_since",
     "reset",
     "scoped_graph",
@@ -284,6 +285,50 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
             rows.setdefault(label.get(r[2], r[2]), {})[r[0]] = (r[1], r[2:])
     out = [_Group(frozenset(ms), rows.get(g, {})) for g, ms in by_group.items()]
     return out + [_Group(frozenset((d,)), rows.get(d, {})) for d in sorted(doc_ids - label.keys())]
+
+
+#: documents the copy groups of one part of :func:`parts_by_group` may hold
+PART_DOCS = 10_000
+
+
+def parts_by_group(store: Store, units: Sequence[str], docs_of: str, *, limit: int | None = None) -> list[list[str]]:
+    """``units`` (components of a stored step) cut into parts whose scopes stay small: ordered
+    by the copy groups of their documents, so that units sharing groups go together, a part
+    ending where the next unit would take the documents of the groups its units reach (each
+    document in no group is one) past ``limit`` (:data:`PART_DOCS`); a unit reaching more is
+    in a part of its own, with the units reaching no other group. ``docs_of``: a query of
+    ``(unit, doc_id)`` rows for the units in ``json_each(?)``.
+
+    A step that makes again every component a change of copy groups touched reads, for each
+    part, the scoped provenance of its documents' whole groups: cut by count, a part of 20,000
+    claim components of a replicated store reached nearly every group of it at once (the
+    claim step over 19,900 replicas added at 50,000 documents passed 4.8 GB in one part)."""
+    if not units:
+        return []
+    limit = PART_DOCS if limit is None else limit
+    labels: dict[str, set[str]] = {}
+    for part in chunks(sorted(units), 20_000):
+        for unit, label in store.conn.execute(
+            f"SELECT DISTINCT u.unit, coalesce(g.group_id, u.doc_id) FROM ({docs_of}) u"
+            " LEFT JOIN copy_groups g ON g.doc_id = u.doc_id", (json.dumps(list(part)),)):
+            labels.setdefault(unit, set()).add(label)
+    size = dict(store.conn.execute(
+        "SELECT group_id, count(*) FROM copy_groups WHERE group_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY group_id", (json.dumps(sorted({x for ls in labels.values() for x in ls})),)))
+    order = sorted(units, key=lambda u: (min(labels[u]) if u in labels else "", u))
+    out: list[list[str]] = []
+    held: set[str] = set()
+    docs = 0
+    for u in order:
+        reach = labels.get(u, set())
+        grow = sum(size.get(x, 1) for x in reach - held)
+        if not out or grow and docs + grow > limit:
+            out.append([])
+            held, docs, grow = set(), 0, sum(size.get(x, 1) for x in reach)
+        out[-1].append(u)
+        held |= reach
+        docs += grow
+    return out
 
 
 def copy_group(store: Store, doc_ids: Iterable[str]) -> set[str]:
