@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from ..cluster import DisjointSet
 from ..store import Store
 
-__all__ = ["computed", "copy_pairs", "ensure", "group_members", "groups_of", "join", "members", "rebuild", "split", "stored"]
+__all__ = ["computed", "copy_pairs", "ensure", "group_members", "group_sizes", "groups_of", "join", "members", "rebuild", "split", "stored"]
 
 # the copying pairs with an end in a set of documents (``end`` is source_doc or copy_doc)
 _PAIRS = (
@@ -123,6 +123,13 @@ def group_members(store: Store, doc_ids: Iterable[str]) -> dict[str, set[str]]:
     for d, g in rows:
         out.setdefault(g, set()).add(d)
     return out
+
+
+def group_sizes(store: Store, group_ids: Iterable[str]) -> dict[str, int]:
+    """group id → how many documents it holds, for those of ``group_ids`` that are stored groups."""
+    return dict(store.conn.execute(
+        "SELECT group_id, count(*) FROM copy_groups WHERE group_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY group_id", (json.dumps(sorted(set(group_ids))),)).fetchall())
 
 
 def members(store: Store, doc_ids: Iterable[str]) -> set[str]:

@@ -230,8 +230,8 @@ Groups = dict[str, _Group]
 
 #: passages a :data:`Groups` cache holds before it starts over (:func:`_widen`; about
 #: 0.4 KB each, 0.6 KB before document ids and directions were one string each: tracemalloc,
-#: 839,274 passages of 3,000 documents' groups in the 19,900-document replica store): one update over many documents of a replicated store walks nearly every
-#: group, and the cache held all their passages (1,000 replicas added to the 10,000-document
+#: 839,274 passages of 3,000 documents' groups in the 19,900-document replica store): one
+#: update over many documents of a replicated store reads nearly every group, and the cache held all their passages (1,000 replicas added to the 10,000-document
 #: store: 275,023 passages of 1,193 groups; to the 20,000-document store: 699,391, which
 #: tracemalloc put at 344 MB of the claim step's 693; the store holds 3.46 million at 50,000).
 #: Starting over costs walks again: with the cap at 100,000 that claim and event update took
@@ -286,7 +286,8 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
             part,
         ):
             source, copy, direction = same(r[2]), same(r[5]), same(r[9])
-            rows.setdefault(label.get(source, source), {})[r[0]] = (r[1], (source, r[3], r[4], copy, r[6], r[7], r[8], direction))
+            row = (source, r[3], r[4], copy, r[6], r[7], r[8], direction)
+            rows.setdefault(label.get(source, source), {})[r[0]] = (r[1], row)
     out = [_Group(frozenset(ms), rows.get(g, {})) for g, ms in by_group.items()]
     return out + [_Group(frozenset((d,)), rows.get(d, {})) for d in sorted(doc_ids - label.keys())]
 
@@ -306,12 +307,15 @@ def parts_by_group(store: Store, units: Sequence[str], docs_of: str, *, limit: i
     ending where the next unit would take the documents of the groups its units reach (each
     document in no group is one) past ``limit`` (:data:`PART_DOCS`); a unit reaching more is
     in a part of its own, with the units reaching no other group. ``docs_of``: a query of
-    ``(unit, doc_id)`` rows for the units in ``json_each(?)``.
+    ``(unit, doc_id)`` rows for the units in ``json_each(?)``. Groups are those copy detection
+    stores (a store whose groups are not built yet counts each document alone).
 
     A step that makes again every component a change of copy groups touched reads, for each
     part, the scoped provenance of its documents' whole groups: cut by count, a part of 20,000
     claim components of a replicated store reached nearly every group of it at once (the
-    claim step over 19,900 replicas added at 50,000 documents passed 4.8 GB in one part)."""
+    claim step over 19,900 replicas added to the 50,000-document store passed 4.8 GB in one part)."""
+    from .copy_groups import group_sizes
+
     if not units:
         return []
     limit = PART_DOCS if limit is None else limit
@@ -321,9 +325,7 @@ def parts_by_group(store: Store, units: Sequence[str], docs_of: str, *, limit: i
             f"SELECT DISTINCT u.unit, coalesce(g.group_id, u.doc_id) FROM ({docs_of}) u"
             " LEFT JOIN copy_groups g ON g.doc_id = u.doc_id", (json.dumps(list(part)),)):
             labels.setdefault(unit, set()).add(label)
-    size = dict(store.conn.execute(
-        "SELECT group_id, count(*) FROM copy_groups WHERE group_id IN (SELECT value FROM json_each(?))"
-        " GROUP BY group_id", (json.dumps(sorted({x for ls in labels.values() for x in ls})),)))
+    size = group_sizes(store, {x for ls in labels.values() for x in ls})
     order = sorted(units, key=lambda u: (min(labels[u]) if u in labels else "", u))
     out: list[list[str]] = []
     held: set[str] = set()
