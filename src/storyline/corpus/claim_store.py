@@ -530,10 +530,12 @@ class _CopyRows(Mapping[str, "_CopyIndex"]):
         self._built: dict[str, _CopyIndex] = built if built is not None else {}  # kept by the update
 
     def __getitem__(self, doc: str) -> _CopyIndex:
+        return _kept(self._built, doc, lambda: self._index(doc), cap=_INDEXES)
+
+    def _index(self, doc: str) -> _CopyIndex:
         from .claims import copy_index
 
-        return _kept(self._built, doc, lambda: copy_index([(r[0], r[1], r[2], r[4], r[5]) for r in self._rows[doc]]),
-                     cap=_INDEXES)
+        return copy_index([(r[0], r[1], r[2], r[4], r[5]) for r in self._rows[doc]])
 
     def __contains__(self, doc: object) -> bool:
         return doc in self._rows

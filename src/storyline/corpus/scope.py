@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from ..types import Citation, CopiedPassage, DocMeta, Span
+from .copy_groups import group_members, group_sizes, members
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -270,8 +271,6 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
     """The copy groups of ``doc_ids`` as stored (:func:`.copy_groups.group_members`), each
     with its passages: those whose source document is in it (its copy is then in it too: a
     group is closed under counting passages). A document in no group is a group of its own."""
-    from .copy_groups import group_members
-
     by_group = group_members(store, doc_ids)
     label = {d: g for g, ms in by_group.items() for d in ms}
     rows: dict[str, _Rows] = {}
@@ -314,8 +313,6 @@ def parts_by_group(store: Store, units: Sequence[str], docs_of: str, *, limit: i
     part, the scoped provenance of its documents' whole groups: cut by count, a part of 20,000
     claim components of a replicated store reached nearly every group of it at once (the
     claim step over 19,900 replicas added to the 50,000-document store passed 4.8 GB in one part)."""
-    from .copy_groups import group_sizes
-
     if not units:
         return []
     limit = PART_DOCS if limit is None else limit
@@ -346,8 +343,6 @@ def copy_group(store: Store, doc_ids: Iterable[str]) -> set[str]:
     """``doc_ids`` and every current document joined to them by copy edges (any direction,
     site-template passages left out): their copy groups (:mod:`.provenance`), as copy
     detection stores them (:func:`.copy_groups.members`: no passage is read)."""
-    from .copy_groups import members
-
     return members(store, doc_ids)
 
 
