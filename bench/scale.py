@@ -22,7 +22,8 @@ recurs in about ``size / real`` documents, more reuse than a real stream has):
 1. a base store: the first ``--real`` texts ingested with every stage and corpus step
    (``--workers 2``), kept as ``base-N.db`` under ``--workdir`` and reused by later runs;
 2. at each size: replicas up to ``size - step`` documents, then the corpus steps over them
-   (timed: ``bulk_docs_s``, the corpus steps' own throughput on replicated text), then
+   (timed: ``bulk_docs_s``, the corpus steps' own throughput on replicated text, and
+   ``bulk_<step>_s``, each step's seconds of it), then
    ``--step`` further real texts ingested with ``--no-corpus`` (``stages_ms_doc``: the ingest
    child's wall time per text, loading the models in 2 workers included) and the
    corpus steps run alone on them in a child process that times each function
@@ -349,6 +350,8 @@ def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path,
                 run([replicator, str(db), str(db), "--docs", str(bulk)], env=env, python=True)
         steps, r = _corpus_steps(db, env)  # the corpus steps over the bulk: a real cost too
         row.update(bulk_docs=max(bulk, 0), bulk_corpus_s=steps["total_s"], bulk_rss_mb=r.rss_mb)
+        for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
+            row[f"bulk_{name}_s"] = secs  # what dominates the bulk
         if bulk >= step:
             row["bulk_docs_s"] = bulk / float(steps["total_s"])  # type: ignore[arg-type]
         if keep_grown and not (reuse_grown and grown.exists()):

@@ -137,6 +137,38 @@ def test_components_a_new_copy_touches_are_made_again_in_parts(
     assert made and len(made) == len(set(made))  # each touched component in one part
 
 
+def test_copies_taken_in_by_copy_group_equal_arrival_order(one_by_one: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # replicas of the sample (bench/replicate.py: the real paragraphs and layers reshuffled)
+    # arrive interleaved; taken in batches of one copy group (scope.batches_by_group) they
+    # give the batch report, recomputing fewer reports than batches in arrival order
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import replicate  # bench/replicate.py
+
+    from storyline.corpus.persist import update_reuse
+
+    arrival = tmp_path / "arrival.db"
+    shutil.copy(one_by_one, arrival)
+    with Store(arrival) as s:
+        replicate.add_replicas(s, 24, seed=3)
+        update_reuse(s)
+    grouped = tmp_path / "grouped.db"
+    shutil.copy(arrival, grouped)
+    with Store(grouped) as s:
+        by_group = update_claims(s, batch_size=4)
+        got = stored(s)
+        assert got == batch_report(s)
+    with monkeypatch.context() as m:
+        m.setattr(scope, "batches_by_group", lambda store, ids, size: [ids[i : i + size] for i in range(0, len(ids), size)])
+        with Store(arrival) as s:
+            in_arrival = update_claims(s, batch_size=4)
+            assert stored(s) == got
+    assert by_group.added == in_arrival.added == 24
+    assert by_group.recomputed < in_arrival.recomputed
+
+
 def test_reads_only_read(one_by_one: Path) -> None:
     with Store(one_by_one, readonly=True) as s:
         report = stored_claims(s)

@@ -119,6 +119,27 @@ def test_parts_follow_the_copy_groups(store_with_copies: Store) -> None:
         assert all(len({i for i, p in enumerate(parts) for d in p if group.get(d) == g}) == 1 for g in size)
 
 
+def test_batches_take_a_copy_group_together(store_with_copies: Store) -> None:
+    s = store_with_copies
+    arrived = [r[0] for r in s.conn.execute("SELECT id FROM documents ORDER BY rowid")]
+    group = copy_groups.groups_of(s, arrived)
+    assert len(set(group.values())) == 2  # a group of 6 and one of 2 among 8 documents
+    for size in (1, 2, 3, 8, 64):
+        batches = scope.batches_by_group(s, arrived, size)
+        order = [d for b in batches for d in b]
+        assert sorted(order) == sorted(arrived)
+        assert all(len(b) == size for b in batches[:-1]) and 0 < len(batches[-1]) <= size
+        # a group's documents are consecutive, from where its first one arrived, in arrival order
+        for g in set(group.values()):
+            at = [i for i, d in enumerate(order) if group.get(d) == g]
+            assert at == list(range(at[0], at[0] + len(at)))
+            assert [order[i] for i in at] == [d for d in arrived if group.get(d) == g]
+            assert order.index(min((d for d in arrived if group.get(d) == g), key=arrived.index)) == at[0]
+        # what belongs to no group keeps its arrival order
+        alone = [d for d in arrived if d not in group]
+        assert [d for d in order if d not in group] == alone
+
+
 def _json(report: Any) -> str:
     return re.sub(r'"generated_at": "[^"]*"', "", render_json(report))
 

@@ -833,7 +833,7 @@ def update_claims(store: Store, *, batch_size: int = 64, read_batches: NewReader
             _clear(store)
     ch = scope.changes(store, STEP)
     prov, log_end = scope.provenance_since(store, STEP)
-    batches = [ch.add[start : start + batch_size] for start in range(0, len(ch.add), batch_size)]
+    batches = scope.batches_by_group(store, ch.add, batch_size)
 
     def take_out() -> tuple[set[str], set[str]]:
         """Forgotten documents out, the provenance log read: the components to recompute, and

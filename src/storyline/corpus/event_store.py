@@ -93,6 +93,7 @@ from .events import (
 )
 from .scope import (
     Groups,
+    batches_by_group,
     changes,
     chunks,
     copy_group,
@@ -538,8 +539,7 @@ def update_events(
             _drop_all(store)
     todo = changes(store, STEP)
     moved, log_end = provenance_since(store, STEP)
-    size = max(1, batch_size)
-    batches = [todo.add[start : start + size] for start in range(0, len(todo.add), size)]
+    batches = batches_by_group(store, todo.add, batch_size)
 
     def take_out() -> tuple[set[str], set[str]]:
         """Forgotten documents out, the provenance log read: the components to recompute, and

@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from ..types import Citation, CopiedPassage, DocMeta, Span
-from .copy_groups import group_members, group_sizes, members
+from .copy_groups import group_members, group_sizes, groups_of, members
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
     "Changes",
+    "batches_by_group",
     "behind",
     "changes",
     "chunks",
@@ -64,6 +65,26 @@ def chunks(items: Sequence[str], n: int = 900) -> Iterable[Sequence[str]]:
 
 def _in(n: int) -> str:
     return ",".join("?" * n)
+
+
+def batches_by_group(store: Store, doc_ids: Sequence[str], size: int) -> list[Sequence[str]]:
+    """``doc_ids`` (documents to take in, in arrival order) in batches of ``size``, the
+    documents of one copy group together: a group's documents move up to where its first one
+    is, the rest keep their order (documents in no group, a real stream's most, stay where
+    they are). A step recomputes, per batch, the components its new documents match into,
+    and copies of one text match into the same ones: taken in arrival order, a group's
+    documents fall into as many batches as it has new copies, each recomputing (and reading
+    the scoped provenance of) the same components again. What a step stores does not depend
+    on the order it takes documents in (each component is recomputed whole, in document
+    order), so this changes the cost only."""
+    size = max(1, size)
+    group = groups_of(store, doc_ids)
+    first: dict[str, int] = {}
+    for i, d in enumerate(doc_ids):
+        first.setdefault(group.get(d, d), i)
+    order = sorted(range(len(doc_ids)), key=lambda i: (first[group.get(doc_ids[i], doc_ids[i])], i))
+    ordered = [doc_ids[i] for i in order]
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
 
 
 # --------------------------------------------------------------------------- parameters
