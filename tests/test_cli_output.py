@@ -140,3 +140,20 @@ def test_progress_is_silent_off_a_terminal(sample_dir: Path, tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("storyline ingest: 1 ingested") and "records in" not in err
     assert main(["analyze", "--db", str(tmp_path / "p.db"), "-q"]) == 0
+
+
+def test_an_entity_page_shows_its_first_mentions_and_their_counts(sample_store: Store,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = sample_store.path
+    whole = [json.loads(x) for x in run(["entities", "--db", db, "--json"], capsys)[0].splitlines()]
+    out, _ = run(["entities", "--db", db, "--json", "--limit", "3", "--mentions", "1"], capsys)
+    page = [json.loads(x) for x in out.splitlines()]
+    assert [r["id"] for r in page] == [r["id"] for r in whole[:3]]
+    assert all(len(r["mentions"]) == 1 and r["mention_count"] == len(w["mentions"]) for r, w in zip(page, whole))
+    out, _ = run(["entities", "--db", db, "--json", "--limit", "3", "--mentions", "all"], capsys)
+    assert [json.loads(x) for x in out.splitlines()] == whole[:3]
+    table, _ = run(["entities", "--db", db, "--limit", "1", "--mentions", "1"], capsys)
+    n = len(whole[0]["mentions"])
+    assert n > 1 and re.search(rf"\s{n}\s", table.splitlines()[2])  # the count, not the one shown
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["entities", "--mentions", "some"])

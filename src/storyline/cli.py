@@ -372,11 +372,21 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count_or_all(text: str) -> str:
+    """``--mentions``: a whole number (0 or more) or ``all``."""
+    if text == "all":
+        return text
+    from .output import _positive
+
+    return str(_positive(text))
+
+
 def cmd_entities(args: argparse.Namespace) -> int:
     from .corpus.entity_store import entity_list
 
     with _open(args, readonly=True) as store:
-        records = entity_list(store, type=args.type or None, limit=args.limit)
+        mentions = None if args.mentions == "all" or args.limit is None else int(args.mentions)
+        records = entity_list(store, type=args.type or None, limit=args.limit, mentions=mentions)
         _warn_behind(store, "entities")
     _write(args, records, "Entity", noun=("entity", "entities"))
     return 0
@@ -848,6 +858,10 @@ def build_parser() -> argparse.ArgumentParser:
             "storyline entities --db news.db --type person --json")
     output_options(p, record="Entity")
     p.add_argument("--type", help="only this type (person, armed_group, outlet, …)")
+    p.add_argument("--mentions", default="100", type=_count_or_all, metavar="M",
+                   help="with --limit: at most M mentions and M documents per entity, with their counts in"
+                        " mention_count and document_count (default: 100; 'all' for every one: the most"
+                        " mentioned entities' lists grow with the corpus); without --limit every record is whole")
 
     p = add("places", cmd_places, "List places with coordinates, kind, country and ACLED-style precision.",
             "storyline places --db news.db --format geojson > places.geojson")

@@ -227,7 +227,10 @@ def _span(key: str, part: str) -> Callable[[dict[str, Any]], Any]:
 
 
 def _count(key: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda r: len(r.get(key) or ())
+    """How many ``key`` a record has: its ``<singular>_count`` where a page shows only the first
+    (``entities --limit N --mentions M``), else the list's length."""
+    total = f"{key[:-1]}_count"
+    return lambda r: r[total] if total in r else len(r.get(key) or ())
 
 
 def _others(r: dict[str, Any]) -> list[str]:

@@ -60,6 +60,9 @@ def test_record_shapes(client: TestClient) -> None:
     summary = client.get("/api/entities?full=false").json()["items"][0]  # a listing's summary: counts, and the record's address
     assert {"id", "name", "type", "aliases", "mention_count", "document_count"} <= set(summary)
     assert client.get(summary["href"]).json() == ent
+    bounded = client.get("/api/entities?mentions=1").json()["items"][0]  # the first mention and document, counted
+    assert bounded["mentions"] == ent["mentions"][:1] and bounded["mention_count"] == len(ent["mentions"])
+    assert bounded["documents"] == ent["documents"][:1] and bounded["document_count"] == len(ent["documents"])
     place = client.get("/api/places").json()["items"][0]
     assert {"lat", "lon", "kind", "country", "gazetteer_id", "precision"} <= set(place)
     passage = client.get("/api/reuse").json()["items"][0]

@@ -256,6 +256,21 @@ def test_an_entity_page_reads_its_first_mentions(sample_store: Store) -> None:
     assert entity_store.entity_sample(sample_store, "ent_missing") is None
 
 
+def test_an_entity_listing_page_bounds_each_records_mentions(sample_store: Store) -> None:
+    """``entities --limit N --mentions M``: the page's entities in the listing's order, each
+    record whole but for its first M mentions and documents, with their counts."""
+    for type in (None, "person"):
+        records = entity_store.entity_list(sample_store, type=type)
+        for m in (0, 1, 3, 10_000):
+            page = entity_store.entity_list(sample_store, type=type, limit=7, mentions=m)
+            assert [r["id"] for r in page] == [r["id"] for r in records[:7]]
+            for got, rec in zip(page, records):
+                got = dict(got)
+                assert got.pop("mention_count") == len(rec["mentions"])
+                assert got.pop("document_count") == len(rec["documents"])
+                assert got == {**rec, "mentions": rec["mentions"][:m], "documents": rec["documents"][:m]}
+
+
 def _columns_read(store: Store, read: Any) -> set[tuple[str, str]]:
     """(table, column) of every column SQLite reads while ``read(store)`` runs."""
     seen: set[tuple[str, str]] = set()

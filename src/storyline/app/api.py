@@ -31,6 +31,8 @@ Offset = Query(0, ge=0, le=MAX_OFFSET, description="items to skip")
 #: documents: page with ``limit``); ``full=false`` gives the summaries the pages show (counts
 #: instead of lists), each with the ``href`` of its record
 Full = Query(True, description="whole records.md records; false: summaries with counts and an href")
+Mentions = Query(None, ge=0, le=100_000, description="entities: at most this many mentions and documents per"
+                 " record, with mention_count and document_count (default: every one)")
 
 
 def envelope(request: Request, items: Sequence[Any], total: int, limit: int, offset: int, **extra: Any) -> dict[str, Any]:
@@ -157,12 +159,12 @@ def events(request: Request, limit: int = Limit, offset: int = Offset, type: str
 
 @router.get("/entities")
 def entities(request: Request, limit: int = Limit, offset: int = Offset, type: str | None = None,
-             full: bool = Full) -> dict[str, Any]:
+             full: bool = Full, mentions: int | None = Mentions) -> dict[str, Any]:
     from ..corpus.entity_store import entity_page
 
     ctx = ctx_of(request)
     if full:
-        items, total = entity_page(ctx.store(), offset=offset, limit=limit, type=type)
+        items, total = entity_page(ctx.store(), offset=offset, limit=limit, type=type, mentions=mentions)
     else:
         items, total, _ = ctx.entity_listing(offset, limit, type)
         items = [{**e, "href": f"/api/entities/{path_part(e['id'])}"} for e in items]

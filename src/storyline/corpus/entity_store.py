@@ -576,13 +576,14 @@ def _records(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def entity_list(store: Store, *, type: str | None = None,  # noqa: A002 - the CLI's name
-                limit: int | None = None) -> list[dict[str, Any]]:
+                limit: int | None = None, mentions: int | None = None) -> list[dict[str, Any]]:
     """records.md "Entity" of every resolved entity (of ``type`` if given; the first ``limit``),
     in the listing order of :func:`~storyline.corpus.annotations.entity_records`. With a
     ``limit``, the first page of :func:`entity_page` (only the entities that can be among the
-    first are built: the mention counts come from the key index)."""
+    first are built: the mention counts come from the key index); with ``mentions`` too, each
+    of its records holds at most that many mentions and documents (:func:`entity_sample`)."""
     if limit is not None:
-        return entity_page(store, limit=limit, type=type)[0]
+        return entity_page(store, limit=limit, type=type, mentions=mentions)[0]
     _ready(store)
     records = _records(store.conn.execute(
         f"SELECT {_MENTION_COLUMNS} FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
@@ -683,11 +684,15 @@ def _entity_counts(store: Store, type: str | None) -> list[tuple[int, str]]:  # 
 
 
 def entity_page(store: Store, *, offset: int = 0, limit: int = 100, type: str | None = None,  # noqa: A002
-                summary: bool = False) -> tuple[list[dict[str, Any]], int]:
+                summary: bool = False, mentions: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """(records, total): the entities at ``offset:offset + limit`` of :func:`entity_list`'s
     order (of ``type`` if given), reading the mention counts (an index scan) and the mention
     rows of the entities whose count ties with the page's only. ``summary``: instead of the
-    records, :func:`entity_summaries` (no mention lists; aggregated in SQL)."""
+    records, :func:`entity_summaries` (no mention lists; aggregated in SQL). ``mentions``: the
+    records with at most that many mentions and documents each, and their counts
+    (:func:`entity_sample`): a page's entities are the most mentioned, so their whole records
+    grow with the corpus (the first page of 100 held 122,464 mentions at 5,000 documents of
+    the replica store and took 21.9 s to list at 70,000)."""
     _ready(store)
     counts = _entity_counts(store, type)
     total = len(counts)
@@ -696,8 +701,11 @@ def entity_page(store: Store, *, offset: int = 0, limit: int = 100, type: str | 
     hi, lo = counts[offset][0], counts[min(total, offset + limit) - 1][0]
     before = sum(1 for n, _ in counts if n > hi)
     band = sorted(e for n, e in counts if lo <= n <= hi)
-    if summary:
-        return entity_summaries(store, band)[offset - before : offset - before + limit], total
+    if summary or mentions is not None:
+        page = entity_summaries(store, band)[offset - before : offset - before + limit]
+        if mentions is None:
+            return page, total
+        return [_sampled(store, rec, mentions=mentions, documents=mentions) for rec in page], total
     rows: list[Any] = []
     for part in chunks(band):
         rows += store.conn.execute(
@@ -867,9 +875,12 @@ def entity_sample(store: Store, entity: str, *, mentions: int = 200, documents: 
     SQL, so the page of an entity in most documents does not build every mention. None when
     no current document mentions it."""
     summaries = entity_summaries(store, [entity])
-    if not summaries:
-        return None
-    rec = summaries[0]
+    return _sampled(store, summaries[0], mentions=mentions, documents=documents) if summaries else None
+
+
+def _sampled(store: Store, summary: dict[str, Any], *, mentions: int, documents: int) -> dict[str, Any]:
+    """:func:`entity_sample` of the entity of ``summary`` (:func:`entity_summaries`' item, filled in)."""
+    rec, entity = summary, summary["id"]
     c = store.conn
     join = "FROM entity_keys k JOIN entity_mentions m ON m.key = k.key WHERE k.entity_id = ?"
     for field, column in (("roles", "role"), ("titles", "title"), ("affiliations", "affiliation")):
