@@ -372,21 +372,18 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count_or_all(text: str) -> str:
-    """``--mentions``: a whole number (0 or more) or ``all``."""
-    if text == "all":
-        return text
+def _count_or_all(text: str) -> int | None:
+    """``--mentions``: a whole number (0 or more), or ``all`` (None: no bound)."""
     from .output import _positive
 
-    return str(_positive(text))
+    return None if text == "all" else _positive(text)
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
     from .corpus.entity_store import entity_list
 
     with _open(args, readonly=True) as store:
-        mentions = None if args.mentions == "all" or args.limit is None else int(args.mentions)
-        records = entity_list(store, type=args.type or None, limit=args.limit, mentions=mentions)
+        records = entity_list(store, type=args.type or None, limit=args.limit, mentions=args.mentions)
         _warn_behind(store, "entities")
     _write(args, records, "Entity", noun=("entity", "entities"))
     return 0
