@@ -226,10 +226,11 @@ def _span(key: str, part: str) -> Callable[[dict[str, Any]], Any]:
     return lambda r: (r.get(key) or {}).get(part)
 
 
-def _count(key: str) -> Callable[[dict[str, Any]], Any]:
-    """How many ``key`` a record has: its ``<singular>_count`` where a page shows only the first
-    (``entities --limit N --mentions M``), else the list's length."""
-    total = f"{key[:-1]}_count"
+def _count(key: str, total: str | None = None) -> Callable[[dict[str, Any]], Any]:
+    """How many ``key`` a record has: the list's length, or its ``total`` field where the record
+    holds only the first (an entity page: ``entities --limit N --mentions M``)."""
+    if total is None:
+        return lambda r: len(r.get(key) or ())
     return lambda r: r[total] if total in r else len(r.get(key) or ())
 
 
@@ -262,8 +263,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         field("words", 5, right=True), field("rule", 20), field("text", 70),
     ),
     "Entity": (
-        field("id", 0), field("type", 14), field("name", 36), Column("mentions", _count("mentions"), 8, True),
-        Column("documents", _count("documents"), 9, True), field("titles", 24), field("roles", 24),
+        field("id", 0), field("type", 14), field("name", 36), Column("mentions", _count("mentions", "mention_count"), 8, True),
+        Column("documents", _count("documents", "document_count"), 9, True), field("titles", 24), field("roles", 24),
         field("affiliations", 24), Column("aliases", _others, 40),
     ),
     "Place": (
