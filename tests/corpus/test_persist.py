@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 import storyline
-from storyline.corpus.persist import copied_passages, provenance_graph, unindexed, update_reuse
+from storyline.corpus.persist import _withdraw, copied_passages, provenance_graph, unindexed, update_reuse
 from storyline.corpus.provenance import chain, count_independent, independence_groups
+from storyline.corpus.scope import log_provenance
 from storyline.store import Store
+from storyline.types import Span
 
 
 @pytest.fixture
@@ -58,13 +60,98 @@ def test_incremental_add_finds_copy_of_earlier_document(store: Store, split_samp
     first, later = split_samples
     storyline.ingest(store, [first], progress=False)
     assert copied_passages(store) == []
-    keys_before = store.conn.execute("SELECT count(*) FROM reuse_keys").fetchone()[0]
+    docs_before = {r[0] for r in store.conn.execute("SELECT DISTINCT doc_id FROM reuse_keys")}
+    rows_before = {tuple(r) for r in store.conn.execute("SELECT key, doc_id, window FROM reuse_keys")}
     storyline.ingest(store, [later], progress=False)
     ids = _by_prefix(store)
     assert {(p.source.doc, p.copy.doc) for p in copied_passages(store)} == {(ids["001"], ids["004"])}
     # only the new document's windows were added; nothing was re-indexed
-    added = store.conn.execute("SELECT count(DISTINCT doc_id) FROM reuse_keys WHERE rowid > ?", (keys_before,)).fetchone()[0]
-    assert added == 1
+    rows_after = {tuple(r) for r in store.conn.execute("SELECT key, doc_id, window FROM reuse_keys")}
+    assert rows_before < rows_after
+    assert {d for _, d, _ in rows_after - rows_before} == {ids["004"]}
+    assert docs_before == {ids[k] for k in ("000", "001", "002", "003")}
+
+
+def test_a_store_of_schema_13_gets_its_band_keys_clustered(tmp_path: Path, split_samples: tuple[Path, Path]) -> None:
+    """Migration 14: the band keys of a store made before it (a rowid table, an index on key;
+    a window stored twice) come through as a set clustered by key, and copy detection goes
+    on from them."""
+    first, later = split_samples
+    db = tmp_path / "old.db"
+    with Store(db) as s:
+        storyline.ingest(s, [first], progress=False)
+        rows = {tuple(r) for r in s.conn.execute("SELECT key, doc_id, window FROM reuse_keys")}
+        with s.transaction():  # back to the table of migrations 1-13
+            s.conn.execute("DROP TABLE reuse_keys")
+            s.conn.execute("CREATE TABLE reuse_keys (key INTEGER NOT NULL, doc_id TEXT NOT NULL REFERENCES"
+                           " documents(id), window INTEGER NOT NULL)")
+            s.conn.execute("CREATE INDEX reuse_keys_key ON reuse_keys(key)")
+            s.conn.execute("CREATE INDEX reuse_keys_doc ON reuse_keys(doc_id)")
+            s.conn.executemany("INSERT INTO reuse_keys VALUES (?, ?, ?)", sorted(rows) + sorted(rows)[:5])
+            s.conn.execute("DELETE FROM migrations WHERE version = 14")
+    assert len(rows) > 1000
+    with Store(db) as s:
+        assert s.schema_version() == 14
+        assert {tuple(r) for r in s.conn.execute("SELECT key, doc_id, window FROM reuse_keys")} == rows
+        assert s.conn.execute("SELECT count(*) FROM reuse_keys").fetchone()[0] == len(rows)
+        sql = s.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'reuse_keys'").fetchone()[0]
+        assert "WITHOUT ROWID" in sql
+        assert {r[0] for r in s.conn.execute("SELECT name FROM sqlite_schema WHERE tbl_name = 'reuse_keys'"
+                                             " AND type = 'index'")} >= {"reuse_keys_doc"}
+        storyline.ingest(s, [later], progress=False)
+        ids = _by_prefix(s)
+        assert {(p.source.doc, p.copy.doc) for p in copied_passages(s)} == {(ids["001"], ids["004"])}
+
+
+def _withdraw_span_by_span(store: Store, spans: list[Span]) -> set[str]:
+    """The withdrawal as it was, one look-up and one delete a span (the reference)."""
+    withdrawn: set[str] = set()
+    for span in spans:
+        where = ("discounted IS NULL AND ((source_doc = ? AND source_start < ? AND source_end > ?)"
+                 " OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))")
+        args = (span.doc, span.end, span.start, span.doc, span.end, span.start)
+        gone = [d for r in store.conn.execute(f"SELECT source_doc, copy_doc FROM copied_passages WHERE {where}", args)
+                for d in r]
+        log_provenance(store, gone)
+        withdrawn.update(gone)
+        store.conn.execute(f"DELETE FROM copied_passages WHERE {where}", args)
+    return withdrawn
+
+
+def test_withdrawing_boilerplate_spans_at_once_equals_span_by_span(sample_store: Store, tmp_path: Path) -> None:
+    """Spans over either side of stored passages, two spans over one passage, a span touching
+    a passage's end only, a span over a document with none: the same passages go, the
+    provenance log gets the same rows in the same order, the same documents come back."""
+    rows = sample_store.conn.execute(
+        "SELECT source_doc, source_start, source_end, copy_doc, copy_start, copy_end FROM copied_passages"
+        " WHERE discounted IS NULL ORDER BY id").fetchall()
+    assert len(rows) >= 3
+    lone = next(d.id for d in sample_store.iter_docs() if d.id not in {r[0] for r in rows} | {r[3] for r in rows})
+    spans = [Span(lone, 0, 50, "")]
+    for n, (src, s0, s1, cp, c0, c1) in enumerate(rows):
+        if n % 2:
+            spans.append(Span(cp, c0 + 1, c0 + 2, ""))
+            spans.append(Span(cp, c0, c1, ""))  # the same passage again: withdrawn by the first
+        else:
+            spans.append(Span(src, s1 - 1, s1 + 40, ""))
+        spans.append(Span(src, s1, s1 + 10, ""))  # touches the end only: not an overlap
+    got = {}
+    for name, withdraw in (("batched", _withdraw), ("reference", _withdraw_span_by_span)):
+        db = tmp_path / f"{name}.db"
+        shutil.copy(sample_store.path, db)
+        with Store(db) as s, s.transaction():
+            log_from = s.conn.execute("SELECT coalesce(max(seq), 0) FROM provenance_log").fetchone()[0]
+            docs = withdraw(s, spans)
+            got[name] = (
+                docs,
+                [tuple(r) for r in s.conn.execute("SELECT doc_id FROM provenance_log WHERE seq > ? ORDER BY seq",
+                                                  (log_from,))],
+                [tuple(r) for r in s.conn.execute("SELECT * FROM copied_passages ORDER BY id")],
+            )
+    assert got["batched"] == got["reference"]
+    assert got["batched"][0] and len(got["batched"][2]) < len(rows)
+    with Store(tmp_path / "batched.db") as s:
+        assert _withdraw(s, []) == set()
 
 
 def test_reingest_and_analyze_do_not_duplicate_passages(store: Store, sample_dir: Path) -> None:

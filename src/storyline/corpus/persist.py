@@ -55,7 +55,7 @@ class SqliteIndex:
     def add(self, passage_id: PassageId, keys: Sequence[bytes]) -> None:
         doc_id, window = passage_id
         self.conn.executemany(
-            "INSERT INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)",
             [(self._int(k), doc_id, window) for k in keys],
         )
 
@@ -63,8 +63,8 @@ class SqliteIndex:
         """Many stored windows at once, as ``(key as a signed integer, doc id, window)``, in key
         order: the key index's B-tree is then written page after page (measured here with
         random keys, 1.2M keys of 2,000 documents in batches of 64: 25 s inserted as they come,
-        14 s sorted per batch)."""
-        self.conn.executemany("INSERT INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)", sorted(rows))
+        14 s sorted per batch). A window stored twice is stored once (the table is a set)."""
+        self.conn.executemany("INSERT OR IGNORE INTO reuse_keys (key, doc_id, window) VALUES (?, ?, ?)", sorted(rows))
 
     def query(self, keys: Sequence[bytes]) -> set[PassageId]:
         ints = [self._int(k) for k in keys]
@@ -308,25 +308,45 @@ class ReuseRun:
             yield batch
 
 
+def _withdraw(store: Store, spans: Sequence[Span]) -> set[str]:
+    """Withdraw the counting passages that overlap ``spans`` (boilerplate found after they
+    were stored), telling the provenance log span by span; returns their documents.
+
+    One statement finds the passages of every span (a span's later copies come back each
+    batch, most of them withdrawn already: one look-up a span was a tenth of the step on the
+    replica store), then each passage is withdrawn with the first span that overlaps it."""
+    if not spans:
+        return set()
+    found = store.conn.execute(
+        "WITH s(n, doc, lo, hi) AS (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))"
+        " SELECT s.n, p.id, p.source_doc, p.copy_doc FROM s JOIN copied_passages p"
+        " ON p.source_doc = s.doc AND p.source_start < s.hi AND p.source_end > s.lo WHERE p.discounted IS NULL"
+        " UNION SELECT s.n, p.id, p.source_doc, p.copy_doc FROM s JOIN copied_passages p"
+        " ON p.copy_doc = s.doc AND p.copy_start < s.hi AND p.copy_end > s.lo WHERE p.discounted IS NULL"
+        " ORDER BY 1, 2",
+        (json.dumps([[sp.doc, sp.start, sp.end] for sp in spans]),),
+    ).fetchall()
+    gone: set[int] = set()
+    withdrawn: set[str] = set()
+    by_span: dict[int, list[tuple[int, str, str]]] = {}
+    for n, pid, src, cp in found:
+        by_span.setdefault(n, []).append((pid, src, cp))
+    for n in sorted(by_span):
+        rows = [r for r in by_span[n] if r[0] not in gone]
+        log_provenance(store, (d for _, src, cp in rows for d in (src, cp)))
+        withdrawn.update(d for _, src, cp in rows for d in (src, cp))
+        gone.update(pid for pid, _, _ in rows)
+    store.conn.executemany("DELETE FROM copied_passages WHERE id = ?", [(pid,) for pid in sorted(gone)])
+    return withdrawn
+
+
 def write_reuse_batch(store: Store, batch: Sequence[DocInput], update: ReuseUpdate) -> int:
     """Store what copy detection found for one batch (call inside its transaction, after
     the batch's band keys went into ``reuse_keys``): stored passages that turned out to be
     boilerplate are withdrawn, the new passages (and a sample of the discounted ones) and
     templates stored, the provenance log told, the batch marked indexed. Returns how many
     passages count as copying."""
-    withdrawn: set[str] = set()  # documents whose counting passages go: their groups may split
-    for span in update.boilerplate:
-        gone = [d for r in store.conn.execute(
-            "SELECT source_doc, copy_doc FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ?"
-            " AND source_start < ? AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
-            (span.doc, span.end, span.start, span.doc, span.end, span.start)) for d in r]
-        log_provenance(store, gone)
-        withdrawn.update(gone)
-        store.conn.execute(
-            "DELETE FROM copied_passages WHERE discounted IS NULL AND ((source_doc = ? AND source_start < ?"
-            " AND source_end > ?) OR (copy_doc = ? AND copy_start < ? AND copy_end > ?))",
-            (span.doc, span.end, span.start, span.doc, span.end, span.start),
-        )
+    withdrawn = _withdraw(store, update.boilerplate)  # their documents' groups may split
     _save_passages(store, update.passages + _sample_discounted(update.discounted, {d[0] for d in batch}))
     log_provenance(store, (d for p in update.passages for d in (p.source.doc, p.copy.doc)))
     copy_groups.join(store, ((p.source.doc, p.copy.doc) for p in update.passages))
