@@ -46,7 +46,37 @@ def _batch(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], li
 
 
 def _stored(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    return entity_list(store), place_list(store), time_list(store)
+    entities = entity_list(store)
+    _check_pages(store, entities)
+    return entities, place_list(store), time_list(store)
+
+
+def _key_values_from_scratch(store: Store) -> list[tuple[Any, ...]]:
+    """``entity_key_values`` as migration 15 computes it from the current mentions."""
+    from storyline.store.schema import MIGRATIONS
+
+    sql = next(sql for version, _, sql in MIGRATIONS if version == 15)
+    selects = [part[part.index("SELECT"):] for part in sql.split(";") if "INSERT INTO entity_key_values" in part]
+    assert len(selects) == 6
+    return sorted(tuple(r) for q in selects for r in store.conn.execute(q))
+
+
+def _check_pages(store: Store, records: list[dict[str, Any]]) -> None:
+    """The counts kept by difference equal the counts from scratch, and a listing page built
+    from them (every type, and people) equals the whole records but for its first M mentions
+    and documents."""
+    assert sorted(tuple(r) for r in store.conn.execute("SELECT * FROM entity_key_values")) == \
+        _key_values_from_scratch(store)
+    for type in (None, "person"):
+        whole = [r for r in records if type is None or r["type"] == type]
+        for m in (0, 2):
+            page = entity_list(store, type=type, limit=len(whole) + 1, mentions=m)
+            assert [r["id"] for r in page] == [r["id"] for r in whole]
+            for got, rec in zip(page, whole):
+                got = dict(got)
+                assert (got.pop("mention_count"), got.pop("document_count")) == (len(rec["mentions"]),
+                                                                                 len(rec["documents"]))
+                assert got == {**rec, "mentions": rec["mentions"][:m], "documents": rec["documents"][:m]}
 
 
 def _arrive(store: Store, order: list[str], batch_size: int) -> None:
@@ -223,18 +253,18 @@ def test_crafted_names_any_order_and_removals(tmp_path: Path, seed: int) -> None
     rng.shuffle(order)
     _arrive(store, order, rng.choice([1, 3, 64]))
     expected = _batch(store)[0]
-    assert entity_list(store) == expected
+    assert _stored(store)[0] == expected
     assert len({e["id"] for e in expected}) < sum(len(e["aliases"]) for e in expected)  # something merged
     for _ in range(4):  # a few documents leave, then come back in another order
         out = rng.sample(ids, 4)
         with store.transaction():
             store.conn.executemany("UPDATE documents SET status = 'rejected' WHERE id = ?", [(d,) for d in out])
         update_entities(store, batch_size=2)
-        assert entity_list(store) == _batch(store)[0]
+        assert _stored(store)[0] == _batch(store)[0]
         with store.transaction():
             store.conn.executemany("UPDATE documents SET status = 'ok' WHERE id = ?", [(d,) for d in out])
         update_entities(store, batch_size=1)
-        assert entity_list(store) == expected
+        assert _stored(store)[0] == expected
     store.close()
 
 
@@ -412,3 +442,23 @@ def test_a_store_made_before_the_place_index_is_filled_on_analyze(sample_copy: S
     assert update_entities(sample_copy) == 0  # nothing taken in again
     assert place_list(sample_copy) == records
     _check_place_reads(sample_copy, random.Random(1))
+
+
+def test_a_store_made_before_the_key_counts_gets_them_from_its_mentions(sample_copy: Store, tmp_path: Path) -> None:
+    """Migration 15 counts the stored mentions of a store made before it: its pages read as
+    the whole records say, and the entity step keeps the counts from there."""
+    expected = entity_list(sample_copy)
+    with sample_copy.transaction():
+        sample_copy.conn.execute("DROP TABLE entity_key_values")
+        sample_copy.conn.execute("DROP INDEX entity_mentions_key_doc")
+        sample_copy.conn.execute("DELETE FROM migrations WHERE version >= 15")
+    path = sample_copy.path
+    sample_copy.close()
+    with Store(path) as store:
+        assert store.conn.execute("SELECT count(*) FROM entity_key_values").fetchone()[0] > 100
+        assert _stored(store)[0] == expected
+        docs = [d.id for d in store.iter_docs(status=["ok"])]
+        with store.transaction():
+            store.conn.execute("UPDATE documents SET status = 'rejected' WHERE id = ?", (docs[0],))
+        update_entities(store)
+        assert _stored(store)[0] == _batch(store)[0]

@@ -671,4 +671,45 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        15,
+        "entity summaries counted per resolution key as documents arrive",
+        """
+        -- per resolution key: how many of its mentions carry each name form (canonical, char 31,
+        -- type), text, role, title and affiliation, and the first of them in resolution order
+        -- (phase|doc|idx); field 'docs': the documents naming the key. Kept by the entity step
+        -- by difference (corpus/entity_store.py), so an entity page reads its keys' rows, not
+        -- every mention of the most-named entities
+        CREATE TABLE entity_key_values (
+            key    TEXT NOT NULL,
+            field  TEXT NOT NULL,          -- form | text | role | title | affiliation | docs
+            value  TEXT NOT NULL,
+            n      INTEGER NOT NULL,
+            first  TEXT NOT NULL,
+            PRIMARY KEY (key, field, value)
+        ) WITHOUT ROWID;
+        -- an entity's first mentions and documents, a key at a time, in the record's order
+        CREATE INDEX entity_mentions_key_doc ON entity_mentions(key, doc_id, start_at, phase, idx);
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'form', canonical || char(31) || type, count(*), min(printf('%d|%s|%012d', phase, doc_id, idx))
+            FROM entity_mentions GROUP BY key, canonical, type;
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'text', text, count(*), min(printf('%d|%s|%012d', phase, doc_id, idx))
+            FROM entity_mentions GROUP BY key, text;
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'role', role, count(*), min(printf('%d|%s|%012d', phase, doc_id, idx))
+            FROM entity_mentions WHERE role IS NOT NULL AND role != '' GROUP BY key, role;
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'title', title, count(*), min(printf('%d|%s|%012d', phase, doc_id, idx))
+            FROM entity_mentions WHERE title IS NOT NULL AND title != '' GROUP BY key, title;
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'affiliation', affiliation, count(*), min(printf('%d|%s|%012d', phase, doc_id, idx))
+            FROM entity_mentions WHERE affiliation IS NOT NULL AND affiliation != '' GROUP BY key, affiliation;
+        INSERT INTO entity_key_values (key, field, value, n, first)
+            SELECT key, 'docs', '', count(DISTINCT doc_id), '' FROM entity_mentions GROUP BY key;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
