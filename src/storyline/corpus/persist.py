@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -310,33 +311,56 @@ class ReuseRun:
 
 def _withdraw(store: Store, spans: Sequence[Span]) -> set[str]:
     """Withdraw the counting passages that overlap ``spans`` (boilerplate found after they
-    were stored), telling the provenance log span by span; returns their documents.
+    were stored), telling the provenance log span by span; returns their documents. Each
+    passage goes with the first span that overlaps it, as one look-up and one delete a span
+    in order would have it.
 
-    One statement finds the passages of every span (a span's later copies come back each
-    batch, most of them withdrawn already: one look-up a span was a tenth of the step on the
-    replica store), then each passage is withdrawn with the first span that overlaps it."""
+    A batch's spans come back every batch (a short paragraph in five documents or more: its
+    older copies, most withdrawn already): 490,961 spans on 36,056 documents in 47 batches of
+    3,000 paragraph-shuffled copies. So each document's passages are read once and its spans
+    tested against them all at once, not read again for each span (a tenth of the step at
+    40,000 documents of the replica store)."""
+    import numpy as np
+
     if not spans:
         return set()
-    found = store.conn.execute(
-        "WITH s(n, doc, lo, hi) AS (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))"
-        " SELECT s.n, p.id, p.source_doc, p.copy_doc FROM s JOIN copied_passages p"
-        " ON p.source_doc = s.doc AND p.source_start < s.hi AND p.source_end > s.lo WHERE p.discounted IS NULL"
-        " UNION SELECT s.n, p.id, p.source_doc, p.copy_doc FROM s JOIN copied_passages p"
-        " ON p.copy_doc = s.doc AND p.copy_start < s.hi AND p.copy_end > s.lo WHERE p.discounted IS NULL"
-        " ORDER BY 1, 2",
-        (json.dumps([[sp.doc, sp.start, sp.end] for sp in spans]),),
-    ).fetchall()
-    gone: set[int] = set()
+    on: dict[str, list[int]] = defaultdict(list)  # document → its spans' numbers, in order
+    for n, sp in enumerate(spans):
+        on[sp.doc].append(n)
+    rows: dict[str, list[tuple[int, int, int, str, str]]] = defaultdict(list)  # doc → (id, start, end, src, copy)
+    docs = json.dumps(sorted(on))
+    for side in ("source", "copy"):
+        for d, pid, a, b, src, cp in store.conn.execute(
+            f"SELECT p.{side}_doc, p.id, p.{side}_start, p.{side}_end, p.source_doc, p.copy_doc"  # noqa: S608
+            f" FROM json_each(?) j JOIN copied_passages p ON p.{side}_doc = j.value WHERE p.discounted IS NULL",
+            (docs,),
+        ):
+            rows[d].append((pid, a, b, src, cp))
+    first: dict[int, tuple[int, str, str]] = {}  # passage → (the first span over it, its documents)
+    lo = np.array([sp.start for sp in spans], dtype=np.int64)
+    hi = np.array([sp.end for sp in spans], dtype=np.int64)
+    for d, numbers in on.items():
+        got = rows.get(d)
+        if not got:
+            continue
+        ns = np.array(numbers, dtype=np.int64)
+        starts = np.array([r[1] for r in got], dtype=np.int64)
+        ends = np.array([r[2] for r in got], dtype=np.int64)
+        over = (starts[None, :] < hi[ns][:, None]) & (ends[None, :] > lo[ns][:, None])  # spans × passages
+        hit = over.any(axis=0)
+        for col, k in zip(np.flatnonzero(hit).tolist(), over.argmax(axis=0)[hit].tolist()):
+            pid, _, _, src, cp = got[col]
+            n = numbers[k]
+            if pid not in first or n < first[pid][0]:
+                first[pid] = (n, src, cp)
+    by_span: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for pid, (n, src, cp) in sorted(first.items()):
+        by_span[n].append((pid, src, cp))
     withdrawn: set[str] = set()
-    by_span: dict[int, list[tuple[int, str, str]]] = {}
-    for n, pid, src, cp in found:
-        by_span.setdefault(n, []).append((pid, src, cp))
     for n in sorted(by_span):
-        rows = [r for r in by_span[n] if r[0] not in gone]
-        log_provenance(store, (d for _, src, cp in rows for d in (src, cp)))
-        withdrawn.update(d for _, src, cp in rows for d in (src, cp))
-        gone.update(pid for pid, _, _ in rows)
-    store.conn.executemany("DELETE FROM copied_passages WHERE id = ?", [(pid,) for pid in sorted(gone)])
+        log_provenance(store, (d for _, src, cp in by_span[n] for d in (src, cp)))
+        withdrawn.update(d for _, src, cp in by_span[n] for d in (src, cp))
+    store.conn.executemany("DELETE FROM copied_passages WHERE id = ?", [(pid,) for pid in sorted(first)])
     return withdrawn
 
 
