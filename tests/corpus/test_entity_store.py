@@ -65,8 +65,9 @@ def _check_pages(store: Store, records: list[dict[str, Any]]) -> None:
     """The counts kept by difference equal the counts from scratch, and a listing page built
     from them (every type, and people) equals the whole records but for its first M mentions
     and documents."""
-    assert sorted(tuple(r) for r in store.conn.execute("SELECT * FROM entity_key_values")) == \
-        _key_values_from_scratch(store)
+    stored = sorted(tuple(r) for r in store.conn.execute("SELECT * FROM entity_key_values"))
+    assert stored == _key_values_from_scratch(store)
+    assert stored == sorted(tuple(r) for r in store.conn.execute(entity_store.KEY_VALUES_FROM_MENTIONS))
     for type in (None, "person"):
         whole = [r for r in records if type is None or r["type"] == type]
         for m in (0, 2):
@@ -462,3 +463,22 @@ def test_a_store_made_before_the_key_counts_gets_them_from_its_mentions(sample_c
             store.conn.execute("UPDATE documents SET status = 'rejected' WHERE id = ?", (docs[0],))
         update_entities(store)
         assert _stored(store)[0] == _batch(store)[0]
+
+
+def test_a_store_made_before_the_key_counts_read_only_reads_as_before(sample_copy: Store) -> None:
+    """Opened read-only (the web app), a store made before migration 15 cannot be counted into:
+    its pages read the same counts from the mentions (the old cost), the same records."""
+    expected = entity_list(sample_copy)
+    pages = [entity_list(sample_copy, limit=5, mentions=m) for m in (0, 3)]
+    sample = entity_store.entity_sample(sample_copy, expected[0]["id"], mentions=2, documents=1)
+    with sample_copy.transaction():
+        sample_copy.conn.execute("DROP TABLE entity_key_values")
+        sample_copy.conn.execute("DROP INDEX entity_mentions_key_doc")
+        sample_copy.conn.execute("DELETE FROM migrations WHERE version >= 15")
+    path = sample_copy.path
+    sample_copy.close()
+    with Store(path, readonly=True) as store:
+        assert entity_list(store) == expected
+        assert [entity_list(store, limit=5, mentions=m) for m in (0, 3)] == pages
+        assert entity_store.entity_sample(store, expected[0]["id"], mentions=2, documents=1) == sample
+        assert entity_list(store, type="person", limit=3, mentions=1)

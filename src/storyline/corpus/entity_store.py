@@ -642,6 +642,25 @@ def _ready(store: Store) -> None:
                              reason="they were stored with other parameters; run `storyline analyze` once")
 
 
+_FIRST = "min(printf('%d|%s|%012d', phase, doc_id, idx))"
+#: ``entity_key_values`` computed from the mentions (what migration 15 filled it with): read in
+#: its place from a store made before it and opened read-only (the web app), at the old cost
+KEY_VALUES_FROM_MENTIONS = " UNION ALL ".join(
+    [f"SELECT key, 'form' AS field, canonical || char(31) || type AS value, count(*) AS n, {_FIRST} AS first"
+     " FROM entity_mentions GROUP BY key, canonical, type",
+     f"SELECT key, 'text', text, count(*), {_FIRST} FROM entity_mentions GROUP BY key, text"]
+    + [f"SELECT key, '{col}', {col}, count(*), {_FIRST} FROM entity_mentions"  # noqa: S608 - fixed names
+       f" WHERE {col} IS NOT NULL AND {col} != '' GROUP BY key, {col}" for col in ("role", "title", "affiliation")]
+    + ["SELECT key, 'docs', '', count(DISTINCT doc_id), '' FROM entity_mentions GROUP BY key"]
+)
+
+
+def _key_value_rows(store: Store) -> str:
+    """The table of the key counts, or the same rows from the mentions where it is missing."""
+    found = store.conn.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'entity_key_values'")
+    return "entity_key_values" if found.fetchone() else f"({KEY_VALUES_FROM_MENTIONS})"
+
+
 _MENTION_COLUMNS = ("m.doc_id, m.idx, m.phase, m.start_at, m.end_at, m.text, m.span, m.type, m.canonical,"
                     " m.role, m.title, m.affiliation, m.key, k.entity_id")
 
@@ -750,7 +769,8 @@ def _entity_counts(store: Store, type: str | None) -> list[tuple[int, str]]:  # 
     best: dict[str, tuple[int, str, str]] = {}  # entity → (count of a type, first mention, type)
     for eid, t, n, first in store.conn.execute(
         "SELECT k.entity_id, substr(v.value, instr(v.value, char(31)) + 1) AS t, sum(v.n), min(v.first)"
-        " FROM entity_keys k JOIN entity_key_values v ON v.key = k.key AND v.field = 'form' GROUP BY k.entity_id, t"
+        f" FROM entity_keys k JOIN {_key_value_rows(store)} v ON v.key = k.key AND v.field = 'form'"
+        " GROUP BY k.entity_id, t"
     ):
         counts[eid] += n
         b = best.get(eid)
@@ -801,10 +821,11 @@ def _form(value: str) -> tuple[str, str]:
 def _key_values(store: Store, ids: Sequence[str], fields: Sequence[str]) -> dict[str, list[tuple[str, str, int, str]]]:
     """entity → (field, value, mentions, first mention) of these entities, summed over their keys."""
     out: dict[str, list[tuple[str, str, int, str]]] = defaultdict(list)
+    rows = _key_value_rows(store)
     for part in chunks(sorted(set(ids))):
         for eid, field, value, n, first in store.conn.execute(
             "SELECT k.entity_id, v.field, v.value, sum(v.n), min(v.first) FROM entity_keys k"
-            f" JOIN entity_key_values v ON v.key = k.key WHERE k.entity_id IN ({_in(len(part))})"
+            f" JOIN {rows} v ON v.key = k.key WHERE k.entity_id IN ({_in(len(part))})"
             f" AND v.field IN ({_in(len(fields))}) GROUP BY k.entity_id, v.field, v.value", [*part, *fields],
         ):
             out[eid].append((field, value, n, first))
@@ -820,8 +841,10 @@ def _document_counts(store: Store, ids: Sequence[str]) -> dict[str, int]:
                 f"SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({_in(len(part))})", part):
             keys[eid].append(key)
     out: dict[str, int] = {}
+    counted = _key_value_rows(store) == "entity_key_values"
     for eid, ks in keys.items():
         out[eid] = store.conn.execute(
+            "SELECT count(DISTINCT doc_id) FROM entity_mentions WHERE key = ?" if len(ks) == 1 and not counted else
             "SELECT sum(n) FROM entity_key_values WHERE key = ? AND field = 'docs'" if len(ks) == 1 else
             f"SELECT count(DISTINCT doc_id) FROM entity_mentions WHERE key IN ({_in(len(ks))})", ks,
         ).fetchone()[0] or 0
