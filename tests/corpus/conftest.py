@@ -65,3 +65,22 @@ def three_ingests(tmp_path_factory: pytest.TempPathFactory, data: Path) -> Path:
             storyline.ingest(store, [folder], corpus_steps=b < 2, progress=False)
         update_reuse(store)
     return db
+
+
+def back_to_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Undo the migrations after ``version`` (14 on) on an open store: what a store made by
+    the storyline of that schema holds, rows kept. Call inside a transaction."""
+    done = conn.execute("SELECT max(version) FROM migrations").fetchone()[0]
+    if done >= 15 > version:
+        conn.execute("DROP TABLE entity_key_values")
+        conn.execute("DROP INDEX entity_mentions_key_doc")
+    if done >= 14 > version:  # band keys back in a rowid table with an index on key
+        conn.execute("ALTER TABLE reuse_keys RENAME TO reuse_keys_clustered")
+        conn.execute("DROP INDEX reuse_keys_doc")
+        conn.execute("CREATE TABLE reuse_keys (key INTEGER NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(id),"
+                     " window INTEGER NOT NULL)")
+        conn.execute("INSERT INTO reuse_keys SELECT key, doc_id, window FROM reuse_keys_clustered")
+        conn.execute("DROP TABLE reuse_keys_clustered")
+        conn.execute("CREATE INDEX reuse_keys_key ON reuse_keys(key)")
+        conn.execute("CREATE INDEX reuse_keys_doc ON reuse_keys(doc_id)")
+    conn.execute("DELETE FROM migrations WHERE version > ?", (version,))

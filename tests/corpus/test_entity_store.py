@@ -31,6 +31,8 @@ from storyline.records import EntityMention, PlaceMention
 from storyline.store import Store
 from storyline.types import Doc, DocMeta
 
+from .conftest import back_to_schema
+
 DATA = Path(__file__).resolve().parents[2] / "../shared/datasets"
 
 
@@ -450,9 +452,7 @@ def test_a_store_made_before_the_key_counts_gets_them_from_its_mentions(sample_c
     the whole records say, and the entity step keeps the counts from there."""
     expected = entity_list(sample_copy)
     with sample_copy.transaction():
-        sample_copy.conn.execute("DROP TABLE entity_key_values")
-        sample_copy.conn.execute("DROP INDEX entity_mentions_key_doc")
-        sample_copy.conn.execute("DELETE FROM migrations WHERE version >= 15")
+        back_to_schema(sample_copy.conn, 14)
     path = sample_copy.path
     sample_copy.close()
     with Store(path) as store:
@@ -472,9 +472,7 @@ def test_a_store_made_before_the_key_counts_read_only_reads_as_before(sample_cop
     pages = [entity_list(sample_copy, limit=5, mentions=m) for m in (0, 3)]
     sample = entity_store.entity_sample(sample_copy, expected[0]["id"], mentions=2, documents=1)
     with sample_copy.transaction():
-        sample_copy.conn.execute("DROP TABLE entity_key_values")
-        sample_copy.conn.execute("DROP INDEX entity_mentions_key_doc")
-        sample_copy.conn.execute("DELETE FROM migrations WHERE version >= 15")
+        back_to_schema(sample_copy.conn, 14)
     path = sample_copy.path
     sample_copy.close()
     with Store(path, readonly=True) as store:
