@@ -319,7 +319,8 @@ def _withdraw(store: Store, spans: Sequence[Span]) -> set[str]:
     older copies, most withdrawn already): 490,961 spans on 36,056 documents in 47 batches of
     3,000 paragraph-shuffled copies. So each document's passages are read once and its spans
     tested against them all at once, not read again for each span (a tenth of the step at
-    40,000 documents of the replica store)."""
+    40,000 documents of the replica store). 6,000 copies of 100 texts: 48.3 s as one statement
+    for all spans, 35.0 s this way, every table the same."""
     import numpy as np
 
     if not spans:
