@@ -293,8 +293,9 @@ def _insert_doc(store: Store, doc: _DocRows, delta: _PlaceDelta, counted: _KeyVa
 # the mention columns a key's summary rows count (migration 15: ``entity_key_values``)
 _VALUE_COLUMNS = "key, phase, doc_id, idx, text, type, canonical, role, title, affiliation"
 _SEP = "\x1f"  # a name form's value: canonical, this, type
-_FIELD_WHERE = {"form": "canonical || char(31) || type = ?", "text": "text = ?", "role": "role = ?",
-                "title": "title = ?", "affiliation": "affiliation = ?"}
+_OPTIONAL = ("role", "title", "affiliation")  # counted where set (not NULL, not empty)
+_FIELD_WHERE = {"form": "canonical || char(31) || type = ?", "text": "text = ?", **{c: f"{c} = ?" for c in _OPTIONAL}}
+_FIRST = "min(printf('%d|%s|%012d', phase, doc_id, idx))"  # the first mention in resolution order, as text
 
 
 class _KeyValues:
@@ -312,9 +313,9 @@ class _KeyValues:
         docs: set[tuple[str, str]] = set()
         for key, phase, doc_id, idx, text, type_, canonical, role, title, affiliation in mentions:
             first = f"{phase}|{doc_id}|{idx:012d}"
-            for field, value in (("form", f"{canonical}{_SEP}{type_}"), ("text", text), ("role", role),
-                                 ("title", title), ("affiliation", affiliation)):
-                if value is None or (value == "" and field not in ("form", "text")):
+            for field, value in (("form", f"{canonical}{_SEP}{type_}"), ("text", text),
+                                 *zip(_OPTIONAL, (role, title, affiliation))):
+                if value is None or (value == "" and field in _OPTIONAL):
                     continue
                 row = self.rows.setdefault((key, field, value), [0, first])
                 row[0] += 1
@@ -340,7 +341,7 @@ class _KeyValues:
                       [k for k, _ in rows])
         for field, where in _FIELD_WHERE.items():
             c.executemany(
-                "UPDATE entity_key_values SET first = (SELECT min(printf('%d|%s|%012d', phase, doc_id, idx))"
+                f"UPDATE entity_key_values SET first = (SELECT {_FIRST}"
                 f" FROM entity_mentions WHERE key = ? AND {where})"  # noqa: S608 - fixed clauses
                 " WHERE key = ? AND field = ? AND value = ? AND first = ?",
                 [(k[0], k[2], *k, first) for k, (_, first) in rows if k[1] == field],
@@ -642,7 +643,6 @@ def _ready(store: Store) -> None:
                              reason="they were stored with other parameters; run `storyline analyze` once")
 
 
-_FIRST = "min(printf('%d|%s|%012d', phase, doc_id, idx))"
 #: ``entity_key_values`` computed from the mentions (what migration 15 filled it with): read in
 #: its place from a store made before it and opened read-only (the web app), at the old cost
 KEY_VALUES_FROM_MENTIONS = " UNION ALL ".join(
@@ -650,7 +650,7 @@ KEY_VALUES_FROM_MENTIONS = " UNION ALL ".join(
      " FROM entity_mentions GROUP BY key, canonical, type",
      f"SELECT key, 'text', text, count(*), {_FIRST} FROM entity_mentions GROUP BY key, text"]
     + [f"SELECT key, '{col}', {col}, count(*), {_FIRST} FROM entity_mentions"  # noqa: S608 - fixed names
-       f" WHERE {col} IS NOT NULL AND {col} != '' GROUP BY key, {col}" for col in ("role", "title", "affiliation")]
+       f" WHERE {col} IS NOT NULL AND {col} != '' GROUP BY key, {col}" for col in _OPTIONAL]
     + ["SELECT key, 'docs', '', count(DISTINCT doc_id), '' FROM entity_mentions GROUP BY key"]
 )
 
@@ -1010,7 +1010,7 @@ def _sampled(store: Store, summary: dict[str, Any], *, mentions: int, documents:
     key at a time (``entity_mentions_key_doc``: at most that many rows a key), merged."""
     rec, entity = summary, summary["id"]
     c = store.conn
-    got = _key_values(store, [entity], ("role", "title", "affiliation")).get(entity, [])
+    got = _key_values(store, [entity], _OPTIONAL).get(entity, [])
     for field, column in (("roles", "role"), ("titles", "title"), ("affiliations", "affiliation")):
         # Counter.most_common: the commonest, ties to the first seen
         rec[field] = [v for _, _, v in sorted((-n, first, value) for f, value, n, first in got if f == column)]
