@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storyline.cli import main
+from storyline.errors import StorylineError
 from storyline.layers import CORE_SLOTS
 from storyline.store import Store
 from storyline.store.check import check_store
@@ -188,3 +189,40 @@ def test_every_stored_corpus_record_is_parsed(sample_store: Store, tmp_path: Pat
     for (table, column), n in damaged.items():
         assert n >= 1
         assert sum(f"table {table} row" in p and f"column {column} is not valid JSON" in p for p in problems) == n
+
+
+def test_a_large_store_is_not_read_whole_at_every_writer_open(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Above OPEN_CHECK_MAX_BYTES a writer does not run quick_check (every page read, minutes
+    at 100,000 documents); it still refuses a truncated file, and SQLite still refuses a
+    damaged page a write touches, without writing anything of the batch."""
+    from storyline.store import check
+
+    monkeypatch.setattr(check, "OPEN_CHECK_MAX_BYTES", 0)  # every store is "large"
+
+    def no_quick_check(conn: sqlite3.Connection) -> str | None:
+        raise AssertionError("quick_check ran on a large store")
+
+    monkeypatch.setattr(check, "quick_check", no_quick_check)
+    with Store(db) as store:  # a sound store opens
+        assert store.conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+
+    cut = tmp_path / "cut.db"  # a copy that lost its last pages (a full disk, an interrupted copy)
+    data = db.read_bytes()
+    with sqlite3.connect(db) as con:
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    cut.write_bytes(data[: len(data) - 2 * page_size])
+    with pytest.raises(StorylineError) as info:
+        Store(cut)
+    assert info.value.code == "E305" and "malformed" in str(info.value) and str(cut) in str(info.value)
+    assert cut.read_bytes() == data[: len(data) - 2 * page_size]
+
+    _zero_page(db, "documents")  # damage the open check does not read: the write that touches it fails
+    before = db.read_bytes()
+    new = tmp_path / "new.txt"
+    new.write_text("Title\n\nTroops entered the town of Manbij on Friday, officials said.\n")
+    rc, _, err = run(capsys, "ingest", str(new), "--no-progress", "--db", str(db))
+    assert rc == 1 and "Traceback" not in err and str(db) in err and "storyline check" in err, err
+    assert db.read_bytes() == before
+    assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0

@@ -86,9 +86,9 @@ MESSAGES: dict[str, str] = {
         "then restore the file from a backup, or re-create the store with `storyline ingest`."
     ),
     "E305": (
-        "store {path} failed its quick check ({reason}); nothing was written to it. Run `storyline check "
-        "--db {path}` to list the damage, then restore the file from a backup, or ingest into a new store "
-        "(--db NEW.db)."
+        "store {path} failed the check a writer makes before writing ({reason}); nothing was written to "
+        "it. Run `storyline check --db {path}` to list the damage, then restore the file from a backup, or "
+        "ingest into a new store (--db NEW.db)."
     ),
     "E306": (
         "store {path}: a stored value of {what} cannot be decoded ({reason}). Run `storyline check "

@@ -70,9 +70,9 @@ class Store:
             raise StoreError(path=self.path, reason=str(exc)) from exc
 
     def _refuse_if_damaged(self) -> None:
-        from .check import quick_check
+        from .check import open_check
 
-        problem = quick_check(self.conn)
+        problem = open_check(self.conn, self.path)
         if problem is not None:
             self.conn.close()
             raise StoreError("E305", path=self.path, reason=problem[:300])
