@@ -218,6 +218,32 @@ def test_a_story_larger_than_the_budget_waits_and_is_derived_on_read(
         assert s.conn.execute("SELECT credit FROM story_fields_state").fetchone()[0] == 0
 
 
+def test_the_read_budget_goes_to_the_smallest_waiting_stories_first(
+    grown: tuple[Path, list[tuple[str, bool]]], tmp_path: Path
+) -> None:
+    """A listing derives its waiting stories smallest first: with a budget of the largest's
+    documents, every smaller one is derived and only the largest shows its last fields (in
+    listing order the largest alone would have taken the whole budget)."""
+    db = tmp_path / "smallest.db"
+    shutil.copy(grown[0], db)
+    with Store(db) as s:
+        stories = story_list(s)
+        want = {st.id: story_fields(s, st.documents) for st in stories}
+        with s.transaction():  # every story waits
+            s.conn.executemany("INSERT INTO story_fields_stale (doc_id) VALUES (?)",
+                               [(st.documents[0],) for st in stories])
+            stored.refresh_story_fields(s, budget=0)
+        held, last = stored.stored_story_fields(s, stories)
+        assert held == {} and set(last) == {st.id for st in stories}
+        big = max(stories, key=lambda st: len(st.documents))
+        n = len(big.documents)
+        assert len(stories) >= 3 and sum(len(st.documents) for st in stories if st is not big) <= n
+        shown = list(stored.story_records(s, [big, *(st for st in stories if st is not big)], read_docs=n))
+        stale = {"fields_stale": {"derived_from_documents": n, "documents": n}}
+        assert shown == [{**big.to_record(), **want[big.id], **stale},
+                         *({**st.to_record(), **want[st.id]} for st in stories if st is not big)]
+
+
 def test_analyze_brings_every_waiting_story_up_to_date(
     grown: tuple[Path, list[tuple[str, bool]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
