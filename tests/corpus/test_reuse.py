@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -430,6 +431,65 @@ def test_incremental_withdraws_passages_that_turn_out_boilerplate() -> None:
     assert late.passages == []
     assert {s.doc for s in late.boilerplate} >= {"d0", "d1"}
     assert all(s.text == footer for s in late.boilerplate)
+
+
+def test_word_for_word_copies_are_tokenized_and_aligned_once_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wire story republished verbatim by many outlets: a batch aligns each pair of texts
+    once and tokenizes each stored text once, and finds what aligning every document pair on
+    its own finds."""
+    from storyline.corpus import reuse
+
+    texts = [P_SIEGE + "\n\n" + P_TALKS, P_AID + "\n\n" + P_TALKS]
+    docs = [(f"d{i}", texts[i % 2], meta(outlet=f"Outlet {i}", published=f"2017-03-{i + 1:02d}", precision="day"))
+            for i in range(8)]
+    store = {d[0]: (d[1], d[2]) for d in docs}
+    batches = (docs[:3], docs[3:])
+    real_align, real_tokenize = reuse._align_tokens, reuse.tokenize
+    aligned: list[tuple[str, str]] = []
+    tokenized: list[str] = []
+
+    def counting_align(ta: Any, tb: Any, **kw: Any) -> Any:
+        aligned.append((ta.text, tb.text))
+        return real_align(ta, tb, **kw)
+
+    def counting_tokenize(text: str, **kw: Any) -> Any:
+        tokenized.append(text)
+        return real_tokenize(text, **kw)
+
+    monkeypatch.setattr(reuse, "_align_tokens", counting_align)
+    monkeypatch.setattr(reuse, "tokenize", counting_tokenize)
+    index = MemoryIndex()
+    found = []
+    for batch in batches:
+        aligned.clear()
+        tokenized.clear()
+        found.append(find_reuse_incremental(batch, index, store.get))
+        assert len(aligned) == len(set(aligned)) <= 4  # two texts: at most four ordered pairs
+        assert len(tokenized) <= len(batch) + 2  # each new document (its windows), each text once more
+    monkeypatch.setattr(reuse, "_align_tokens", real_align)
+    monkeypatch.setattr(reuse, "tokenize", real_tokenize)
+
+    pairs = 0
+
+    def every_pair(a: Any, b: Any) -> Any:  # the reference: each document pair aligned on its own
+        nonlocal pairs
+        pairs += 1
+        return real_align(real_tokenize(a.text), real_tokenize(b.text), min_words=20, shingle_words=5, max_gap=20,
+                          min_similarity=0.5)
+
+    index, pindex, reference = MemoryIndex(), reuse.PassageIndex(), []
+    for batch in batches:
+        preps, candidates = [], {}
+        for d in batch:
+            prep = reuse._prepare(d, pindex)
+            preps.append(prep)
+            candidates[prep.id] = reuse._query_docs(index, prep, 100, 20, pindex.window_words)
+            reuse._store(index, prep)
+        reference.append(reuse._judge_batch(
+            preps, candidates, store.get, every_pair, pindex, boilerplate_docs=5, boilerplate_outlets=1,
+            boilerplate_max_words=50, templates=reuse.TemplateRule()))
+    assert found == reference and pairs > 8
+    assert sum(len(u.passages) for u in found) > 0
 
 
 # ----------------------------------------------------------------------------- sample corpus

@@ -455,10 +455,14 @@ def _align(
 
     if not pairs:
         return {}
+    unique: dict[tuple[str, str], int] = {}  # a pair of texts aligned once (copies word for word)
+    for a, b in pairs:
+        unique.setdefault((texts[a], texts[b]), len(unique))
     ds = ray.data.from_items(
-        [{"i": i, "ta": texts[a], "tb": texts[b]} for i, (a, b) in enumerate(pairs)]
+        [{"i": i, "ta": ta, "tb": tb} for (ta, tb), i in unique.items()]
     ).map_batches(
         partial(_align_batch, shingle_words=shingle_words, min_words=min_words, max_gap=max_gap),
-        batch_size=_batch(len(pairs), workers, 32), batch_format="numpy",
+        batch_size=_batch(len(unique), workers, 32), batch_format="numpy",
     )
-    return {pairs[int(r["i"])]: pickle.loads(r["als"]) for r in ds.take_all()}
+    found = {int(r["i"]): pickle.loads(r["als"]) for r in ds.take_all()}
+    return {(a, b): list(found[unique[texts[a], texts[b]]]) for a, b in pairs}

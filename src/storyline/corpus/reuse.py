@@ -1105,11 +1105,16 @@ class _Prepared:
     passages: list[Passage]
     keys: np.ndarray  # (len(passages), bands) uint64
     _tok: TokenizedText | None = None
+    shared: dict[str, TokenizedText] | None = None  # a run's words by text: copies tokenized once
 
     @property
     def tok(self) -> TokenizedText:
         if self._tok is None:
-            self._tok = tokenize(self.text)
+            if self.shared is None:
+                self._tok = tokenize(self.text)
+            else:
+                tok = self.shared.get(self.text)
+                self._tok = tok if tok is not None else self.shared.setdefault(self.text, tokenize(self.text))
         return self._tok
 
 
@@ -1417,10 +1422,19 @@ def find_reuse_incremental(
         candidates[p.id] = _query_docs(index, p, max_candidates, min_words, pindex.window_words)
         _store(index, p)
 
+    # by the two texts (a function of them alone): a story republished word for word is aligned
+    # once a batch. 1,500 such copies of 100 texts: 51.6 → 32.9 s CPU, every table equal by hash;
+    # paragraph-shuffled copies (3,000 of 100 texts) never share a text: 181.4 and 189.6 s
+    aligned: dict[tuple[str, str], list[Alignment]] = {}
+
     def align_pair(a: _Prepared, b: _Prepared) -> list[Alignment]:
-        return _align_tokens(
-            a.tok, b.tok, min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap, min_similarity=0.5,
-        )
+        found = aligned.get((a.text, b.text))
+        if found is None:
+            found = aligned[a.text, b.text] = _align_tokens(
+                a.tok, b.tok, min_words=min_words, shingle_words=pindex.shingle_words, max_gap=max_gap,
+                min_similarity=0.5,
+            )
+        return list(found)
 
     return _judge_batch(
         preps, candidates, lookup, align_pair, pindex,
@@ -1449,15 +1463,20 @@ def _judge_batch(
     prepared: dict[str, _Prepared] = {}
     pairs: dict[tuple[str, str], list[Alignment]] = {}
     judged: list[str] = []
+    words: dict[str, TokenizedText] = {}  # a text and its copies word for word tokenized once
     for p in preps:
         prepared[p.id] = p
         judged.append(p.id)
+        p.shared = words
+        if p._tok is not None:
+            words.setdefault(p.text, p._tok)
         for other in candidates[p.id]:
             if other not in prepared:
                 stored = lookup(other)
                 if stored is None:
                     continue
                 prepared[other] = _prepare((other, stored[0], stored[1]), pindex, keys=False)
+                prepared[other].shared = words
             als = align_pair(prepared[other], p)
             if als:
                 pairs[(other, p.id)] = als
