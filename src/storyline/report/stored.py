@@ -50,9 +50,10 @@ stderr, and ``storyline analyze`` derives them all. The budget goes to the small
 stories first (the most stories shown fresh for the documents derived). With 1,000 documents
 in listing order, ``stories --json --limit 20`` right after 100 real texts went in still took
 1.36–1.53 s of process CPU on a 1,000-document store and 1.72–1.82 s on a 5,000-document
-replica store (0.24–0.27 s at 1,000 once ``storyline analyze``, 2.9 s, had derived them); with 250 smallest first 0.70–0.78 and 0.76–0.83 s
-(3 runs each), 1 and 8 of the 20 stories shown stale against 0 and 3, their fields derived
-from all but 0–4 of their documents (the rest of a mark: their claims or copies changed).
+replica store (0.24–0.27 s at 1,000 once ``storyline analyze``, 2.9 s, had derived them all);
+with 250, smallest first, 0.70–0.78 and 0.76–0.83 s (3 runs each), 1 and 8 of the 20 stories
+shown stale against 0 and 3, their fields derived from all but 0–4 of their documents (the
+rest of a mark: their claims or copies changed).
 """
 
 from __future__ import annotations

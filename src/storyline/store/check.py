@@ -32,7 +32,8 @@ document over 500 timed: every layer decoded), which ``storyline check --quick``
 Beyond that size ``quick_check`` reads every page at every writer open, a cost growing with
 the corpus that no write needs: measured on this project's 2-core machine (24 GiB), 1.4 GB
 store 11.3 s from disk and 1.3 s cached, 5.0 GB 210 s from disk (a bulk write beside it) and
-6.9 s cached; a 100,000-document replica store is ~29 GB, more than the page cache holds. So
+6.9 s cached, the 16 GB replica store on its way to 100,000 documents 120 s (a writer's open,
+the bulk beside it); at 100,000 it is ~29 GB, more than the page cache holds. So
 a larger store gets :func:`_header_and_schema` at open (a file cut short is refused: SQLite
 finds fewer pages than its header counts), and a page a write then touches is
 still checked by SQLite, which fails the statement on a damaged one (the batch's transaction
