@@ -289,24 +289,36 @@ def _short(text: str, width: int = 90) -> str:
 
 
 def cmd_reuse(args: argparse.Namespace) -> int:
-    from .corpus.persist import copied_passages
+    from .corpus.persist import iter_copied_passages
 
     with _open(args, readonly=True) as store:
-        every = copied_passages(store, discounted=True)
-        labels = {d.id: d.meta.outlet or d.id for d in store.iter_docs()}
-    passages = [p for p in every if p.discounted is None]
-    templated = [p for p in every if p.discounted is not None]
-    if args.format != "text":  # every passage; a discounted one says why in "discounted"
-        _write(args, (p.to_record() for p in every), "Copied passage", noun=("passage", None))
-        return 0
-    for p in passages:
-        arrow = "→" if p.direction == "source_to_copy" else "↔"
-        print(
-            f"{p.source.doc} {labels.get(p.source.doc, '')} [{p.source.start}:{p.source.end}] {arrow} "
-            f"{p.copy.doc} {labels.get(p.copy.doc, '')} [{p.copy.start}:{p.copy.end}]  similarity {p.similarity:.2f}"
-        )
-        print(f"    {_short(p.copy.text)}")
-        print(f"    direction: {p.direction} ({'; '.join(p.direction_evidence) or 'no evidence'})")
+        every = iter_copied_passages(store, discounted=True)  # read as written: a large store's are millions
+        if args.format != "text":  # every passage; a discounted one says why in "discounted"
+            _write(args, (p.to_record() for p in every), "Copied passage", noun=("passage", None))
+            return 0
+        outlets: dict[str, str] = {}
+
+        def label(doc_id: str) -> str:
+            if doc_id not in outlets:
+                row = store.conn.execute("SELECT json_extract(meta, '$.outlet') FROM documents WHERE id = ?",
+                                         (doc_id,)).fetchone()
+                outlets[doc_id] = (row[0] if row else None) or doc_id
+            return outlets[doc_id]
+
+        passages = 0
+        templated = []
+        for p in every:
+            if p.discounted is not None:
+                templated.append(p)
+                continue
+            passages += 1
+            arrow = "→" if p.direction == "source_to_copy" else "↔"
+            print(
+                f"{p.source.doc} {label(p.source.doc)} [{p.source.start}:{p.source.end}] {arrow} "
+                f"{p.copy.doc} {label(p.copy.doc)} [{p.copy.start}:{p.copy.end}]  similarity {p.similarity:.2f}"
+            )
+            print(f"    {_short(p.copy.text)}")
+            print(f"    direction: {p.direction} ({'; '.join(p.direction_evidence) or 'no evidence'})")
     if templated:
         print(f"\nnot copying — site templates (text a site repeats on its pages): {_plural(len(templated), 'passage')}")
         for p in templated:
@@ -314,7 +326,7 @@ def cmd_reuse(args: argparse.Namespace) -> int:
             assert d is not None
             print(f"  {p.source.doc} ↔ {p.copy.doc}  {d.site}, template {d.template} on {d.pages} pages ({d.rule})")
             print(f"    {_short(p.copy.text)}")
-    _err(f"{_plural(len(passages), 'copied passage')}; {len(templated)} discounted as site templates (storyline templates)")
+    _err(f"{_plural(passages, 'copied passage')}; {len(templated)} discounted as site templates (storyline templates)")
     return 0
 
 

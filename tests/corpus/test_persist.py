@@ -203,3 +203,23 @@ def test_cli_reuse_and_provenance(tmp_path: Path, sample_dir: Path) -> None:
     js = subprocess.run([sys.executable, "-m", "storyline.cli", "provenance", "--db", db, "--format", "json"],
                         check=True, capture_output=True, text=True).stdout
     assert json.loads(js)["nodes"]
+
+
+def test_passages_are_read_as_they_are_listed(sample_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """`storyline reuse` streams the passages (a large store holds millions): the same records
+    in the same order as reading them all, and the first records cost only their own texts."""
+    from storyline.cli import main
+    from storyline.corpus.persist import iter_copied_passages
+
+    every = copied_passages(sample_store, discounted=True)
+    assert every and [p.to_record() for p in iter_copied_passages(sample_store, discounted=True)] == [
+        p.to_record() for p in every]
+    looked_up: list[str] = []
+    sample_store.conn.set_trace_callback(lambda sql: looked_up.append(sql) if "SELECT text FROM" in sql else None)
+    try:
+        first = next(iter_copied_passages(sample_store, discounted=True))
+    finally:
+        sample_store.conn.set_trace_callback(None)
+    assert first.to_record() == every[0].to_record() and len(looked_up) <= 2  # its two documents' texts
+    assert main(["reuse", "--db", sample_store.path, "--json", "--limit", "1"]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [every[0].to_record()]
