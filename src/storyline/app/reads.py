@@ -9,12 +9,10 @@ layers' listing order), so page *n* of the app is rows ``n·size …`` of the co
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..store import Store
-from ..types import CopiedPassage, Span
 
 
 @dataclass(slots=True)
@@ -60,8 +58,8 @@ def doc_analysis(store: Store, doc_id: str) -> tuple[list[Any], list[Any]]:
     return list(claim_report(store, [doc_id]).claims), stored_events(store, [doc_id])
 
 
-_PASSAGES = (" FROM documents s CROSS JOIN copied_passages p ON p.source_doc = s.id"  # documents by rowid,
-             " JOIN documents c ON c.id = p.copy_doc"  # each one's passages by index: a page is read, not sorted
+_PASSAGES = (" FROM documents s CROSS JOIN copied_passages p ON p.source_doc = s.id"  # what a page lists
+             " JOIN documents c ON c.id = p.copy_doc"
              " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL AND p.discounted IS NULL")
 
 
@@ -72,24 +70,11 @@ def passage_count(store: Store) -> int:
 
 def passages_page(store: Store, *, offset: int, limit: int, total: int) -> Page:
     """A page of copied passages (not site templates) between current documents, in
-    ``storyline reuse``' order (:func:`storyline.corpus.persist.copied_passages`); ``total``:
-    :func:`passage_count`, which the caller keeps."""
-    conn = store.conn
-    rows = conn.execute("SELECT p.*" + _PASSAGES + " ORDER BY s.rowid, p.copy_doc, p.copy_start LIMIT ? OFFSET ?",
-                        (limit, offset)).fetchall()
-    texts: dict[str, str] = {}
+    ``storyline reuse``' order (:func:`storyline.corpus.persist.iter_copied_passages`);
+    ``total``: :func:`passage_count`, which the caller keeps."""
+    from ..corpus.persist import iter_copied_passages
 
-    def span(doc: str, start: int, end: int) -> Span:
-        if doc not in texts:
-            texts[doc] = conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0] or ""
-        return Span(doc, start, end, texts[doc][start:end])
-
-    return Page([
-        CopiedPassage(source=span(r["source_doc"], r["source_start"], r["source_end"]),
-                      copy=span(r["copy_doc"], r["copy_start"], r["copy_end"]), similarity=r["similarity"],
-                      direction=r["direction"], direction_evidence=tuple(json.loads(r["evidence"])))
-        for r in rows
-    ], total)
+    return Page(list(iter_copied_passages(store, limit=limit, offset=offset)), total)
 
 
 def event_type_counts(store: Store) -> list[tuple[str, int]]:

@@ -398,9 +398,11 @@ _TEXTS_KEPT = 4096
 
 
 def iter_copied_passages(
-    store: Store, *, discounted: bool = False, among: Sequence[str] | None = None
+    store: Store, *, discounted: bool = False, among: Sequence[str] | None = None,
+    limit: int | None = None, offset: int = 0,
 ) -> Iterator[CopiedPassage]:
-    """:func:`copied_passages`, read as they are consumed: source documents in store order,
+    """:func:`copied_passages`, read as they are consumed (``limit`` of them from ``offset``:
+    a page): source documents in store order,
     each one's passages sorted (copy document, copy start, id), texts looked up as needed and
     at most :data:`_TEXTS_KEPT` kept. So the first records of a listing cost what they hold:
     ``storyline reuse --limit 20 --json`` on the 99,900-document replica store (14.5 million
@@ -429,8 +431,9 @@ def iter_copied_passages(
         + ("" if discounted else " AND p.discounted IS NULL")
         + ("" if among is None else " AND p.source_doc IN (SELECT value FROM json_each(:among))"
            " AND p.copy_doc IN (SELECT value FROM json_each(:among))")
-        + " ORDER BY s.rowid, p.copy_doc, p.copy_start, p.id",
-        {"among": json.dumps(list(among))} if among is not None else {},
+        + " ORDER BY s.rowid, p.copy_doc, p.copy_start, p.id LIMIT :limit OFFSET :offset",
+        {"among": json.dumps(list(among)) if among is not None else None,
+         "limit": -1 if limit is None else limit, "offset": offset},
     )
     for r in rows:
         yield CopiedPassage(
