@@ -191,6 +191,28 @@ def test_every_stored_corpus_record_is_parsed(sample_store: Store, tmp_path: Pat
         assert sum(f"table {table} row" in p and f"column {column} is not valid JSON" in p for p in problems) == n
 
 
+def test_a_kept_count_that_drifted_is_named(sample_store: Store, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A writer that bypasses the counting triggers (a REPLACE's deletion fires none) leaves
+    the kept passage count off the rows: check names the count and both numbers."""
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(db) as dst:
+        sample_store.conn.backup(dst)
+    assert check_store(db, documents=False).ok
+    with sqlite3.connect(db) as con:
+        n = con.execute("SELECT count(*) FROM copied_passages WHERE discounted IS NULL").fetchone()[0]
+        assert n > 0
+        con.execute("INSERT OR REPLACE INTO copied_passages (source_doc, source_start, source_end, copy_doc,"
+                    " copy_start, copy_end, similarity, direction) SELECT source_doc, source_start, source_end,"
+                    " copy_doc, copy_start, copy_end, similarity, direction FROM copied_passages"
+                    " WHERE discounted IS NULL LIMIT 1")
+    report = check_store(db, documents=False)
+    assert [str(p) for p in report.problems if p.where == "kept counts"] == [
+        f"kept counts: counting_passages is kept as {n + 1} but {n} rows are there"]
+    rc, out, _ = run(capsys, "check", "--db", str(db), "--quick")
+    assert rc == 1 and f"counting_passages is kept as {n + 1} but {n} rows are there" in out
+
+
 def test_a_large_store_is_not_read_whole_at_every_writer_open(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -71,6 +71,11 @@ def back_to_schema(conn: sqlite3.Connection, version: int) -> None:
     """Undo the migrations after ``version`` (14 on) on an open store: what a store made by
     the storyline of that schema holds, rows kept. Call inside a transaction."""
     done = conn.execute("SELECT max(version) FROM migrations").fetchone()[0]
+    if done >= 16 > version:
+        for trigger in ("in", "out", "set"):
+            conn.execute(f"DROP TRIGGER row_counts_passage_{trigger}")
+        conn.execute("DROP TABLE row_counts")
+        conn.execute("DROP INDEX documents_superseded")
     if done >= 15 > version:
         conn.execute("DROP TABLE entity_key_values")
         conn.execute("DROP INDEX entity_mentions_key_doc")

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 import storyline
-from storyline.corpus.persist import _withdraw, copied_passages, provenance_graph, unindexed, update_reuse
+from storyline.corpus.persist import (
+    _withdraw,
+    copied_passages,
+    count_copied_passages,
+    forget_documents,
+    provenance_graph,
+    unindexed,
+    update_reuse,
+)
 from storyline.corpus.provenance import chain, count_independent, independence_groups
 from storyline.corpus.scope import log_provenance
 from storyline.store import Store
@@ -99,6 +107,29 @@ def test_a_store_of_schema_13_gets_its_band_keys_clustered(tmp_path: Path, split
         storyline.ingest(s, [later], progress=False)
         ids = _by_prefix(s)
         assert {(p.source.doc, p.copy.doc) for p in copied_passages(s)} == {(ids["001"], ids["004"])}
+
+
+def test_a_store_of_schema_15_gets_its_passages_counted(tmp_path: Path, split_samples: tuple[Path, Path]) -> None:
+    """Migration 16: a store made before it is counted once as it opens for writing, and kept
+    counted after; opened read-only before that, its listing total is counted row by row."""
+    first, later = split_samples
+    db = tmp_path / "old.db"
+    with Store(db) as s:
+        storyline.ingest(s, [first, later], progress=False)
+        with s.transaction():
+            back_to_schema(s.conn, 15)
+    with Store(db, readonly=True) as s:
+        assert s.schema_version() == 15
+        n = len(copied_passages(s))
+        assert n > 1 and count_copied_passages(s) == n
+    with Store(db) as s:
+        assert s.schema_version() == LATEST
+        assert s.conn.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()[0] == n
+        with s.transaction():
+            forget_documents(s, list(_by_prefix(s).values()))
+        assert count_copied_passages(s) == 0
+        update_reuse(s)
+        assert count_copied_passages(s) == len(copied_passages(s)) == n
 
 
 def _withdraw_span_by_span(store: Store, spans: list[Span]) -> set[str]:

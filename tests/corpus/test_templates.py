@@ -12,7 +12,9 @@ import pytest
 from storyline.cli import main
 from storyline.corpus import copy_groups
 from storyline.corpus.persist import (
+    _save_passages,
     copied_passages,
+    count_copied_passages,
     forget_documents,
     provenance_graph,
     site_templates,
@@ -192,7 +194,16 @@ def _add(store: Store, name: str, text: str, url: str | None) -> str:
         store.save_stage_results(doc, slots=CORE_SLOTS)
     update_reuse(store)
     assert copy_groups.stored(store) == copy_groups.computed(store)  # kept through templates and versions
+    _assert_kept_count(store)
     return doc.id
+
+
+def _assert_kept_count(store: Store) -> None:
+    """The passage count migration 16's triggers keep is the rows', and the listing's total
+    is what the listing lists."""
+    kept = store.conn.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()[0]
+    assert kept == store.conn.execute("SELECT count(*) FROM copied_passages WHERE discounted IS NULL").fetchone()[0]
+    assert count_copied_passages(store) == len(copied_passages(store))
 
 
 def test_store_learns_templates_as_the_corpus_grows(store: Store, como: list[Doc],
@@ -228,6 +239,43 @@ def test_store_learns_templates_as_the_corpus_grows(store: Store, como: list[Doc
     # a new version of the second page takes the template away: fewer than two pages
     _add(store, docs[1][0], docs[1][1].replace(t.text, "Outro parágrafo."), docs[1][2].url)
     assert site_templates(store) == [] and copied_passages(store, discounted=True) == []
+
+
+def test_the_kept_passage_count_follows_every_write(store: Store, como: list[Doc]) -> None:
+    """Passages found, stored again over themselves, left on a superseded version, forgotten,
+    found again, discounted by a template: the kept count (and the listing's total) follows."""
+    docs = _three_pages(como)
+    ids = [_add(store, d, t, m.url) for d, t, m in docs[:2]]
+    (found,) = copied_passages(store)
+    with store.transaction():
+        _save_passages(store, [found, found])  # the same spans again: replaced, not counted twice
+    _assert_kept_count(store)
+    assert count_copied_passages(store) == 1
+
+    url = docs[0][2].url
+    raw = (docs[0][1] + "\n\nUm parágrafo novo.").encode("utf-8")
+    doc = StoreDoc(id=document_id(raw, url), source_path="/in/m0.txt", locator="", content_type="text",
+                   raw=raw, input_meta={"url": url}, text=raw.decode(), meta=DocMeta(url=url))
+    with store.transaction():  # a new version, the old one's passage not forgotten yet
+        assert store.insert_document(doc, url=url) == ids[0]
+        store.save_stage_results(doc, slots=CORE_SLOTS)
+    kept = store.conn.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()[0]
+    assert kept == 1 and count_copied_passages(store) == len(copied_passages(store)) == 0
+    with store.transaction():
+        forget_documents(store, [ids[0]])
+    _assert_kept_count(store)
+    update_reuse(store)  # the new version's passage with the second page
+    _assert_kept_count(store)
+    assert count_copied_passages(store) == 1
+
+    _add(store, *docs[2][:2], docs[2][2].url)  # a third page: the promo is the site's template
+    assert count_copied_passages(store) == 0 and len(copied_passages(store, discounted=True)) == 3
+    with store.transaction():  # and back (no step does it; the trigger counts it all the same)
+        store.conn.execute("UPDATE copied_passages SET discounted = NULL")
+        _assert_kept_count(store)
+        assert count_copied_passages(store) == 3
+        store.conn.execute("DELETE FROM copied_passages")
+        _assert_kept_count(store)
 
 
 # ------------------------------------------------------------------------- gate on real pages

@@ -209,17 +209,10 @@ def place(request: Request, place_id: str) -> dict[str, Any]:
 
 @router.get("/reuse")
 def reuse(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
-    from ..store import Store
-    from .reads import passage_count, passages_page
+    from .reads import passages_page
 
     ctx = ctx_of(request)
-
-    def count() -> int:
-        with Store(ctx.db_path, readonly=True) as store:  # its own connection: may run in a refresh thread
-            return passage_count(store)
-
-    total = ctx.cache.get("passage-count", count, background=True)
-    page = passages_page(ctx.store(), offset=offset, limit=limit, total=total)
+    page = passages_page(ctx.store(), offset=offset, limit=limit, total=ctx.counts()["copied_passages"])
     return envelope(request, [p.to_record() for p in page.items], page.total, limit, offset)
 
 

@@ -149,11 +149,12 @@ class AppContext:
                       time_limit_ms=self.search_time_limit_ms)
 
     def counts(self) -> dict[str, int]:
+        from ..corpus.persist import count_copied_passages
+
         def compute() -> dict[str, int]:
             store = self.store()
             counts = store.counts()
-            counts["copied_passages"] = store.conn.execute(
-                "SELECT count(*) FROM copied_passages WHERE discounted IS NULL").fetchone()[0]
+            counts["copied_passages"] = count_copied_passages(store)  # the reuse listing's total
             return counts
 
         return self.cache.get("counts", compute)

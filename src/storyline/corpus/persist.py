@@ -208,18 +208,22 @@ def _sample_discounted(passages: Sequence[CopiedPassage], new: set[str], per_tem
 
 
 def _save_passages(store: Store, passages: Sequence[CopiedPassage]) -> None:
-    store.conn.executemany(
-        "INSERT OR REPLACE INTO copied_passages (source_doc, source_start, source_end, copy_doc, copy_start,"
-        " copy_end, similarity, direction, evidence, discounted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                p.source.doc, p.source.start, p.source.end, p.copy.doc, p.copy.start, p.copy.end,
-                p.similarity, p.direction, json.dumps(list(p.direction_evidence)),
-                p.discounted.template if p.discounted is not None else None,
-            )
-            for p in passages
-        ],
-    )
+    """Store passages, each replacing a stored one with its spans: what INSERT OR REPLACE
+    does, written as DELETE then INSERT because a REPLACE's deletion fires no DELETE trigger
+    (``row_counts``, migration 16, would count the replaced passage twice)."""
+    c = store.conn
+    for p in passages:
+        spans = (p.source.doc, p.source.start, p.source.end, p.copy.doc, p.copy.start, p.copy.end)
+        c.execute(
+            "DELETE FROM copied_passages WHERE source_doc = ? AND source_start = ? AND source_end = ?"
+            " AND copy_doc = ? AND copy_start = ? AND copy_end = ?", spans,
+        )
+        c.execute(
+            "INSERT INTO copied_passages (source_doc, source_start, source_end, copy_doc, copy_start,"
+            " copy_end, similarity, direction, evidence, discounted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*spans, p.similarity, p.direction, json.dumps(list(p.direction_evidence)),
+             p.discounted.template if p.discounted is not None else None),
+        )
 
 
 def update_reuse(store: Store, settings: ReuseSettings | None = None, *, batch_size: int = 64) -> int:
@@ -447,6 +451,30 @@ def iter_copied_passages(
                 if r["discounted"] is not None else None
             ),
         )
+
+
+def count_copied_passages(store: Store) -> int:
+    """How many records :func:`copied_passages` lists (the passages that count, between
+    current documents): the count migration 16's triggers keep, less the passages of
+    superseded documents copy detection has not forgotten yet (read through their index).
+    At 99,900 documents (15.7 million passages) the COUNT this replaces took 27-30 s.
+    A store of an older schema opened read-only is counted row by row."""
+    c = store.conn
+    try:
+        kept = c.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()
+    except sqlite3.OperationalError:  # no row_counts: schema 15 or before, opened read-only
+        kept = None
+    if kept is None:
+        return int(c.execute(
+            "SELECT count(*) FROM documents s CROSS JOIN copied_passages p ON p.source_doc = s.id"
+            " JOIN documents c ON c.id = p.copy_doc"
+            " WHERE s.superseded_by IS NULL AND c.superseded_by IS NULL AND p.discounted IS NULL").fetchone()[0])
+    gone = c.execute(
+        "SELECT count(*) FROM copied_passages WHERE discounted IS NULL AND rowid IN ("
+        " SELECT p.rowid FROM documents d JOIN copied_passages p ON p.source_doc = d.id WHERE d.superseded_by IS NOT NULL"
+        " UNION SELECT p.rowid FROM documents d JOIN copied_passages p ON p.copy_doc = d.id"
+        " WHERE d.superseded_by IS NOT NULL)").fetchone()[0]
+    return int(kept[0]) - int(gone)
 
 
 def site_templates(store: Store, *, site: str | None = None) -> list[SiteTemplate]:

@@ -6,7 +6,8 @@ each step below turns any ``sqlite3.DatabaseError`` (or a decoding error) into a
 
 1. ``PRAGMA integrity_check`` — the file's structure: b-trees, page accounting, indexes
    against their tables (what the sqlite3 shell lists).
-2. ``PRAGMA foreign_key_check``.
+2. ``PRAGMA foreign_key_check``, and each count the store keeps by triggers (``row_counts``)
+   against the rows it counts.
 3. Read-back of every row of every table, text read as bytes: declared-TEXT values must be
    UTF-8, JSON columns must parse. A read that stops (a malformed page) is one problem per
    table, and the next table is read.
@@ -190,12 +191,27 @@ def check_store(path: str | Path, *, documents: bool = True) -> CheckReport:
         with _step(report, "foreign keys"):
             for r in conn.execute("PRAGMA foreign_key_check"):
                 report.add("foreign key", f"table {r[0]} rowid {r[1]} refers to a missing row of {r[2]}")
+        if "row_counts" in tables:
+            with _step(report, "kept counts"):
+                _check_counts(conn, report)
         for table, columns in tables.items():
             _read_back_table(conn, table, columns, report)
     if documents and "documents" in tables:
         _read_back_documents(path, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_counts(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """Each count migration 16's triggers keep against the rows it counts (a writer that
+    bypassed the triggers: an INSERT OR REPLACE, a trigger dropped)."""
+    from .schema import ROW_COUNTS
+
+    kept = dict(conn.execute("SELECT name, n FROM row_counts").fetchall())
+    for name, sql in ROW_COUNTS.items():
+        rows = conn.execute(sql).fetchone()[0]
+        if kept.get(name) != rows:
+            report.add("kept counts", f"{name} is kept as {kept.get(name)} but {rows} rows are there")
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
