@@ -22,6 +22,7 @@ from storyline.corpus.persist import (
 )
 from storyline.corpus.provenance import build_graph, count_independent
 from storyline.corpus.reuse import MemoryIndex, find_reuse, find_reuse_incremental
+from storyline.corpus.scope import _read_groups
 from storyline.corpus.templates import TemplateRule, same_site, site_key
 from storyline.layers import CORE_SLOTS
 from storyline.store import Store, document_id
@@ -241,6 +242,11 @@ def test_store_learns_templates_as_the_corpus_grows(store: Store, como: list[Doc
     assert site_templates(store) == [] and copied_passages(store, discounted=True) == []
 
 
+def _group_pairs(store: Store, doc_id: str) -> list[tuple[str, str]]:
+    """(source, copy) of the passages the claim and event steps read for ``doc_id``'s copy group."""
+    return [(row[0], row[3]) for g in _read_groups(store, {doc_id}) for row in g.order()]
+
+
 def test_the_kept_passage_count_follows_every_write(store: Store, como: list[Doc]) -> None:
     """Passages found, stored again over themselves, left on a superseded version, forgotten,
     found again, discounted by a template: the kept count (and the listing's total) follows."""
@@ -261,12 +267,14 @@ def test_the_kept_passage_count_follows_every_write(store: Store, como: list[Doc
         store.save_stage_results(doc, slots=CORE_SLOTS)
     kept = store.conn.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()[0]
     assert kept == 1 and count_copied_passages(store) == len(copied_passages(store)) == 0
+    assert _group_pairs(store, ids[1]) == []  # what the claim and event steps read leaves it out too
     with store.transaction():
         forget_documents(store, [ids[0]])
     _assert_kept_count(store)
     update_reuse(store)  # the new version's passage with the second page
     _assert_kept_count(store)
     assert count_copied_passages(store) == 1
+    assert _group_pairs(store, ids[1]) == [(p.source.doc, p.copy.doc) for p in copied_passages(store)] != []
 
     _add(store, *docs[2][:2], docs[2][2].url)  # a third page: the promo is the site's template
     assert count_copied_passages(store) == 0 and len(copied_passages(store, discounted=True)) == 3
