@@ -457,7 +457,7 @@ def count_copied_passages(store: Store) -> int:
     """How many records :func:`copied_passages` lists (the passages that count, between
     current documents): the count migration 16's triggers keep, less the passages of
     superseded documents copy detection has not forgotten yet (read through their index).
-    At 99,900 documents (15.7 million passages) the COUNT this replaces took 27-30 s.
+    At 99,900 documents (14.5-16.3 million passages) the COUNT this replaces took 27-30 s.
     A store of an older schema opened read-only is counted row by row."""
     c = store.conn
     try:

@@ -724,8 +724,9 @@ MIGRATIONS.append(
         "copied passages that count, kept counted as they are written",
         """
         -- listing totals the app shows on every page that a COUNT cannot give fast: the copied
-        -- passages that count (not site templates), 15.7 million rows on the 99,900-document
-        -- replica store, where counting them took 27-30 s a store change (app/reads.py)
+        -- passages that count (not site templates), 16.3 million rows on the 99,900-document
+        -- replica store, where counting them took 27-30 s a store change
+        -- (corpus/persist.py count_copied_passages)
         CREATE TABLE row_counts (
             name  TEXT PRIMARY KEY,
             n     INTEGER NOT NULL
