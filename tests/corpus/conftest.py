@@ -71,6 +71,10 @@ def back_to_schema(conn: sqlite3.Connection, version: int) -> None:
     """Undo the migrations after ``version`` (14 on) on an open store: what a store made by
     the storyline of that schema holds, rows kept. Call inside a transaction."""
     done = conn.execute("SELECT max(version) FROM migrations").fetchone()[0]
+    if done >= 17 > version:
+        for side in ("source", "copy"):
+            conn.execute(f"DROP INDEX copied_passages_{side}")
+            conn.execute(f"CREATE INDEX copied_passages_{side} ON copied_passages({side}_doc)")
     if done >= 16 > version:
         for trigger in ("in", "out", "set"):
             conn.execute(f"DROP TRIGGER row_counts_passage_{trigger}")

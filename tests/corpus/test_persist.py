@@ -132,6 +132,38 @@ def test_a_store_of_schema_15_gets_its_passages_counted(tmp_path: Path, split_sa
         assert count_copied_passages(s) == len(copied_passages(s)) == n
 
 
+def test_a_store_of_schema_16_reads_passages_by_document_from_covering_indexes(
+    tmp_path: Path, split_samples: tuple[Path, Path]
+) -> None:
+    """Migration 17: the passage indexes by source and by copy hold what copy detection's
+    withdrawal and group walks read, so those reads never touch the passage table; the
+    passages, groups and what copy detection finds next are unchanged."""
+    from storyline.corpus import copy_groups
+
+    first, later = split_samples
+    db = tmp_path / "old.db"
+    with Store(db) as s:
+        storyline.ingest(s, [first], progress=False)
+        before = copied_passages(s, discounted=True)
+        with s.transaction():
+            back_to_schema(s.conn, 16)
+    with Store(db) as s:
+        assert s.schema_version() == LATEST
+        cols = {side: [r[2] for r in s.conn.execute(f"PRAGMA index_info(copied_passages_{side})")]
+                for side in ("source", "copy")}
+        assert cols["copy"] == ["copy_doc", "discounted", "copy_start", "copy_end", "source_doc"]
+        assert cols["source"][:5] == ["source_doc", "discounted", "source_start", "source_end", "copy_doc"]
+        for end in ("source_doc", "copy_doc"):
+            plan = " ".join(r[3] for r in s.conn.execute(
+                "EXPLAIN QUERY PLAN " + copy_groups._PAIRS.format(end=end), ("[]",)))
+            assert "COVERING INDEX" in plan
+        assert copied_passages(s, discounted=True) == before
+        storyline.ingest(s, [later], progress=False)
+        ids = _by_prefix(s)
+        assert {(p.source.doc, p.copy.doc) for p in copied_passages(s)} == {(ids["001"], ids["004"])}
+        assert copy_groups.stored(s) == copy_groups.computed(s)
+
+
 def _withdraw_span_by_span(store: Store, spans: list[Span]) -> set[str]:
     """The withdrawal as it was, one look-up and one delete a span (the reference)."""
     withdrawn: set[str] = set()

@@ -268,6 +268,8 @@ def test_the_kept_passage_count_follows_every_write(store: Store, como: list[Doc
     kept = store.conn.execute("SELECT n FROM row_counts WHERE name = 'counting_passages'").fetchone()[0]
     assert kept == 1 and count_copied_passages(store) == len(copied_passages(store)) == 0
     assert _group_pairs(store, ids[1]) == []  # what the claim and event steps read leaves it out too
+    assert copy_groups.copy_pairs(store, [ids[1]]) == ({ids[1]}, set())  # and a walk of the copy edges
+    assert copy_groups.copy_pairs(store, [ids[0]]) == ({ids[0]}, set())
     with store.transaction():
         forget_documents(store, [ids[0]])
     _assert_kept_count(store)

@@ -750,4 +750,26 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        17,
+        "copied passages read by document from covering indexes",
+        """
+        -- copy detection's withdrawal and group walks and the claim and event steps' group reads
+        -- read a document's counting passages by source or by copy: through an index on the
+        -- document alone each row was a look-up into the passage table (rows with their
+        -- evidence), scattered as the passages arrived over the corpus's growth. These indexes
+        -- hold what those reads take, a document's entries side by side; measured on a copy of
+        -- the replica store at 85,000 documents (16 million passages), 800 documents' passages
+        -- by source / by copy 0.23 / 0.34 s of CPU warm and 13.0 / 11.5 s from disk, 0.16 / 0.16
+        -- s through these; building both took 117 s
+        DROP INDEX copied_passages_source;
+        DROP INDEX copied_passages_copy;
+        CREATE INDEX copied_passages_source ON copied_passages(
+            source_doc, discounted, source_start, source_end, copy_doc, copy_start, copy_end, similarity, direction);
+        CREATE INDEX copied_passages_copy ON copied_passages(copy_doc, discounted, copy_start, copy_end, source_doc);
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
