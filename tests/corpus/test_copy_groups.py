@@ -102,6 +102,30 @@ def test_readers_agree_with_or_without_the_stored_groups(store_with_copies: Stor
     assert copy_groups.stored(s) == copy_groups.computed(s) == held
 
 
+def test_the_event_steps_pairs_read_equals_pairing_every_passage(store_with_copies: Store) -> None:
+    """The event step's graph reads each copy group's copying pairs aggregated in SQLite
+    (``scope._read_pairs``): the same pairs, directions and order as pairing every passage,
+    so the same copy edges in the same order; a superseded document's pairs left out."""
+    s = store_with_copies
+    ids = {d.id for d in s.iter_docs(status=["ok"])}
+    rows, pairs = scope._read_groups(s, ids), scope._read_pairs(s, ids)
+    assert [g.members for g in rows] == [g.members for g in pairs]
+    assert [list(g.pairs().items()) for g in rows] == [list(g.pairs().items()) for g in pairs]
+    assert sum(len(g.pairs()) for g in pairs) > 3
+    assert {d for g in pairs for d in g.pairs().values()} == {"source_to_copy", "unknown"}
+    with pytest.raises(ValueError):
+        pairs[0].order()
+    edges = list(scope.scoped_graph(s, ids).edges(keys=True, data=True))  # pairs only
+    assert edges == list(scope.scoped_rows(s, ids)[0].edges(keys=True, data=True))  # every passage
+    some = next(d for g in pairs for pair in g.pairs() for d in pair)
+    other = next(d for d in sorted(ids) if d != some)
+    with s.transaction():  # a version superseded, its passages not forgotten yet
+        s.conn.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (other, some))
+    rows, pairs = scope._read_groups(s, ids), scope._read_pairs(s, ids)
+    assert [list(g.pairs().items()) for g in rows] == [list(g.pairs().items()) for g in pairs]
+    assert all(some not in pair for g in pairs for pair in g.pairs())
+
+
 def test_parts_follow_the_copy_groups(store_with_copies: Store) -> None:
     s = store_with_copies
     ids = sorted(d.id for d in s.iter_docs(status=["ok"]))

@@ -225,9 +225,12 @@ class _Group:
     rows: _Rows
     _order: list[tuple[Any, ...]] | None = None
     _pairs: dict[tuple[str, str], str] | None = None
+    pairs_only: bool = False  # read by _read_pairs: its copying pairs, no passage
 
     def order(self) -> list[tuple[Any, ...]]:
         """The passages by source document's rowid, copy document, copy start, id."""
+        if self.pairs_only:
+            raise ValueError("a copy group read for its copying pairs holds no passages")
         if self._order is None:
             items = sorted(self.rows.items(), key=lambda kv: (kv[1][0], kv[1][1][3], kv[1][1][4], kv[0]))
             self._order = [row for _, (_, row) in items]
@@ -262,13 +265,15 @@ GROUPS_ROWS = 1_000_000
 
 
 def _rows_held(cache: Groups) -> int:
-    return sum(len(g.rows) for g in {id(g): g for g in cache.values()}.values())
+    return sum(len(g._pairs or ()) if g.pairs_only else len(g.rows) for g in {id(g): g for g in cache.values()}.values())
 
 
-def _widen(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -> tuple[set[str], list[_Group]]:
+def _widen(store: Store, doc_ids: Iterable[str], groups: Groups | None = None,
+           pairs_only: bool = False) -> tuple[set[str], list[_Group]]:
     """``doc_ids`` widened to their copy groups, and those groups with their passages
-    (:func:`_read_groups`). ``groups``: groups read before (used, and filled with the groups
-    read now)."""
+    (:func:`_read_groups`), or with their copying pairs only (:func:`_read_pairs`).
+    ``groups``: groups read before (used, and filled with the groups read now; one cache
+    holds one kind)."""
     cache: Groups = groups if groups is not None else {}
     ids = set(doc_ids)
     todo = {d for d in ids if d not in cache}
@@ -276,7 +281,7 @@ def _widen(store: Store, doc_ids: Iterable[str], groups: Groups | None = None) -
         cache.clear()
         todo = ids
     if todo:
-        for entry in _read_groups(store, todo):
+        for entry in (_read_pairs if pairs_only else _read_groups)(store, todo):
             cache.update((d, entry) for d in entry.members)
     seen: set[str] = set()
     out: list[_Group] = []
@@ -321,6 +326,56 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
             rows.setdefault(label.get(source, source), {})[r[0]] = (at, row)
     out = [_Group(frozenset(ms), rows.get(g, {})) for g, ms in by_group.items()]
     return out + [_Group(frozenset((d,)), rows.get(d, {})) for d in sorted(doc_ids - label.keys())]
+
+
+def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
+    """The copy groups of ``doc_ids`` as :func:`_read_groups` reads them, each with only its
+    copying pairs (:meth:`_Group.pairs`, the same pairs in the same order), aggregated by
+    SQLite from the covering index by source: the event step's graph needs nothing else,
+    and building every passage as a Python row was most of its recount at 85,000 documents.
+
+    Per ordered pair of documents: whether a passage of it has a known direction, and its
+    first passage in :func:`.persist.copied_passages`' order (source's rowid, copy, copy
+    start, id); an unordered pair's first passage is the first of its two ordered pairs'."""
+    by_group = group_members(store, doc_ids)
+    label = {d: g for g, ms in by_group.items() for d in ms}
+    wanted = sorted(doc_ids | label.keys())
+    rowid: dict[str, int | None] = {d: None for d in wanted}  # None: superseded
+    rowid.update(_current_rowids(store, wanted))
+    firsts: dict[str, dict[frozenset[str], tuple[tuple[int, str, int], tuple[str, str]]]] = {}
+    known: dict[str, dict[frozenset[str], set[tuple[str, str]]]] = {}
+    for part in chunks(wanted):
+        for source, copy, first, has_known in store.conn.execute(
+            f"SELECT source_doc, copy_doc, min(copy_start * 4294967296 + id), max(direction = 'source_to_copy')"
+            f" FROM copied_passages WHERE discounted IS NULL AND source_doc IN ({_in(len(part))})"
+            f" AND copy_doc != source_doc GROUP BY source_doc, copy_doc",
+            part,
+        ):
+            if copy not in rowid:  # none while groups are closed under counting passages
+                rowid[copy] = _current_rowids(store, [copy]).get(copy)
+            at = rowid[source]
+            if at is None or rowid[copy] is None:
+                continue  # a superseded document's passages
+            g, pair = label.get(source, source), frozenset((source, copy))
+            key = (at, copy, first)
+            seen = firsts.setdefault(g, {}).get(pair)
+            if seen is None or key < seen[0]:
+                firsts[g][pair] = (key, (copy, source))
+            if has_known:
+                known.setdefault(g, {}).setdefault(pair, set()).add((copy, source))
+
+    def pairs(g: str) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for pair, (_, first) in sorted(firsts.get(g, {}).items(), key=lambda kv: kv[1][0]):
+            ks = known.get(g, {}).get(pair, set())
+            if len(ks) == 1:
+                out[next(iter(ks))] = "source_to_copy"
+            else:
+                out[first] = "unknown"
+        return out
+
+    out = [_Group(frozenset(ms), {}, _pairs=pairs(g), pairs_only=True) for g, ms in by_group.items()]
+    return out + [_Group(frozenset((d,)), {}, _pairs=pairs(d), pairs_only=True) for d in sorted(doc_ids - label.keys())]
 
 
 def _current_rowids(store: Store, doc_ids: Sequence[str]) -> dict[str, int]:
@@ -394,7 +449,7 @@ def scoped_graph(store: Store, doc_ids: Iterable[str], groups: Groups | None = N
     corpus (:func:`storyline.corpus.persist.provenance_graph` builds the whole one; see
     :func:`scoped_provenance` for what its copy edges leave out). ``groups``: see
     :data:`Groups`."""
-    return _scoped(store, doc_ids, groups)[0]
+    return _scoped(store, doc_ids, groups, pairs_only=True)[0]
 
 
 def scoped_provenance(
@@ -451,7 +506,7 @@ def scoped_rows(
 
 
 def _scoped(
-    store: Store, doc_ids: Iterable[str], groups: Groups | None
+    store: Store, doc_ids: Iterable[str], groups: Groups | None, pairs_only: bool = False
 ) -> tuple[nx.MultiDiGraph, list[_Group]]:
     """The scoped graph and the copy groups it holds. The event step reads the graph alone
     (building the passage objects it dropped took 1.85 s of its 23 s under cProfile, 300
@@ -459,7 +514,7 @@ def _scoped(
     from ..layers import CODECS
     from .provenance import build_graph, doc_node
 
-    group, found = _widen(store, doc_ids, groups)
+    group, found = _widen(store, doc_ids, groups, pairs_only)
     docs = sorted(group)
     metas: list[tuple[int, str, DocMeta]] = []
     citations: list[Citation] = []
