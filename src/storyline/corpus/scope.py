@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -305,8 +305,7 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
     by_group = group_members(store, doc_ids)
     label = {d: g for g, ms in by_group.items() for d in ms}
     wanted = sorted(doc_ids | label.keys())
-    rowid: dict[str, int | None] = {d: None for d in wanted}  # None: superseded
-    rowid.update(_current_rowids(store, wanted))
+    rowid = _rowids(store, wanted)
     rows: dict[str, _Rows] = {}
     same = sys.intern  # one string per document id and direction, not one per row
     for part in chunks(wanted):
@@ -316,10 +315,8 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
             part,
         ):
             source, copy = r[1], r[4]
-            if copy not in rowid:  # none while groups are closed under counting passages
-                rowid[copy] = _current_rowids(store, [copy]).get(copy)
-            at = rowid[source]
-            if at is None or rowid[copy] is None:
+            at = rowid(source)
+            if at is None or rowid(copy) is None:
                 continue  # a superseded document's passage
             source, copy = same(source), same(copy)
             row = (source, r[2], r[3], copy, r[5], r[6], r[7], same(r[8]))
@@ -340,8 +337,7 @@ def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
     by_group = group_members(store, doc_ids)
     label = {d: g for g, ms in by_group.items() for d in ms}
     wanted = sorted(doc_ids | label.keys())
-    rowid: dict[str, int | None] = {d: None for d in wanted}  # None: superseded
-    rowid.update(_current_rowids(store, wanted))
+    rowid = _rowids(store, wanted)
     firsts: dict[str, dict[frozenset[str], tuple[tuple[int, str, int], tuple[str, str]]]] = {}
     known: dict[str, dict[frozenset[str], set[tuple[str, str]]]] = {}
     for part in chunks(wanted):
@@ -351,10 +347,8 @@ def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
             f" AND copy_doc != source_doc GROUP BY source_doc, copy_doc",
             part,
         ):
-            if copy not in rowid:  # none while groups are closed under counting passages
-                rowid[copy] = _current_rowids(store, [copy]).get(copy)
-            at = rowid[source]
-            if at is None or rowid[copy] is None:
+            at = rowid(source)
+            if at is None or rowid(copy) is None:
                 continue  # a superseded document's passages
             g, pair = label.get(source, source), frozenset((source, copy))
             key = (at, copy, first)
@@ -385,6 +379,20 @@ def _current_rowids(store: Store, doc_ids: Sequence[str]) -> dict[str, int]:
         out.update(store.conn.execute(
             f"SELECT id, rowid FROM documents WHERE superseded_by IS NULL AND id IN ({_in(len(part))})", part))
     return out
+
+
+def _rowids(store: Store, doc_ids: Sequence[str]) -> Callable[[str], int | None]:
+    """A document's rowid, None when it is superseded: ``doc_ids`` read at once, any other
+    (none while copy groups are closed under counting passages) when first asked for."""
+    known: dict[str, int | None] = {d: None for d in doc_ids}
+    known.update(_current_rowids(store, doc_ids))
+
+    def rowid(doc: str) -> int | None:
+        if doc not in known:
+            known[doc] = _current_rowids(store, [doc]).get(doc)
+        return known[doc]
+
+    return rowid
 
 
 #: documents the copy groups of one part of :func:`parts_by_group` may hold. With
