@@ -71,6 +71,14 @@ def back_to_schema(conn: sqlite3.Connection, version: int) -> None:
     """Undo the migrations after ``version`` (14 on) on an open store: what a store made by
     the storyline of that schema holds, rows kept. Call inside a transaction."""
     done = conn.execute("SELECT max(version) FROM migrations").fetchone()[0]
+    if done >= 18 > version:
+        conn.execute("DROP INDEX documents_state")
+        conn.execute("DROP INDEX documents_id_state")
+        conn.execute("CREATE INDEX documents_status ON documents(status)")
+        conn.execute("DROP INDEX event_units_block")
+        conn.execute("CREATE INDEX event_units_block ON event_units(family, span, time_lo, time_hi, rep_hi)")
+        conn.execute("DROP INDEX story_docs_story")
+        conn.execute("CREATE INDEX story_docs_story ON story_docs(story_id)")
     if done >= 17 > version:
         for side in ("source", "copy"):
             conn.execute(f"DROP INDEX copied_passages_{side}")

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,55 @@ def test_a_store_of_schema_16_reads_passages_by_document_from_covering_indexes(
         ids = _by_prefix(s)
         assert {(p.source.doc, p.copy.doc) for p in copied_passages(s)} == {(ids["001"], ids["004"])}
         assert copy_groups.stored(s) == copy_groups.computed(s)
+
+
+def test_a_store_of_schema_17_answers_which_documents_are_current_from_indexes(
+    tmp_path: Path, split_samples: tuple[Path, Path]
+) -> None:
+    """Migration 18: which documents are current, and which event units are a new unit's
+    candidates by time, and a story's members for its fingerprint are read from covering
+    indexes, not from rows of whole articles, of unit JSON and of story features; passages, stories and events come out as on a store made at this schema,
+    and documents that leave are taken out of their stories."""
+    from storyline.corpus import event_store, persist, scope
+    from storyline.corpus.persist import story_list, update_stories
+
+    first, later = split_samples
+    db, ref = tmp_path / "old.db", tmp_path / "ref.db"
+    for path in (db, ref):
+        with Store(path) as s:
+            storyline.ingest(s, [first], progress=False)
+    with Store(db) as s, s.transaction():
+        back_to_schema(s.conn, 17)
+    with Store(db) as s:
+        assert s.schema_version() == LATEST
+
+        def plan(sql: str, args: Sequence[object] = ()) -> str:
+            return " ".join(r[3] for r in s.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+        assert "COVERING INDEX documents_state" in plan(
+            "SELECT id FROM documents WHERE status = 'ok' AND superseded_by IS NULL")
+        assert "COVERING INDEX documents_id_state" in plan(
+            "SELECT rowid FROM documents WHERE superseded_by IS NULL AND id IN ('a', 'b')")
+        fingerprint = plan(
+            f"SELECT s.story_id, count(*), sum(s.seq) {persist._CURRENT_STORY_DOCS} AND s.story_id = 'x'"
+            " GROUP BY s.story_id")
+        assert "COVERING INDEX story_docs_story" in fingerprint and "COVERING INDEX documents_id_state" in fingerprint
+        timed = event_store._candidate_sql(event_store._Keys("conflict", 10, 12, 9, 13, "actor"), [])
+        assert timed and all("COVERING INDEX event_units_block" in plan(sql, args) for sql, args in timed[:-1])
+    for path in (db, ref):
+        with Store(path) as s:
+            storyline.ingest(s, [later], progress=False)
+            gone = sorted(_by_prefix(s).values())[:2]
+            with s.transaction():
+                s.conn.executemany("UPDATE documents SET status = 'rejected' WHERE id = ?", [(d,) for d in gone])
+            update_stories(s)
+            assert not s.conn.execute(
+                "SELECT count(*) FROM story_docs WHERE doc_id IN (?, ?)", gone).fetchone()[0]
+            assert scope.behind(s, "claims") == 0
+    with Store(db) as s, Store(ref) as r:
+        assert copied_passages(s) == copied_passages(r)
+        assert story_list(s) == story_list(r)
+        assert event_store.stored_events(s) == event_store.stored_events(r)
 
 
 def _withdraw_span_by_span(store: Store, spans: list[Span]) -> set[str]:

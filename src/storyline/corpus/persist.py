@@ -850,10 +850,15 @@ def update_stories(store: Store, settings: StorySettings | None = None, *, batch
     settings = settings or story_settings()
     with store.transaction():
         _ensure_story_config(store, settings)
+        # answered from indexes (story_docs' ids, documents_state of migration 18), not from
+        # story rows of a few KB each; then the few found in placement order
         stale = [r[0] for r in store.conn.execute(
-            "SELECT s.doc_id FROM story_docs s LEFT JOIN documents d ON d.id = s.doc_id"
-            " WHERE d.id IS NULL OR d.status != 'ok' OR d.superseded_by IS NOT NULL ORDER BY s.seq"
-        )]
+            "SELECT doc_id FROM story_docs WHERE doc_id NOT IN"
+            " (SELECT id FROM documents WHERE status = 'ok' AND superseded_by IS NULL)")]
+        if stale:
+            stale = [r[0] for r in store.conn.execute(
+                "SELECT doc_id FROM story_docs WHERE doc_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                (json.dumps(stale),))]
         forget_story_documents(store, stale)
     todo = [r[0] for r in store.conn.execute(
         "SELECT d.id FROM documents d LEFT JOIN story_docs s ON s.doc_id = d.id"
