@@ -293,6 +293,32 @@ def _widen(store: Store, doc_ids: Iterable[str], groups: Groups | None = None,
     return seen, out
 
 
+@dataclass(frozen=True, slots=True)
+class _GroupScope:
+    """What :func:`_read_groups` and :func:`_read_pairs` start from: the stored copy groups of
+    ``doc_ids`` (group id → members), each member's group, every document to read passages
+    of (in id order), and a document's rowid (None when superseded)."""
+
+    doc_ids: set[str]
+    by_group: dict[str, set[str]]
+    label: dict[str, str]
+    wanted: list[str]
+    rowid: Callable[[str], int | None]
+
+    @classmethod
+    def of(cls, store: Store, doc_ids: set[str]) -> _GroupScope:
+        by_group = group_members(store, doc_ids)
+        label = {d: g for g, ms in by_group.items() for d in ms}
+        wanted = sorted(doc_ids | label.keys())
+        return cls(doc_ids, by_group, label, wanted, _rowids(store, wanted))
+
+    def groups(self, make: Callable[[frozenset[str], str], _Group]) -> list[_Group]:
+        """``make(members, key)`` for each stored group, then for each document in none (its
+        own key), in that order."""
+        out = [make(frozenset(ms), g) for g, ms in self.by_group.items()]
+        return out + [make(frozenset((d,)), d) for d in sorted(self.doc_ids - self.label.keys())]
+
+
 def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
     """The copy groups of ``doc_ids`` as stored (:func:`.copy_groups.group_members`), each
     with its passages: those whose source document is in it (its copy is then in it too: a
@@ -302,13 +328,11 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
     Each document's rowid and supersession are read once, not joined to every passage: on
     the replica store at 85,000 documents (16 million passages) the join's two look-ups a
     passage were the claim step's largest cost over the replicas (46 % of its samples)."""
-    by_group = group_members(store, doc_ids)
-    label = {d: g for g, ms in by_group.items() for d in ms}
-    wanted = sorted(doc_ids | label.keys())
-    rowid = _rowids(store, wanted)
+    scope = _GroupScope.of(store, doc_ids)
+    label, rowid = scope.label, scope.rowid
     rows: dict[str, _Rows] = {}
     same = sys.intern  # one string per document id and direction, not one per row
-    for part in chunks(wanted):
+    for part in chunks(scope.wanted):
         for r in store.conn.execute(
             f"SELECT id, source_doc, source_start, source_end, copy_doc, copy_start, copy_end, similarity, direction"
             f" FROM copied_passages WHERE discounted IS NULL AND source_doc IN ({_in(len(part))})",
@@ -321,8 +345,7 @@ def _read_groups(store: Store, doc_ids: set[str]) -> list[_Group]:
             source, copy = same(source), same(copy)
             row = (source, r[2], r[3], copy, r[5], r[6], r[7], same(r[8]))
             rows.setdefault(label.get(source, source), {})[r[0]] = (at, row)
-    out = [_Group(frozenset(ms), rows.get(g, {})) for g, ms in by_group.items()]
-    return out + [_Group(frozenset((d,)), rows.get(d, {})) for d in sorted(doc_ids - label.keys())]
+    return scope.groups(lambda ms, g: _Group(ms, rows.get(g, {})))
 
 
 def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
@@ -334,13 +357,11 @@ def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
     Per ordered pair of documents: whether a passage of it has a known direction, and its
     first passage in :func:`.persist.copied_passages`' order (source's rowid, copy, copy
     start, id); an unordered pair's first passage is the first of its two ordered pairs'."""
-    by_group = group_members(store, doc_ids)
-    label = {d: g for g, ms in by_group.items() for d in ms}
-    wanted = sorted(doc_ids | label.keys())
-    rowid = _rowids(store, wanted)
+    scope = _GroupScope.of(store, doc_ids)
+    label, rowid = scope.label, scope.rowid
     firsts: dict[str, dict[frozenset[str], tuple[tuple[int, str, int], tuple[str, str]]]] = {}
     known: dict[str, dict[frozenset[str], set[tuple[str, str]]]] = {}
-    for part in chunks(wanted):
+    for part in chunks(scope.wanted):
         for source, copy, first, has_known in store.conn.execute(
             f"SELECT source_doc, copy_doc, min(copy_start * 4294967296 + id), max(direction = 'source_to_copy')"
             f" FROM copied_passages WHERE discounted IS NULL AND source_doc IN ({_in(len(part))})"
@@ -368,8 +389,7 @@ def _read_pairs(store: Store, doc_ids: set[str]) -> list[_Group]:
                 out[first] = "unknown"
         return out
 
-    out = [_Group(frozenset(ms), {}, _pairs=pairs(g), pairs_only=True) for g, ms in by_group.items()]
-    return out + [_Group(frozenset((d,)), {}, _pairs=pairs(d), pairs_only=True) for d in sorted(doc_ids - label.keys())]
+    return scope.groups(lambda ms, g: _Group(ms, {}, _pairs=pairs(g), pairs_only=True))
 
 
 def _current_rowids(store: Store, doc_ids: Sequence[str]) -> dict[str, int]:
