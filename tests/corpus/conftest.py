@@ -71,6 +71,15 @@ def back_to_schema(conn: sqlite3.Connection, version: int) -> None:
     """Undo the migrations after ``version`` (14 on) on an open store: what a store made by
     the storyline of that schema holds, rows kept. Call inside a transaction."""
     done = conn.execute("SELECT max(version) FROM migrations").fetchone()[0]
+    if done >= 19 > version:  # event candidates read from the units' rows again
+        conn.execute("DROP TABLE event_times")
+        conn.execute("ALTER TABLE event_places RENAME TO event_places_19")
+        conn.execute("CREATE TABLE event_places (key TEXT NOT NULL, doc_id TEXT NOT NULL, u INTEGER NOT NULL,"
+                     " PRIMARY KEY (key, doc_id, u)) WITHOUT ROWID")
+        conn.execute("INSERT INTO event_places SELECT key, doc_id, u FROM event_places_19")
+        conn.execute("DROP TABLE event_places_19")
+        conn.execute("CREATE INDEX event_places_doc ON event_places(doc_id)")
+        conn.execute("CREATE INDEX event_units_block ON event_units(family, span, time_lo, time_hi, rep_hi, actor)")
     if done >= 18 > version:
         conn.execute("DROP INDEX documents_state")
         conn.execute("DROP INDEX documents_id_state")

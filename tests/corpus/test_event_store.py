@@ -34,7 +34,10 @@ from storyline.corpus.events import (
 )
 from storyline.corpus.persist import provenance_graph, update_reuse
 from storyline.store import Store
+from storyline.store.schema import LATEST
 from storyline.types import Span
+
+from .conftest import back_to_schema
 
 REPO = Path(__file__).resolve().parents[2]
 STREAM = REPO / "tests" / "fixtures" / "stream" / "syria_2016_2017.jsonl"
@@ -174,6 +177,39 @@ def test_adding_one_document_recomputes_only_what_it_touches(stream: Store) -> N
     assert stats.candidates < len(before)
 
 
+def test_a_store_of_schema_18_scores_event_candidates_from_the_rows_that_find_them(stream: Store) -> None:
+    """Migration 19: the rows it makes from a store of schema 18 (each place key's and each
+    timed unit's candidates with their blocking columns and ``pair``) are the rows the step
+    writes, every unit finds the same candidates, and the step goes on from there to the
+    whole-corpus events."""
+    late = _multi_doc_latest(stream)
+    with stream.transaction():
+        stream.conn.execute("UPDATE documents SET status = 'pending' WHERE id = ?", (late,))
+    update_events(stream)
+
+    def rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+        return {table: [(*r[:-1], json.loads(r[-1])) for r in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5")]
+                for table in ("event_places", "event_times")}
+
+    written = rows(stream)
+    assert written["event_places"] and written["event_times"]
+    units = _stored_units(stream)
+    found = [candidates(stream, unit) for _, unit in units]
+    assert sum(map(len, found)) > len(units)
+    with stream.transaction():
+        back_to_schema(stream.conn, 18)
+    assert not stream.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'event_times'").fetchone()[0]
+    stream.close()
+    with Store(stream.path) as s:
+        assert s.schema_version() == LATEST
+        assert rows(s) == written
+        assert [candidates(s, unit) for _, unit in units] == found
+        with s.transaction():
+            s.conn.execute("UPDATE documents SET status = 'ok' WHERE id = ?", (late,))
+        assert update_events(s) == 1
+        assert _stored(s) == _from_scratch(s)
+
+
 def test_superseded_and_rejected_documents_leave_their_events(stream: Store, tmp_path: Path,
                                                               stream_rows: list[dict[str, Any]]) -> None:
     update_events(stream, batch_size=20)
@@ -271,17 +307,8 @@ def test_candidate_queries_are_a_superset_of_the_exact_rules(store: Store) -> No
     rng = random.Random(7)
     units = [_random_unit(rng, n) for n in range(300)]
     with store.transaction():
-        for n, m in enumerate(units):
-            k = event_store._Keys.of(m)
-            store.conn.execute(
-                "INSERT INTO event_units (doc_id, u, doc_seq, family, time_lo, time_hi, span, rep_lo, rep_hi, actor,"
-                " component, unit, members) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', '[]')",
-                (f"d{n}", n, k.family, k.time_lo, k.time_hi, k.span, k.rep_lo, k.rep_hi, k.actor, f"d{n}"),
-            )
-            store.conn.executemany(
-                "INSERT OR IGNORE INTO event_places (key, doc_id, u) VALUES (?, ?, 0)",
-                [(key, f"d{n}") for key in event_store._place_keys(m, k.family, 25.0, near=False)],
-            )
+        event_store._insert_units(store, [(event_store._Unit(f"d{n}", 0, n, m, [m]), f"d{n}") for n, m in enumerate(units)],
+                                  25.0)
     found = {n: candidates(store, m) for n, m in enumerate(units)}
     compatible = [(i, j) for i, j, _ in _compatible_pairs(units)]
     untimed = [(i, j) for i, j in compatible if units[i].time_value is None or units[j].time_value is None]

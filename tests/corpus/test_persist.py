@@ -168,9 +168,9 @@ def test_a_store_of_schema_16_reads_passages_by_document_from_covering_indexes(
 def test_a_store_of_schema_17_answers_which_documents_are_current_from_indexes(
     tmp_path: Path, split_samples: tuple[Path, Path]
 ) -> None:
-    """Migration 18: which documents are current, which event units are a new unit's
-    candidates by time and a story's members for its fingerprint are read from covering
-    indexes, not from rows of whole articles, of unit JSON and of story features. Passages,
+    """Migration 18: which documents are current and a story's members for its fingerprint
+    are read from covering indexes, not from rows of whole articles and of story features (and
+    migration 19: a new event unit's candidates by time from ``event_times``). Passages,
     stories and events come out as on a store made at this schema, and documents that leave
     are taken out of their stories."""
     from storyline.corpus import event_store, persist, scope
@@ -198,7 +198,7 @@ def test_a_store_of_schema_17_answers_which_documents_are_current_from_indexes(
             " GROUP BY s.story_id")
         assert "COVERING INDEX story_docs_story" in fingerprint and "COVERING INDEX documents_id_state" in fingerprint
         timed = event_store._candidate_sql(event_store._Keys("conflict", 10, 12, 9, 13, "actor"), [])
-        assert timed and all("COVERING INDEX event_units_block" in plan(sql, args) for sql, args in timed)
+        assert timed and all("USING PRIMARY KEY (family=? AND span" in plan(sql, args) for sql, args in timed)
     for path in (db, ref):
         with Store(path) as s:
             storyline.ingest(s, [later], progress=False)

@@ -17,14 +17,16 @@ a change recomputes only the components it touches, with the same pure functions
 * **candidates** for a new unit: stored units of its family that the exact rules could keep
   (a superset of what :func:`_compatible_pairs` keeps, each SQL clause one of the rules of
   :func:`_possible_pairs` / :meth:`PairEvidence.compatible`). Timed vs timed: the days overlap
-  (on the ``(family, span, time_lo, …)`` index: one range scan per class of interval length,
+  (``event_times``, keyed ``(family, span, time_lo, …)``: one range scan per class of interval length,
   a day, a week, a month, a year, each bounded by its class). A pair with an untimed side
   must agree on a place finer than a province in one role, so those are found through
   ``event_places``: per role the gazetteer id, the name and the 4 × ``radius_km`` cube of the
   point on the sphere (a partner within reach lies in one of the 27 cubes around). Never an event dated after the other's report, nor two untimed
   reports more than ``REPORT_WINDOW_DAYS`` apart, nor two different actor entity keys. Each
-  is then scored with :func:`pair_evidence` / :func:`_score`; one at the threshold joins the
-  unit's component to the candidate's;
+  is then scored with :func:`pair_evidence` / :func:`_score` from the row that found it
+  (``event_times`` / ``event_places`` hold, beside each key, the unit without its sentence
+  text: a key's candidates are one range of pages, not a random read of a unit row each);
+  one at the threshold joins the unit's component to the candidate's;
 * **scope** of a batch: every unit of a component that a new unit links to, that held a
   document taken out (superseded, rejected, deleted, re-analysed — a component may split),
   or that holds a document whose copy group changed (:func:`.scope.provenance_since`,
@@ -282,14 +284,14 @@ def _candidate_sql(k: _Keys, places: Sequence[str]) -> list[tuple[str, list[Any]
     queries: list[tuple[str, list[Any]]] = []
 
     def timed(clauses: list[str], args: list[Any]) -> None:
-        queries.append(("SELECT e.doc_id, e.u FROM event_units e WHERE e.family = ?" + "".join(clauses + actor[0]),
-                        [k.family, *args, *actor[1]]))
+        queries.append(("SELECT e.doc_id, e.u, e.doc_seq, e.pair FROM event_times e WHERE e.family = ?"
+                        + "".join(clauses + actor[0]), [k.family, *args, *actor[1]]))
 
     def placed(clauses: list[str], args: list[Any]) -> None:
         # a pair with an untimed side: some role's places, finer than a province, agree
         queries.append((
-            "SELECT DISTINCT e.doc_id, e.u FROM event_places p JOIN event_units e ON e.doc_id = p.doc_id"
-            " AND e.u = p.u WHERE p.key IN (SELECT value FROM json_each(?))" + "".join(clauses + actor[0]),
+            "SELECT e.doc_id, e.u, e.doc_seq, e.pair FROM event_places e WHERE e.key IN (SELECT value FROM json_each(?))"
+            + "".join(clauses + actor[0]),
             [json.dumps(list(places)), *args, *actor[1]],
         ))
 
@@ -327,11 +329,27 @@ def _candidate_sql(k: _Keys, places: Sequence[str]) -> list[tuple[str, list[Any]
 
 def candidates(store: Store, unit: EventInput, *, radius_km: float = RADIUS_KM) -> set[tuple[str, int]]:
     """``(doc_id, u)`` of the stored units that may be compatible with ``unit`` (a superset)."""
+    return set(_candidate_rows(store, unit, radius_km))
+
+
+def _candidate_rows(store: Store, unit: EventInput, radius_km: float) -> dict[tuple[str, int], tuple[int, str]]:
+    """:func:`candidates` with each one's ``doc_seq`` and ``pair`` (what scoring it reads),
+    from ``event_times`` / ``event_places``: a key's candidates lie side by side there."""
     k = _Keys.of(unit)
-    out: set[tuple[str, int]] = set()
+    out: dict[tuple[str, int], tuple[int, str]] = {}
     for sql, args in _candidate_sql(k, _place_keys(unit, k.family, radius_km, near=True)):
-        out.update((r[0], r[1]) for r in store.conn.execute(sql, args))
+        for r in store.conn.execute(sql, args):
+            out[(r[0], r[1])] = (r[2], r[3])
     return out
+
+
+def _pair_record(unit: EventInput) -> str:
+    """``pair`` of ``event_places`` / ``event_times``: the unit as :func:`pair_evidence`
+    reads it, its sentence and trigger text left out (migration 19 makes the same in SQL)."""
+    rec = unit.to_record()
+    rec["sentence"] = None
+    rec["trigger"]["text"] = ""
+    return json.dumps(rec)
 
 
 # --------------------------------------------------------------------------- store side
@@ -361,28 +379,31 @@ def _components_of_docs(store: Store, doc_ids: Iterable[str]) -> set[str]:
 def _linked_components(
     store: Store, new: Sequence[_Unit], threshold: float, radius_km: float, stats: EventStats
 ) -> set[str]:
-    """Components of the stored units that some new unit scores at the threshold with."""
-    cache: dict[tuple[str, int], tuple[int, EventInput, str]] = {}
-    out: set[str] = set()
+    """Components of the stored units that some new unit scores at the threshold with. The
+    candidates are scored from the rows that found them; only those that link are looked up
+    in ``event_units`` (for their component)."""
+    decoded: dict[tuple[str, int], EventInput] = {}
+    linked: set[tuple[str, int]] = set()
     for n in new:
-        keys = candidates(store, n.unit, radius_km=radius_km)
-        missing = [k for k in keys if k not in cache]
-        for part in range(0, len(missing), 400):  # one query per 400 candidates, not one each
-            chunk = missing[part : part + 400]
-            q = " OR ".join("(doc_id = ? AND u = ?)" for _ in chunk)
-            for r in store.conn.execute(f"SELECT doc_id, u, doc_seq, unit, component FROM event_units WHERE {q}",
-                                        [x for key in chunk for x in key]):
-                cache[(r[0], r[1])] = (r[2], EventInput.from_record(json.loads(r[3])), r[4])
-        for key in keys:
-            seq, unit, comp = cache[key]
-            if comp in out or key[0] == n.doc_id:
+        for key, (seq, pair) in _candidate_rows(store, n.unit, radius_km).items():
+            if key in linked or key[0] == n.doc_id:
                 continue
+            unit = decoded.get(key)
+            if unit is None:
+                unit = decoded[key] = EventInput.from_record(json.loads(pair))
             stats.candidates += 1
             a, b = (unit, n.unit) if (seq, key[1]) < n.key else (n.unit, unit)
             ev = pair_evidence(a, b, radius_km=radius_km)
             if ev.compatible and _score(ev) >= threshold:
                 stats.links += 1
-                out.add(comp)
+                linked.add(key)
+    out: set[str] = set()
+    keys = sorted(linked)
+    for part in range(0, len(keys), 400):  # one query per 400 links, not one each
+        chunk = keys[part : part + 400]
+        q = " OR ".join("(doc_id = ? AND u = ?)" for _ in chunk)
+        out.update(r[0] for r in store.conn.execute(f"SELECT component FROM event_units WHERE {q}",
+                                                    [x for key in chunk for x in key]))
     return out
 
 
@@ -422,20 +443,7 @@ def _recompute(
         "UPDATE event_units SET component = ? WHERE doc_id = ? AND u = ?",
         [(comp_of[i], x.doc_id, x.u) for i, x in enumerate(scope) if id(x) not in fresh],
     )
-    added = [(i, x, _Keys.of(x.unit)) for i, x in enumerate(scope) if id(x) in fresh]
-    c.executemany(
-        "INSERT INTO event_units (doc_id, u, doc_seq, family, time_lo, time_hi, span, rep_lo, rep_hi, actor,"
-        " component, unit, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (x.doc_id, x.u, x.doc_seq, k.family, k.time_lo, k.time_hi, k.span, k.rep_lo, k.rep_hi, k.actor,
-             comp_of[i], json.dumps(x.unit.to_record()), json.dumps([m.to_record() for m in x.members]))
-            for i, x, k in added
-        ],
-    )
-    c.executemany(
-        "INSERT OR IGNORE INTO event_places (key, doc_id, u) VALUES (?, ?, ?)",
-        [(key, x.doc_id, x.u) for _, x, k in added for key in _place_keys(x.unit, k.family, radius_km, near=False)],
-    )
+    _insert_units(store, [(x, comp_of[i]) for i, x in enumerate(scope) if id(x) in fresh], radius_km)
     k_in: dict[str, int] = {}
     rows: list[tuple[Any, ...]] = []
     doc_rows: list[tuple[str, int, str]] = []
@@ -455,6 +463,31 @@ def _recompute(
         rows,
     )
     c.executemany("INSERT INTO event_docs (component, k, doc_id) VALUES (?, ?, ?)", doc_rows)
+
+
+def _insert_units(store: Store, added: Sequence[tuple[_Unit, str]], radius_km: float) -> None:
+    """Store new units, each with its component: ``event_units``, and where they are found as
+    candidates (``event_times`` when timed, ``event_places`` per place key)."""
+    rows = [(x, comp, _Keys.of(x.unit), _pair_record(x.unit)) for x, comp in added]
+    c = store.conn
+    c.executemany(
+        "INSERT INTO event_units (doc_id, u, doc_seq, family, time_lo, time_hi, span, rep_lo, rep_hi, actor,"
+        " component, unit, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(x.doc_id, x.u, x.doc_seq, k.family, k.time_lo, k.time_hi, k.span, k.rep_lo, k.rep_hi, k.actor, comp,
+          json.dumps(x.unit.to_record()), json.dumps([m.to_record() for m in x.members])) for x, comp, k, _ in rows],
+    )
+    c.executemany(
+        "INSERT INTO event_times (family, span, time_lo, time_hi, rep_hi, actor, doc_id, u, doc_seq, pair)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(k.family, k.span, k.time_lo, k.time_hi, k.rep_hi, k.actor, x.doc_id, x.u, x.doc_seq, pair)
+         for x, _, k, pair in rows if k.time_lo is not None],
+    )
+    c.executemany(
+        "INSERT OR IGNORE INTO event_places (key, doc_id, u, doc_seq, time_lo, rep_lo, rep_hi, actor, pair)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(key, x.doc_id, x.u, x.doc_seq, k.time_lo, k.rep_lo, k.rep_hi, k.actor, pair)
+         for x, _, k, pair in rows for key in _place_keys(x.unit, k.family, radius_km, near=False)],
+    )
 
 
 def _recount(store: Store, comps: set[str], stats: EventStats, copy_groups: Groups | None = None) -> None:
@@ -508,7 +541,7 @@ def _config(threshold: float, radius_km: float) -> str:
 
 
 def _drop_all(store: Store) -> None:
-    for table in ("event_units", "event_places", "events", "event_docs"):
+    for table in ("event_units", "event_places", "event_times", "events", "event_docs"):
         store.conn.execute(f"DELETE FROM {table}")
 
 
@@ -549,6 +582,7 @@ def update_events(
             q = ",".join("?" * len(part))
             store.conn.execute(f"DELETE FROM event_units WHERE doc_id IN ({q})", part)
             store.conn.execute(f"DELETE FROM event_places WHERE doc_id IN ({q})", part)
+            store.conn.execute(f"DELETE FROM event_times WHERE doc_id IN ({q})", part)
         recount = _components_of_docs(store, copy_group(store, moved)) if moved else set()
         unmark(store, STEP, todo.forget)
         read_provenance_to(store, STEP, log_end)

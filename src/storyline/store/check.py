@@ -70,6 +70,7 @@ JSON_COLUMNS = frozenset({
     ("claims", "record"), ("claim_inputs", "input"), ("claim_inputs", "features"),
     ("claim_doc_facts", "undercuts"), ("claim_doc_facts", "geography"), ("claim_counts", "facts"),
     ("contradictions", "record"), ("events", "record"), ("event_units", "unit"),
+    ("event_places", "pair"), ("event_times", "pair"),
     ("doc_listings", "places"), ("doc_listings", "times"), ("places", "aliases"),
 })
 

@@ -802,4 +802,58 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        19,
+        "the event step's candidates read with what scoring them needs, side by side by the key that finds them",
+        """
+        -- a new event unit's candidates are the stored units sharing a place key with it, or
+        -- of its family with overlapping days; each was then read from its unit's row (2 KB of
+        -- JSON in event_units, at random: one page read per candidate from a cold page cache,
+        -- 26 candidates a unit on the 100,000-document replica store). These tables hold, per
+        -- key, what finding and scoring a candidate reads: the unit's blocking columns and the
+        -- unit without its sentence text (``pair``), so a key's candidates are one range of
+        -- pages. Only units with a place finer than a province or with a time have rows here.
+        CREATE TABLE event_places_new (
+            key      TEXT NOT NULL,                -- family|role|kind:value
+            doc_id   TEXT NOT NULL,
+            u        INTEGER NOT NULL,
+            doc_seq  INTEGER NOT NULL,
+            time_lo  INTEGER,
+            rep_lo   INTEGER,
+            rep_hi   INTEGER,
+            actor    TEXT,
+            pair     TEXT NOT NULL,                -- JSON: the unit, sentence and trigger text left out
+            PRIMARY KEY (key, doc_id, u)
+        ) WITHOUT ROWID;
+        INSERT INTO event_places_new
+            SELECT p.key, p.doc_id, p.u, e.doc_seq, e.time_lo, e.rep_lo, e.rep_hi, e.actor,
+                   json_set(e.unit, '$.sentence', json('null'), '$.trigger.text', '')
+            FROM event_places p JOIN event_units e ON e.doc_id = p.doc_id AND e.u = p.u;
+        DROP TABLE event_places;
+        ALTER TABLE event_places_new RENAME TO event_places;
+        CREATE INDEX event_places_doc ON event_places(doc_id);
+        CREATE TABLE event_times (
+            family   TEXT NOT NULL,
+            span     INTEGER NOT NULL,
+            time_lo  INTEGER NOT NULL,
+            time_hi  INTEGER NOT NULL,
+            rep_hi   INTEGER,
+            actor    TEXT,
+            doc_id   TEXT NOT NULL,
+            u        INTEGER NOT NULL,
+            doc_seq  INTEGER NOT NULL,
+            pair     TEXT NOT NULL,
+            PRIMARY KEY (family, span, time_lo, doc_id, u)
+        ) WITHOUT ROWID;
+        INSERT INTO event_times
+            SELECT family, span, time_lo, time_hi, rep_hi, actor, doc_id, u, doc_seq,
+                   json_set(unit, '$.sentence', json('null'), '$.trigger.text', '')
+            FROM event_units WHERE time_lo IS NOT NULL;
+        CREATE INDEX event_times_doc ON event_times(doc_id);
+        DROP INDEX event_units_block;
+        """,
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
