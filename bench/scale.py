@@ -40,6 +40,11 @@ recurs in about ``size / real`` documents, more reuse than a real stream has):
 ``--reads DB [DB ...]`` prints only the reads table, on stores as they are (e.g. the kept
 ``grown-SIZE.db`` of an earlier run, read by the code under test).
 
+``--added DB DIR [--cold] [--runs N]`` prints only the corpus steps' per-added-document cost of
+DIR's texts on a copy of DB, every run from the same state of the store (for A/B measurements
+of two versions of the code on one store: run it from each checkout); ``--cold`` drops the copy
+from the page cache before the steps, as a store larger than memory has it.
+
 Sizes beyond the largest measured one are projected (log and linear in the store size) and
 printed as such. The bulk columns of the first size time what the corpus steps of the code
 under test had not yet taken in: nothing new when the base store was made by the same code,
@@ -99,6 +104,7 @@ class Ran:
     cpu_s: float  # the child and the children it waited for
     rss_mb: float  # peak resident memory of the largest process of the tree (ru_maxrss)
     stdout: str
+    read_mb: float = 0.0  # read from the disk (ru_inblock: 512-byte blocks the page cache did not hold)
 
 
 def run(args: list[str], *, env: dict[str, str] | None = None, python: bool = False,
@@ -126,7 +132,8 @@ def run(args: list[str], *, env: dict[str, str] | None = None, python: bool = Fa
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd[1:])} failed:\n{err.read().decode(errors='replace')[-3000:]}")
-        return Ran(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode())
+        return Ran(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode(),
+                   usage.ru_inblock * 512 / 1e6)
 
 
 def must(ran: Ran | None) -> Ran:
@@ -381,6 +388,52 @@ def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path,
     return rows
 
 
+def _page_cache(db: Path, *, cold: bool) -> None:
+    """Take the store's files out of the page cache (``cold``: a store larger than memory
+    whose pages the run has not read yet) or read them whole into it (warm)."""
+    os.sync()  # dirty pages are not dropped
+    for path in (Path(str(db) + s) for s in ("", "-wal")):
+        if not path.exists():
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if cold:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            else:
+                while os.read(fd, 1 << 20):
+                    pass
+        finally:
+            os.close(fd)
+
+
+def added(db: Path, folder: Path, work: Path, env: dict[str, str], *, cold: bool, runs: int) -> list[dict[str, object]]:
+    """The corpus steps' cost of adding the texts of ``folder`` to ``db``, every run from the
+    same state: a copy of ``db`` (the backup API: its pages as they are), the texts ingested
+    with ``--no-corpus`` (the code under test migrates the copy there), the copy taken out of
+    the page cache or read into it (:func:`_page_cache`), then the corpus steps in a child
+    process, each step timed (``--corpus-steps``). ``db`` itself is not written."""
+    rows: list[dict[str, object]] = []
+    copy = work / "added.db"
+    for i in range(runs):
+        copy_store(db, copy)
+        before = _docs(copy)
+        must(run(["ingest", str(folder), "--db", str(copy), "--no-progress", "--workers", "2", "--no-corpus"],
+                 env=env))
+        n = max(1, _docs(copy) - before)
+        _page_cache(copy, cold=cold)
+        steps, r = _corpus_steps(copy, env)
+        row: dict[str, object] = {"run": i + 1, "cache": "cold" if cold else "warm", "size": _docs(copy), "added": n,
+                                  "wall_s": r.wall_s, "cpu_s": r.cpu_s, "read_mb": r.read_mb,
+                                  "corpus_ms_doc": 1000 * float(steps["total_s"]) / n}  # type: ignore[arg-type]
+        for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
+            row[f"{name}_ms_doc"] = 1000 * secs / n
+        rows.append(row)
+        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+    return rows
+
+
 def _table(rows: list[dict[str, object]], cols: list[str]) -> str:
     def fmt(v: object) -> str:
         return f"{v:,.2f}" if isinstance(v, float) else str(v)
@@ -445,10 +498,27 @@ def main() -> None:
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--reads", metavar="DB", nargs="+", type=Path,
                     help="only the reads table, on these stores as they are (e.g. kept grown-SIZE.db)")
+    ap.add_argument("--added", metavar=("DB", "DIR"), nargs=2, type=Path,
+                    help="only the corpus steps' cost of adding the texts of DIR to a copy of DB, every run"
+                         " from the same state (DB is not written)")
+    ap.add_argument("--cold", action="store_true",
+                    help="--added: take the copy out of the page cache before the steps (default: read it in)")
+    ap.add_argument("--runs", type=int, default=1, help="--added: how many times")
     ap.add_argument("--corpus-steps", metavar="DB", help=argparse.SUPPRESS)  # the timed child
     args = ap.parse_args()
     if args.corpus_steps:
         print(json.dumps(time_corpus_steps(args.corpus_steps)))
+        return
+    if args.added:
+        work = args.workdir or Path(tempfile.mkdtemp(prefix="storyline-added-"))
+        work.mkdir(parents=True, exist_ok=True)
+        db, folder = args.added
+        rows = added(db, folder, work, _env(), cold=args.cold, runs=args.runs)
+        steps = [k for k in rows[-1] if k.endswith("_ms_doc") and k != "corpus_ms_doc"]
+        print(f"\nthe corpus steps on {args.added[1]} added to {args.added[0]} (a copy each run), from a"
+              f" {'cold' if args.cold else 'warm'} page cache: wall and CPU seconds of the child, MB it read from"
+              " the disk, ms per added document\n")
+        print(_table(rows, ["run", "size", "added", "wall_s", "cpu_s", "read_mb", "corpus_ms_doc", *steps]))
         return
     if args.reads:
         work = args.workdir or Path(tempfile.mkdtemp(prefix="storyline-reads-"))
