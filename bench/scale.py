@@ -412,25 +412,31 @@ def added(db: Path, folder: Path, work: Path, env: dict[str, str], *, cold: bool
     with ``--no-corpus`` (the code under test migrates the copy there), the copy taken out of
     the page cache or read into it (:func:`_page_cache`), then the corpus steps in a child
     process, each step timed (``--corpus-steps``). ``db`` itself is not written."""
+    if cold and not hasattr(os, "posix_fadvise"):
+        raise SystemExit("--cold needs posix_fadvise (Linux) to take the store out of the page cache")
     rows: list[dict[str, object]] = []
     copy = work / "added.db"
-    for i in range(runs):
-        copy_store(db, copy)
-        before = _docs(copy)
-        must(run(["ingest", str(folder), "--db", str(copy), "--no-progress", "--workers", "2", "--no-corpus"],
-                 env=env))
-        n = max(1, _docs(copy) - before)
-        _page_cache(copy, cold=cold)
-        steps, r = _corpus_steps(copy, env)
-        row: dict[str, object] = {"run": i + 1, "cache": "cold" if cold else "warm", "size": _docs(copy), "added": n,
-                                  "wall_s": r.wall_s, "cpu_s": r.cpu_s, "read_mb": r.read_mb,
-                                  "corpus_ms_doc": 1000 * float(steps["total_s"]) / n}  # type: ignore[arg-type]
-        for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
-            row[f"{name}_ms_doc"] = 1000 * secs / n
-        rows.append(row)
-        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(copy) + suffix).unlink(missing_ok=True)
+    try:
+        for i in range(runs):
+            copy_store(db, copy)
+            before = _docs(copy)
+            must(run(["ingest", str(folder), "--db", str(copy), "--no-progress", "--workers", "2", "--no-corpus"],
+                     env=env))
+            n = _docs(copy) - before
+            if n <= 0:
+                raise SystemExit(f"{folder}: no document added to {db} (every text in it is stored there already?)")
+            _page_cache(copy, cold=cold)
+            steps, r = _corpus_steps(copy, env)
+            row: dict[str, object] = {"run": i + 1, "cache": "cold" if cold else "warm", "size": _docs(copy),
+                                      "added": n, "wall_s": r.wall_s, "cpu_s": r.cpu_s, "read_mb": r.read_mb,
+                                      "corpus_ms_doc": 1000 * float(steps["total_s"]) / n}  # type: ignore[arg-type]
+            for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
+                row[f"{name}_ms_doc"] = 1000 * secs / n
+            rows.append(row)
+            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+    finally:  # a copy of a large store is not left behind, whatever stopped the run
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
     return rows
 
 
