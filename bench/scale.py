@@ -383,9 +383,13 @@ def growth(texts: list[str], sizes: list[int], step: int, real: int, work: Path,
         row.update(reads(db, work, env, read_timeout))
         row["kb_doc"] = _store_bytes(db) / 1024 / int(row["size"])  # type: ignore[call-overload]
         rows.append(row)
-        print(f"size {row['size']}: " + json.dumps({k: round(v, 3) if isinstance(v, float) else v
-                                                    for k, v in row.items()}), flush=True)
+        print(f"size {row['size']}: " + json.dumps(_rounded(row)), flush=True)
     return rows
+
+
+def _rounded(row: dict[str, object]) -> dict[str, object]:
+    """A table row as printed while the run goes on: floats to three places."""
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
 
 
 def _page_cache(db: Path, *, cold: bool) -> None:
@@ -433,7 +437,7 @@ def added(db: Path, folder: Path, work: Path, env: dict[str, str], *, cold: bool
             for name, secs in steps["steps"].items():  # type: ignore[attr-defined]
                 row[f"{name}_ms_doc"] = 1000 * secs / n
             rows.append(row)
-            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            print(json.dumps(_rounded(row)), flush=True)
     finally:  # a copy of a large store is not left behind, whatever stopped the run
         for suffix in ("", "-wal", "-shm"):
             Path(str(copy) + suffix).unlink(missing_ok=True)

@@ -343,13 +343,11 @@ def _candidate_rows(store: Store, unit: EventInput, radius_km: float) -> dict[tu
     return out
 
 
-def _pair_record(unit: EventInput) -> str:
-    """``pair`` of ``event_places`` / ``event_times``: the unit as :func:`pair_evidence`
-    reads it, its sentence and trigger text left out (migration 19 makes the same in SQL)."""
-    rec = unit.to_record()
-    rec["sentence"] = None
-    rec["trigger"]["text"] = ""
-    return json.dumps(rec)
+def _pair_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """``pair`` of ``event_places`` / ``event_times`` from a unit's record: the unit as
+    :func:`pair_evidence` reads it, its sentence and trigger text left out (migration 19
+    makes the same in SQL)."""
+    return {**rec, "sentence": None, "trigger": {**rec["trigger"], "text": ""}}
 
 
 # --------------------------------------------------------------------------- store side
@@ -468,13 +466,14 @@ def _recompute(
 def _insert_units(store: Store, added: Sequence[tuple[_Unit, str]], radius_km: float) -> None:
     """Store new units, each with its component: ``event_units``, and where they are found as
     candidates (``event_times`` when timed, ``event_places`` per place key)."""
-    rows = [(x, comp, _Keys.of(x.unit), _pair_record(x.unit)) for x, comp in added]
+    recs = [(x, comp, _Keys.of(x.unit), x.unit.to_record()) for x, comp in added]
+    rows = [(x, comp, k, json.dumps(_pair_record(rec))) for x, comp, k, rec in recs]
     c = store.conn
     c.executemany(
         "INSERT INTO event_units (doc_id, u, doc_seq, family, time_lo, time_hi, span, rep_lo, rep_hi, actor,"
         " component, unit, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(x.doc_id, x.u, x.doc_seq, k.family, k.time_lo, k.time_hi, k.span, k.rep_lo, k.rep_hi, k.actor, comp,
-          json.dumps(x.unit.to_record()), json.dumps([m.to_record() for m in x.members])) for x, comp, k, _ in rows],
+          json.dumps(rec), json.dumps([m.to_record() for m in x.members])) for x, comp, k, rec in recs],
     )
     c.executemany(
         "INSERT INTO event_times (family, span, time_lo, time_hi, rep_hi, actor, doc_id, u, doc_seq, pair)"
